@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text.Json;
+using JmlDsr.Domain.Emails;
+using JmlDsr.Domain.Gathering;
+
+namespace JmlDsr.Domain.Export;
+
+/// <summary>The response to an access request, with the supplementary information Art 15 requires.</summary>
+public sealed record AccessExportHeader(string Reference, string SubjectEmail, string? SubjectName, DateTimeOffset GeneratedAt, DateOnly ReceivedOn);
+
+/// <summary>
+/// Writes the copy of the personal data (Art 15(3)) in two commonly used formats: JSON for machines and
+/// an HTML document for people, each with the supplementary information of Art 15(1)(a)–(h) and 15(2)
+/// per system. Both are written forward-only to a stream, so a subject with many records never has
+/// to fit in memory.
+/// </summary>
+public static class AccessExportWriter
+{
+    public const string AutomatedDecisions =
+        "We do not make decisions about you based solely on automated processing, including profiling (Art 22).";
+
+    public const string InternationalTransfers =
+        "We do not transfer your personal data outside the UK. If that changes, we will tell you the safeguards used (Art 15(2), Art 46).";
+
+    public const string YourRights =
+        "You have the right to ask us to rectify inaccurate data (Art 16), to erase it (Art 17), to restrict how we use it (Art 18), and to object to our use of it, including for direct marketing at any time (Art 21).";
+
+    public const string Complaints =
+        "If you are unhappy, please tell us first at enquiries@jmlsoftware.co.uk. You have the right to complain to the Information Commissioner's Office (ico.org.uk/make-a-complaint, 0303 123 1113) (Art 15(1)(f), Art 77).";
+
+    public static async Task WriteJsonAsync(Stream output, AccessExportHeader header, IAsyncEnumerable<(SystemDescriptor System, SystemResult Result)> systems, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        await using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("reference", header.Reference);
+        w.WriteString("controller", EmailComposer.Company);
+        w.WriteString("subjectEmail", header.SubjectEmail);
+        w.WriteString("generatedAt", header.GeneratedAt);
+        w.WriteString("requestReceivedOn", header.ReceivedOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteString("automatedDecisionMaking", AutomatedDecisions);
+        w.WriteString("internationalTransfers", InternationalTransfers);
+        w.WriteString("yourRights", YourRights);
+        w.WriteString("complaints", Complaints);
+        w.WriteStartArray("systems");
+        await foreach (var (system, result) in systems.WithCancellation(ct))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", system.Id);
+            w.WriteString("name", system.Name);
+            w.WriteString("purposes", system.Purposes);
+            w.WriteString("lawfulBasis", system.LawfulBasis);
+            WriteArray(w, "categories", system.Categories);
+            WriteArray(w, "recipients", system.Recipients);
+            w.WriteString("retention", system.Retention);
+            w.WriteString("source", system.Source);
+            w.WriteString("searchedAt", result.SearchedAt);
+            w.WriteNumber("recordCount", result.Records.Count);
+            w.WriteStartArray("records");
+            foreach (var record in result.Records)
+            {
+                w.WriteStartObject();
+                w.WriteString("category", record.Category);
+                foreach (var (key, value) in record.Fields)
+                {
+                    w.WriteString(key, value);
+                }
+
+                w.WriteEndObject();
+                if (w.BytesPending > 32 * 1024)
+                {
+                    await w.FlushAsync(ct);
+                }
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            await w.FlushAsync(ct);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        await w.FlushAsync(ct);
+    }
+
+    public static async Task WriteHtmlAsync(TextWriter output, AccessExportHeader header, IAsyncEnumerable<(SystemDescriptor System, SystemResult Result)> systems, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(header);
+        await output.WriteAsync($$"""
+            <!doctype html>
+            <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Your personal data — {{E(header.Reference)}}</title>
+            <style>
+            body{font-family:"Segoe UI",Arial,sans-serif;color:#1b1b1b;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}
+            h1{font-size:1.6rem} h2{font-size:1.3rem;border-bottom:2px solid #0b5cad;padding-bottom:.2rem;margin-top:2rem}
+            table{border-collapse:collapse;width:100%;margin:.5rem 0} th,td{border:1px solid #b0b0b0;padding:.3rem .5rem;text-align:left;vertical-align:top}
+            th{background:#eef3f9} dl{display:grid;grid-template-columns:14rem 1fr;gap:.2rem 1rem} dt{font-weight:600}
+            </style></head><body>
+            <h1>Your personal data held by {{E(EmailComposer.Company)}}</h1>
+            <p>Reference <strong>{{E(header.Reference)}}</strong>. Request received on {{E(EmailComposer.LongDate(header.ReceivedOn))}}; this copy was produced on {{E(header.GeneratedAt.ToString("d MMMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.GetCultureInfo("en-GB")))}} for {{E(header.SubjectEmail)}}.</p>
+            <p>This is a copy of your personal data under Article 15 of the UK GDPR. For each system we searched, you will find what we hold and why, who receives it, how long we keep it and where it came from.</p>
+            <h2>About all of your data</h2>
+            <dl>
+            <dt>Automated decisions</dt><dd>{{E(AutomatedDecisions)}}</dd>
+            <dt>International transfers</dt><dd>{{E(InternationalTransfers)}}</dd>
+            <dt>Your rights</dt><dd>{{E(YourRights)}}</dd>
+            <dt>Complaints</dt><dd>{{E(Complaints)}}</dd>
+            </dl>
+
+            """);
+        await foreach (var (system, result) in systems.WithCancellation(ct))
+        {
+            await output.WriteAsync($"""
+                <section><h2>{E(system.Name)}</h2>
+                <dl>
+                <dt>Why we use it</dt><dd>{E(system.Purposes)}</dd>
+                <dt>Lawful basis</dt><dd>{E(system.LawfulBasis)}</dd>
+                <dt>Categories</dt><dd>{E(string.Join(", ", system.Categories))}</dd>
+                <dt>Who receives it</dt><dd>{E(system.Recipients.Count == 0 ? "No one outside JML." : string.Join("; ", system.Recipients))}</dd>
+                <dt>How long we keep it</dt><dd>{E(system.Retention)}</dd>
+                <dt>Where it came from</dt><dd>{E(system.Source)}</dd>
+                <dt>Records found</dt><dd>{result.Records.Count}</dd>
+                </dl>
+
+                """);
+            foreach (var group in result.Records.GroupBy(r => r.Category))
+            {
+                var columns = group.SelectMany(r => r.Fields.Keys).Distinct(StringComparer.Ordinal).ToList();
+                await output.WriteAsync($"<table><caption>{E(group.Key)}</caption><thead><tr>");
+                foreach (var c in columns)
+                {
+                    await output.WriteAsync($"<th scope=\"col\">{E(c)}</th>");
+                }
+
+                await output.WriteAsync("</tr></thead><tbody>\n");
+                foreach (var record in group)
+                {
+                    await output.WriteAsync("<tr>");
+                    foreach (var c in columns)
+                    {
+                        await output.WriteAsync($"<td>{E(record.Fields.TryGetValue(c, out var v) ? v : null)}</td>");
+                    }
+
+                    await output.WriteAsync("</tr>\n");
+                }
+
+                await output.WriteAsync("</tbody></table>\n");
+            }
+
+            if (result.Records.Count == 0)
+            {
+                await output.WriteAsync("<p>We hold no personal data about you in this system.</p>\n");
+            }
+
+            await output.WriteAsync("</section>\n");
+        }
+
+        await output.WriteAsync("</body></html>\n");
+        await output.FlushAsync(ct);
+    }
+
+    private static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            w.WriteStringValue(v);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
+}

@@ -1,0 +1,66 @@
+namespace JmlDsr.Domain.Requests;
+
+/// <summary>What the person asks for. <see cref="Unclassified"/> still counts as received and goes to staff.</summary>
+public enum RequestType
+{
+    Unclassified = 0,
+
+    /// <summary>Art 15: a copy of the personal data and the supplementary information.</summary>
+    Access,
+
+    /// <summary>Art 16: correct inaccurate data, complete incomplete data.</summary>
+    Rectification,
+
+    /// <summary>Art 18: keep the data but stop using it.</summary>
+    Restriction,
+
+    /// <summary>Art 17: erase without undue delay unless an exception applies.</summary>
+    Erasure,
+}
+
+public static class RequestTypes
+{
+    public static string ToWire(this RequestType type) => type switch
+    {
+        RequestType.Access => "access",
+        RequestType.Rectification => "rectification",
+        RequestType.Restriction => "restriction",
+        RequestType.Erasure => "erasure",
+        _ => "unclassified",
+    };
+
+    public static bool TryParseWire(string? value, out RequestType type)
+    {
+        type = value?.Trim().ToLowerInvariant() switch
+        {
+            "access" => RequestType.Access,
+            "rectification" => RequestType.Rectification,
+            "restriction" => RequestType.Restriction,
+            "erasure" => RequestType.Erasure,
+            "unclassified" => RequestType.Unclassified,
+            _ => (RequestType)(-1),
+        };
+        return Enum.IsDefined(type);
+    }
+
+    /// <summary>The type for a stored wire name; anything unknown is <see cref="RequestType.Unclassified"/>.</summary>
+    public static RequestType FromWire(string? value) => TryParseWire(value, out var type) ? type : RequestType.Unclassified;
+
+    public static string Article(this RequestType type) => type switch
+    {
+        RequestType.Access => "Art 15",
+        RequestType.Rectification => "Art 16",
+        RequestType.Restriction => "Art 18",
+        RequestType.Erasure => "Art 17",
+        _ => "—",
+    };
+
+    public static string Title(this RequestType type) => type switch
+    {
+        RequestType.Access => "Access to personal data",
+        RequestType.Rectification => "Rectification of personal data",
+        RequestType.Restriction => "Restriction of processing",
+        RequestType.Erasure => "Erasure of personal data",
+        _ => "Unclassified request",
+    };
+}

@@ -1,0 +1,172 @@
+using System.Text;
+using System.Text.Json;
+using JmlDsr.Domain.Links;
+using JmlDsr.Functions.Http;
+using JmlDsr.Functions.Links;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using static JmlDsr.Functions.Http.Responses;
+
+namespace JmlDsr.Functions.Approval;
+
+/// <summary>
+/// The pages signed links open. GET only shows the page (mail scanners follow links); the POST from
+/// its button acts: the token is checked, spent once, the event raised, and the use audited.
+/// Forged, reused and expired tokens get a clear page and an audit entry.
+/// </summary>
+public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage storage, TimeProvider time, ILogger<LinksHandler> logger)
+{
+    private const int MaxReason = 2000;
+
+    public async Task<IResult> ShowAsync(HttpRequest request, DurableTaskClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var token = request.Query["token"].ToString();
+        var check = links.Verify(token);
+        if (await RefuseAsync(request.HttpContext, check, ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var claims = check.Claims!;
+        if (await IsSpentAsync(claims, ct))
+        {
+            return await RefuseUsedAsync(request.HttpContext, claims, ct);
+        }
+
+        var body = new StringBuilder();
+        body.Append("<p class=\"ref\">Request <strong>").Append(E(claims.Reference)).Append("</strong></p>");
+        body.Append("<p>").Append(E(Intro(claims))).Append("</p>");
+        foreach (var action in claims.Actions)
+        {
+            body.Append("<form method=\"post\" action=\"").Append(E(request.Path)).Append("\">")
+                .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
+                .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(E(action)).Append("\">");
+            if (LinkActions.NeedsReason(action))
+            {
+                var id = "reason-" + action;
+                body.Append("<label for=\"").Append(id).Append("\">Reason (the requester will see this)</label>")
+                    .Append("<textarea id=\"").Append(id).Append("\" name=\"reason\" required maxlength=\"").Append(MaxReason).Append("\"></textarea>");
+            }
+
+            body.Append("<p><button type=\"submit\">").Append(E(LinkActions.Label(action))).Append("</button></p></form>");
+        }
+
+        body.Append("<p>This link can be used once and expires on ").Append(E(claims.ExpiresAt.ToString("d MMMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.GetCultureInfo("en-GB")))).Append(".</p>");
+        return Page(request.HttpContext, StatusCodes.Status200OK, Title(claims), body.ToString());
+    }
+
+    public async Task<IResult> ActAsync(HttpRequest request, DurableTaskClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        if (!request.HasFormContentType)
+        {
+            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "Nothing to do", "<p>Open the link from your email and use the button on the page.</p>");
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var check = links.Verify(form["token"].ToString());
+        if (await RefuseAsync(request.HttpContext, check, ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var claims = check.Claims!;
+        var action = form["action"].ToString();
+        if (!claims.Allows(action))
+        {
+            await audit.AppendAsync(claims.Reference, time.GetUtcNow(), "link-refused", "unknown", $"A link for step {claims.Step} was used for an action it does not allow.", ct);
+            Log.LinkRefused(logger, claims.Reference, "action not allowed");
+            return Page(request.HttpContext, StatusCodes.Status403Forbidden, "Not allowed", "<p>This link does not allow that action.</p>");
+        }
+
+        var reason = form["reason"].ToString().Trim();
+        if (LinkActions.NeedsReason(action) && (reason.Length == 0 || reason.Length > MaxReason))
+        {
+            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "A reason is needed",
+                $"<p>Please go back and give a reason (up to {MaxReason} characters): the requester will be told it.</p>");
+        }
+
+        var instance = await client.GetInstanceAsync(claims.Reference, getInputsAndOutputs: false, ct);
+        if (instance is null || instance.IsCompleted)
+        {
+            await audit.AppendAsync(claims.Reference, time.GetUtcNow(), "link-refused", Actor(action), $"A link for step {claims.Step} was used after the request closed.", ct);
+            return Page(request.HttpContext, StatusCodes.Status409Conflict, "This request is closed", "<p>The request is no longer open, so nothing was changed.</p>");
+        }
+
+        var now = time.GetUtcNow();
+        var decision = new LinkDecision(claims.Step, action, LinkActions.NeedsReason(action) ? reason : null, Actor(action), now);
+        var outcome = await links.SpendAsync(claims, action, JsonSerializer.Serialize(decision), ct);
+        if (outcome == SpendOutcome.AlreadyUsed)
+        {
+            return await RefuseUsedAsync(request.HttpContext, claims, ct);
+        }
+
+        await client.RaiseEventAsync(claims.Reference, EventFor(action), decision, ct);
+        await links.MarkDeliveredAsync(claims, ct);
+        await audit.AppendAsync(claims.Reference, now, $"link-used-{claims.Step}", decision.Actor, $"Link used: {LinkActions.Label(action)}.", ct);
+        Log.LinkUsed(logger, claims.Reference, claims.Step, action);
+        return Page(request.HttpContext, StatusCodes.Status200OK, "Thank you", $"<p class=\"ref\">Request <strong>{E(claims.Reference)}</strong></p><p>{E(Done(action))}</p>");
+    }
+
+    private static string EventFor(string action) => action switch
+    {
+        LinkActions.ConfirmIdentity => DsrEvents.IdentityConfirmed,
+        LinkActions.RetryGathering => DsrEvents.RetryGathering,
+        _ => DsrEvents.StaffDecision,
+    };
+
+    private static string Actor(string action) => action == LinkActions.ConfirmIdentity ? "requester" : "privacy team (email link)";
+
+    private static string Title(LinkClaims c) => c.Actions.Contains(LinkActions.ConfirmIdentity) ? "Confirm your request" : "Decision on a privacy request";
+
+    private static string Intro(LinkClaims c) => c.Actions.Contains(LinkActions.ConfirmIdentity)
+        ? "Press the button to confirm that you made this request. We will then start work on it."
+        : c.Actions.Contains(LinkActions.RetryGathering)
+            ? "Press the button once the failed systems are back, to search them again."
+            : "Check the summary in the email, then choose. Nothing happens until you press the button.";
+
+    private static string Done(string action) => action switch
+    {
+        LinkActions.ConfirmIdentity => "Thank you: your request is confirmed. We will email you when we have responded.",
+        LinkActions.Approve => "Approved. The response is being prepared and sent.",
+        LinkActions.Reject => "Rejected. The requester will be told, with your reasons and how to complain.",
+        LinkActions.Extend => "Extension requested. If it is allowed, the requester will be told the new date and your reasons.",
+        LinkActions.RetryGathering => "The failed systems will be searched again.",
+        _ => "Done.",
+    };
+
+    private async Task<bool> IsSpentAsync(LinkClaims claims, CancellationToken ct)
+    {
+        var row = await storage.Table(DsrStorage.TokensTable).GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(claims.Reference, claims.Step, cancellationToken: ct);
+        return row.HasValue;
+    }
+
+    private async Task<IResult?> RefuseAsync(HttpContext context, TokenCheck check, CancellationToken ct)
+    {
+        if (check.IsValid)
+        {
+            return null;
+        }
+
+        // A forged token's contents cannot be trusted: audit it under the security partition.
+        var partition = check.Verdict == TokenVerdict.Expired ? check.Claims!.Reference : AuditLog.SecurityPartition;
+        await audit.AppendAsync(partition, time.GetUtcNow(), $"link-refused-{check.Verdict.ToString().ToLowerInvariant()}", "unknown",
+            $"A link was refused: {check.Verdict}.", ct);
+        Log.LinkRefused(logger, check.Verdict == TokenVerdict.Expired ? check.Claims!.Reference : "(unverified)", check.Verdict.ToString());
+        return check.Verdict == TokenVerdict.Expired
+            ? Page(context, StatusCodes.Status410Gone, "This link has expired", "<p>The link is past its expiry date, so nothing was changed. Please contact the privacy team if you still need to act.</p>")
+            : Page(context, StatusCodes.Status403Forbidden, "This link is not valid", "<p>The link is not one we issued, or it was altered. Nothing was changed.</p>");
+    }
+
+    private async Task<IResult> RefuseUsedAsync(HttpContext context, LinkClaims claims, CancellationToken ct)
+    {
+        await audit.AppendAsync(claims.Reference, time.GetUtcNow(), $"link-refused-reused-{claims.Step}", "unknown", $"A link for step {claims.Step} was used again and refused.", ct);
+        Log.LinkRefused(logger, claims.Reference, "already used");
+        return Page(context, StatusCodes.Status409Conflict, "This link has already been used", "<p>Each link works once, and this one has been used, so nothing was changed.</p>");
+    }
+}

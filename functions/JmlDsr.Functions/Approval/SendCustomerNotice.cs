@@ -1,0 +1,35 @@
+using JmlDsr.Domain.Emails;
+using JmlDsr.Domain.Requests;
+using JmlDsr.Functions.Mail;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using Microsoft.Azure.Functions.Worker;
+
+namespace JmlDsr.Functions.Approval;
+
+/// <summary>Tells the requester of a staff decision that is not the final answer's data: a refusal or an extension.</summary>
+public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer, AuditLog audit) : IDsrActivity<CustomerNoticeInput, bool>
+{
+    public const string Rejection = "rejection";
+    public const string Extension = "extension";
+
+    [Function(nameof(SendCustomerNotice))]
+    public Task<bool> Run([ActivityTrigger] CustomerNoticeInput input) => RunAsync(input);
+
+    public async Task<bool> RunAsync(CustomerNoticeInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var r = await requests.GetRequiredAsync(input.Reference);
+        var type = RequestTypes.FromWire(r.Type);
+        var reason = string.IsNullOrWhiteSpace(input.Reason) ? "No reason was recorded." : input.Reason.Trim();
+        var mail = input.Step switch
+        {
+            Rejection => EmailComposer.Rejected(r.RequesterEmail, r.RequesterName, r.RowKey, type, reason),
+            Extension => EmailComposer.ExtensionNotice(r.RequesterEmail, r.RequesterName, r.RowKey, input.DueDate ?? throw new ArgumentException("An extension notice needs the new due date."), reason),
+            _ => throw new ArgumentException($"Unknown notice '{input.Step}'."),
+        };
+        await mailer.SendOnceAsync(input.Reference, input.Step, mail);
+        await audit.AppendAsync(input.Reference, input.At, input.Step + "-sent", "system", $"Requester sent the {input.Step} notice with the reasons given.");
+        return true;
+    }
+}

@@ -1,0 +1,89 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace JmlDsr.Functions.Configuration;
+
+/// <summary>Workflow settings (section "Dsr"). Secrets live in <see cref="SecretOptions"/>.</summary>
+public sealed class DsrOptions
+{
+    public const string Section = "Dsr";
+
+    /// <summary>Where staff decisions, alerts and reminders go.</summary>
+    [Required, EmailAddress]
+    public string PrivacyTeamAddress { get; set; } = string.Empty;
+
+    /// <summary>The Data Protection Officer: escalations at the due date.</summary>
+    [Required, EmailAddress]
+    public string DpoAddress { get; set; } = string.Empty;
+
+    /// <summary>The sender of every email (the privacy mailbox).</summary>
+    [Required, EmailAddress]
+    public string FromAddress { get; set; } = string.Empty;
+
+    [Required]
+    public string FromName { get; set; } = "JML Privacy Team";
+
+    /// <summary>The public base URL links point at, e.g. https://dsr.jmlsoftware.co.uk.</summary>
+    [Required, Url]
+    public string PublicBaseUrl { get; set; } = string.Empty;
+
+    /// <summary>JML's own mail domains, comma-separated: mail from these is internal (forwarded by staff).</summary>
+    [Required]
+    public string InternalDomains { get; set; } = "jmlsoftware.co.uk";
+
+    /// <summary>How long the requester has to confirm their identity before the request is closed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "90.00:00:00")]
+    public TimeSpan VerificationWindow { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long staff decision links stay valid.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "90.00:00:00")]
+    public TimeSpan ApprovalLinkLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How long the customer's download link stays valid.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "90.00:00:00")]
+    public TimeSpan ExportLinkLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How many times a system search is tried before staff are told (with exponential backoff).</summary>
+    [Range(1, 20)]
+    public int GatherAttempts { get; set; } = 4;
+
+    /// <summary>The wait before the first retry of a failed system search; it doubles each time.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan GatherFirstRetry { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Extra bank holidays (yyyy-MM-dd, comma-separated) on top of the shipped England and Wales list.</summary>
+    public string ExtraBankHolidays { get; set; } = string.Empty;
+
+    public IReadOnlyList<string> InternalDomainList =>
+        InternalDomains.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>Secrets (section "Dsr"), from configuration only: Key Vault references in Azure, local settings here.</summary>
+public sealed class SecretOptions
+{
+    /// <summary>The shared secret SendGrid Inbound Parse sends as ?key= (it cannot sign its posts).</summary>
+    [Required, MinLength(16)]
+    public string InboundKey { get; set; } = string.Empty;
+
+    /// <summary>The staff key (header x-functions-key) for the local host; in Azure, a function key does this job.</summary>
+    [Required, MinLength(16)]
+    public string StaffKey { get; set; } = string.Empty;
+
+    /// <summary>HMAC-SHA256 key for link tokens.</summary>
+    [Required, MinLength(32)]
+    public string LinkSigningKey { get; set; } = string.Empty;
+
+    /// <summary>The key being rotated out: still accepted when checking links, never used to sign.</summary>
+    public string? LinkSigningKeyPrevious { get; set; }
+}
+
+/// <summary>The SendGrid client (section "SendGrid").</summary>
+public sealed class SendGridOptions
+{
+    public const string Section = "SendGrid";
+
+    [Required]
+    public string ApiKey { get; set; } = string.Empty;
+
+    /// <summary>Empty for SendGrid itself; a local capture endpoint (http://127.0.0.1:7071) in development and tests.</summary>
+    public string? Host { get; set; }
+}

@@ -1,0 +1,88 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using JmlDsr.Functions.Approval;
+using JmlDsr.Functions.Fulfilment;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Http;
+using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Links;
+using JmlDsr.Functions.Mail;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SendGrid;
+
+namespace JmlDsr.Functions.Configuration;
+
+/// <summary>Everything both hosts need: options (validated at start-up), storage, mail, links, handlers, activities.</summary>
+public static class ServiceCollectionExtensions
+{
+    public const string StorageSetting = "AzureWebJobsStorage";
+
+    public static IServiceCollection AddDsrServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<DsrOptions>().BindConfiguration(DsrOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SecretOptions>().BindConfiguration(DsrOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        var (tables, blobs) = StorageClients(configuration);
+        services.AddSingleton(tables);
+        services.AddSingleton(blobs);
+        services.AddSingleton<DsrStorage>();
+        services.AddSingleton<RequestRepository>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<LinkService>();
+        services.AddSingleton<SystemConnector>();
+        services.AddSingleton<WorkflowStarter>();
+
+        services.AddHttpClient(nameof(SendGridClient));
+        services.AddSingleton<ISendGridClient>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SendGridOptions>>().Value;
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(SendGridClient));
+            var clientOptions = new SendGridClientOptions { ApiKey = o.ApiKey };
+            if (!string.IsNullOrWhiteSpace(o.Host))
+            {
+                clientOptions.Host = o.Host.TrimEnd('/');
+            }
+
+            return new SendGridClient(http, clientOptions);
+        });
+        services.AddSingleton<Mailer>();
+
+        services.AddSingleton<InboundHandler>();
+        services.AddSingleton<RequestsHandler>();
+        services.AddSingleton<LinksHandler>();
+        services.AddSingleton<ExportsHandler>();
+        services.AddDsrActivities();
+        return services;
+    }
+
+    /// <summary>
+    /// Table and blob clients on the AzureWebJobsStorage account: a connection string locally, or
+    /// AzureWebJobsStorage__accountName (+ __clientId) with a managed identity in Azure.
+    /// </summary>
+    public static (TableServiceClient Tables, BlobServiceClient Blobs) StorageClients(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connection = configuration[StorageSetting];
+        if (!string.IsNullOrWhiteSpace(connection))
+        {
+            return (new TableServiceClient(connection), new BlobServiceClient(connection));
+        }
+
+        var account = configuration[$"{StorageSetting}:accountName"]
+            ?? throw new InvalidOperationException($"Set {StorageSetting} (a connection string) or {StorageSetting}__accountName (managed identity).");
+        var clientId = configuration[$"{StorageSetting}:clientId"];
+        TokenCredential credential = string.IsNullOrWhiteSpace(clientId) ? new DefaultAzureCredential() : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        return (new TableServiceClient(new Uri($"https://{account}.table.core.windows.net"), credential),
+                new BlobServiceClient(new Uri($"https://{account}.blob.core.windows.net"), credential));
+    }
+}

@@ -1,0 +1,66 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs.Models;
+using JmlDsr.Domain.Deadlines;
+using JmlDsr.Domain.Export;
+using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using Microsoft.Azure.Functions.Worker;
+
+namespace JmlDsr.Functions.Fulfilment;
+
+/// <summary>
+/// Writes the access response to exports/{ref}/: a JSON copy and a readable HTML document, both with
+/// the Art 15 supplementary information. Streams from the gathered blobs, so size does not matter.
+/// Rewriting the same blobs makes a retry harmless.
+/// </summary>
+public sealed class BuildAccessExport(RequestRepository requests, DsrStorage storage, AuditLog audit) : IDsrActivity<ExportInput, ExportResult>
+{
+    [Function(nameof(BuildAccessExport))]
+    public Task<ExportResult> Run([ActivityTrigger] ExportInput input) => RunAsync(input);
+
+    public async Task<ExportResult> RunAsync(ExportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var r = await requests.GetRequiredAsync(input.Reference);
+        var header = new AccessExportHeader(r.RowKey, r.RequesterEmail, r.RequesterName, input.At, StatutoryClock.UkDate(r.ReceivedAt));
+        var exports = storage.Container(DsrStorage.ExportsContainer);
+
+        var jsonName = $"{input.Reference}/personal-data.json";
+        var jsonBlob = exports.GetBlobClient(jsonName);
+        await using (var s = await jsonBlob.OpenWriteAsync(true, new BlobOpenWriteOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json; charset=utf-8" } }))
+        {
+            await AccessExportWriter.WriteJsonAsync(s, header, ReadGatheredAsync(input.Systems));
+        }
+
+        var htmlName = $"{input.Reference}/personal-data.html";
+        var htmlBlob = exports.GetBlobClient(htmlName);
+        await using (var s = await htmlBlob.OpenWriteAsync(true, new BlobOpenWriteOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "text/html; charset=utf-8" } }))
+        await using (var w = new StreamWriter(s, new UTF8Encoding(false), 64 * 1024))
+        {
+            await AccessExportWriter.WriteHtmlAsync(w, header, ReadGatheredAsync(input.Systems));
+        }
+
+        var jsonProps = await jsonBlob.GetPropertiesAsync();
+        var htmlProps = await htmlBlob.GetPropertiesAsync();
+        await audit.AppendAsync(input.Reference, input.At, "export-written", "system",
+            $"Access export written: {jsonName} ({jsonProps.Value.ContentLength} bytes), {htmlName} ({htmlProps.Value.ContentLength} bytes); {input.Systems.Sum(s => s.RecordCount)} record(s) from {input.Systems.Count} system(s).");
+        return new ExportResult(jsonName, htmlName, jsonProps.Value.ContentLength, htmlProps.Value.ContentLength);
+    }
+
+    private async IAsyncEnumerable<(SystemDescriptor, SystemResult)> ReadGatheredAsync(IReadOnlyList<GatherSummary> systems, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var gathered = storage.Container(DsrStorage.GatheredContainer);
+        foreach (var s in systems.OrderBy(s => SystemCatalog.All.ToList().FindIndex(d => d.Id == s.SystemId)))
+        {
+            var blob = gathered.GetBlobClient(s.Blob ?? GatherFromSystem.BlobName("", s.SystemId));
+            await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
+            var result = await JsonSerializer.DeserializeAsync<SystemResult>(stream, GatherFromSystem.Json, ct)
+                ?? throw new InvalidDataException($"Gathered data for {s.SystemId} is empty.");
+            yield return (SystemCatalog.Get(s.SystemId), result);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using JmlDsr.Domain.Links;
+using JmlDsr.Functions.Http;
+using JmlDsr.Functions.Links;
+using JmlDsr.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+using static JmlDsr.Functions.Http.Responses;
+
+namespace JmlDsr.Functions.Fulfilment;
+
+/// <summary>GET /api/exports?token=…[&amp;format=html|json]: the requester's copy, while the link lasts. Reading only.</summary>
+public sealed class ExportsHandler(LinkService links, DsrStorage storage, AuditLog audit, TimeProvider time)
+{
+    public async Task<IResult> GetAsync(HttpRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var token = request.Query["token"].ToString();
+        var check = links.Verify(token);
+        if (!check.IsValid || !check.Claims!.Allows(LinkActions.Download))
+        {
+            var expired = check.Verdict == TokenVerdict.Expired;
+            await audit.AppendAsync(expired ? check.Claims!.Reference : AuditLog.SecurityPartition, time.GetUtcNow(), "download-refused", "unknown", $"A download link was refused: {check.Verdict}.", ct);
+            return expired
+                ? Page(request.HttpContext, StatusCodes.Status410Gone, "This link has expired", "<p>For your security, download links expire. Reply to our email and we will send a new one.</p>")
+                : Page(request.HttpContext, StatusCodes.Status403Forbidden, "This link is not valid", "<p>The link is not one we issued, or it was altered.</p>");
+        }
+
+        var reference = check.Claims.Reference;
+        var format = request.Query["format"].ToString();
+        if (format is not ("html" or "json"))
+        {
+            var q = Uri.EscapeDataString(token);
+            return Page(request.HttpContext, StatusCodes.Status200OK, "Your personal data",
+                $"<p class=\"ref\">Reference <strong>{E(reference)}</strong></p>" +
+                $"<p><a href=\"?token={q}&amp;format=html\">Read your data (web page, with what we use it for and your rights)</a></p>" +
+                $"<p><a href=\"?token={q}&amp;format=json\">Download a machine-readable copy (JSON)</a></p>" +
+                $"<p>This link works until {E(check.Claims.ExpiresAt.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB")))}.</p>");
+        }
+
+        var blob = storage.Container(DsrStorage.ExportsContainer).GetBlobClient($"{reference}/personal-data.{format}");
+        if (!await blob.ExistsAsync(ct))
+        {
+            return Page(request.HttpContext, StatusCodes.Status404NotFound, "Not available", "<p>This copy is no longer held. Please contact us for a new one.</p>");
+        }
+
+        await audit.AppendAsync(reference, time.GetUtcNow(), $"downloaded-{format}", "requester", $"The requester opened the {format.ToUpperInvariant()} copy.", ct);
+        var stream = await blob.OpenReadAsync(cancellationToken: ct);
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        request.HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
+        return format == "json"
+            ? Results.Stream(stream, "application/json; charset=utf-8", $"{reference}-personal-data.json")
+            : Results.Stream(stream, "text/html; charset=utf-8");
+    }
+}

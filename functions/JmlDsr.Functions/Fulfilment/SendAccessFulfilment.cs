@@ -1,0 +1,26 @@
+using JmlDsr.Domain.Emails;
+using JmlDsr.Functions.Links;
+using JmlDsr.Functions.Mail;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using Microsoft.Azure.Functions.Worker;
+
+namespace JmlDsr.Functions.Fulfilment;
+
+/// <summary>Sends the requester the link to their data (it expires), with what we searched.</summary>
+public sealed class SendAccessFulfilment(RequestRepository requests, LinkService links, Mailer mailer, AuditLog audit) : IDsrActivity<FulfilmentEmailInput, bool>
+{
+    [Function(nameof(SendAccessFulfilment))]
+    public Task<bool> Run([ActivityTrigger] FulfilmentEmailInput input) => RunAsync(input);
+
+    public async Task<bool> RunAsync(FulfilmentEmailInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var r = await requests.GetRequiredAsync(input.Reference);
+        var url = links.DownloadUrl(input.Reference, input.LinkExpires);
+        var mail = EmailComposer.AccessFulfilled(r.RequesterEmail, r.RequesterName, r.RowKey, new EmailLink("Open your personal data", url), input.LinkExpires, Summaries.ToEmail(input.Systems));
+        await mailer.SendOnceAsync(input.Reference, "fulfilment", mail);
+        await audit.AppendAsync(input.Reference, input.At, "fulfilment-sent", "system", $"Response emailed to the requester with a download link valid until {input.LinkExpires:u}.");
+        return true;
+    }
+}

@@ -1,0 +1,65 @@
+using JmlDsr.Functions.Approval;
+using JmlDsr.Functions.Fulfilment;
+using JmlDsr.Functions.Intake;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace JmlDsr.Functions.Http;
+
+/// <summary>
+/// The Functions app's HTTP triggers: thin adapters onto the shared handlers the local host maps too.
+/// Staff routes use function keys (x-functions-key); the inbound route checks its own ?key= secret;
+/// link pages are authorised by their signed token.
+/// </summary>
+public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler requests, LinksHandler links, ExportsHandler exports)
+{
+    [Function(nameof(InboundSendGrid))]
+    public async Task<IActionResult> InboundSendGrid(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Inbound)] HttpRequest req,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        new ResultAction(await inbound.HandleAsync(req, client, ct));
+
+    [Function(nameof(ListRequests))]
+    public async Task<IActionResult> ListRequests(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Requests)] HttpRequest req,
+        CancellationToken ct) =>
+        new ResultAction(await requests.ListAsync(req, ct));
+
+    [Function(nameof(GetRequest))]
+    public async Task<IActionResult> GetRequest(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Request)] HttpRequest req,
+        string reference,
+        CancellationToken ct) =>
+        new ResultAction(await requests.GetAsync(req, reference, ct));
+
+    [Function(nameof(SetRequestType))]
+    public async Task<IActionResult> SetRequestType(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.RequestType)] HttpRequest req,
+        string reference,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        new ResultAction(await requests.SetTypeAsync(req, reference, client, ct));
+
+    [Function(nameof(ShowLink))]
+    public async Task<IActionResult> ShowLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Links)] HttpRequest req,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        new ResultAction(await links.ShowAsync(req, client, ct));
+
+    [Function(nameof(UseLink))]
+    public async Task<IActionResult> UseLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Links)] HttpRequest req,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        new ResultAction(await links.ActAsync(req, client, ct));
+
+    [Function(nameof(DownloadExport))]
+    public async Task<IActionResult> DownloadExport(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Exports)] HttpRequest req,
+        CancellationToken ct) =>
+        new ResultAction(await exports.GetAsync(req, ct));
+}

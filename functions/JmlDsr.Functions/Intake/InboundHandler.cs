@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+using JmlDsr.Domain.Deadlines;
+using JmlDsr.Domain.Intake;
+using JmlDsr.Domain.Requests;
+using JmlDsr.Functions.Configuration;
+using JmlDsr.Functions.Http;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace JmlDsr.Functions.Intake;
+
+/// <summary>
+/// POST /api/inbound/sendgrid?key=…: an email to the privacy mailbox, from SendGrid Inbound Parse.
+/// The raw body is stored before anything else; then it is parsed, the author found, the request
+/// classified, de-duplicated (SendGrid retries any non-2xx for three days, so the same Message-Id is
+/// the same request), given a reference, and its workflow started. Each step is idempotent, so a
+/// retried post finishes what a crashed one began. 2xx only once the request is safe.
+/// </summary>
+public sealed class InboundHandler(
+    DsrStorage storage,
+    RequestRepository requests,
+    WorkflowStarter starter,
+    IOptions<DsrOptions> options,
+    IOptions<SecretOptions> secrets,
+    TimeProvider time,
+    ILogger<InboundHandler> logger)
+{
+    /// <summary>Largest post accepted. SendGrid caps a message at 30 MB; anything this size or more is refused (and still kept).</summary>
+    public const int MaxAcceptedBytes = 25 * 1024 * 1024;
+
+    /// <summary>Largest post read at all (and kept).</summary>
+    public const int MaxReadBytes = 64 * 1024 * 1024;
+
+    public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!KeyMatches(request.Query["key"].ToString()))
+        {
+            Log.InboundBadKey(logger);
+            return Responses.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "The inbound key is missing or wrong.", "key");
+        }
+
+        var receivedAt = time.GetUtcNow();
+        var (raw, complete) = await ReadBodyAsync(request.Body, ct);
+        var blobName = await KeepRawAsync(raw, complete, request.ContentType, receivedAt, ct);
+
+        if (!complete || raw.Length >= MaxAcceptedBytes)
+        {
+            return Reject(blobName, StatusCodes.Status413PayloadTooLarge, "Payload too large",
+                $"The post is larger than {MaxAcceptedBytes / (1024 * 1024)} MB. It has been kept for staff to review.");
+        }
+
+        InboundEmail email;
+        try
+        {
+            email = await InboundParser.ParseAsync(raw, request.ContentType, ct);
+        }
+        catch (InboundFormatException e)
+        {
+            return Reject(blobName, StatusCodes.Status400BadRequest, "Unreadable email", e.Message + " The raw post has been kept.");
+        }
+
+        var requester = RequesterExtractor.Extract(email.From, email.ReplyTo, email.Text, options.Value.InternalDomainList);
+        if (requester is null || !RequesterExtractor.IsValidAddress(requester.Email))
+        {
+            return Reject(blobName, StatusCodes.Status400BadRequest, "No sender",
+                "The email has no usable sender address (From or Reply-To). The raw post has been kept.", "from");
+        }
+
+        var classification = RequestClassifier.Classify(email.Subject, email.Text);
+        var dedupeKey = InboundParser.DedupeKey(email, raw);
+
+        // One row per distinct email: the first post to arrive wins, and its time is the time of receipt.
+        var inbound = storage.Table(DsrStorage.InboundTable);
+        var (row, added) = await GetOrAddInboundAsync(inbound, dedupeKey, blobName, receivedAt, ct);
+        var firstReceivedAt = row.GetDateTimeOffset("ReceivedAt") ?? receivedAt;
+        var duplicate = !added && row.GetString("Reference") is not null;
+
+        var reference = row.GetString("Reference");
+        if (reference is null)
+        {
+            var allocated = await requests.AllocateReferenceAsync(StatutoryClock.UkDate(firstReceivedAt).Year, ct);
+            row["Reference"] = allocated;
+            try
+            {
+                await inbound.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge, ct);
+                reference = allocated;
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                // A concurrent retry of the same email got its reference in first: use that one.
+                var current = await inbound.GetEntityAsync<TableEntity>("msg", dedupeKey, cancellationToken: ct);
+                reference = current.Value.GetString("Reference") ?? throw new InvalidOperationException("Inbound row lost its reference.");
+            }
+        }
+
+        var due = starter.InitialDueDate(firstReceivedAt);
+        await requests.CreateIfMissingAsync(new RequestRecord
+        {
+            RowKey = reference,
+            Type = classification.Type.ToWire(),
+            Status = RequestStatus.Received,
+            Channel = "email",
+            RequesterEmail = requester.Email,
+            RequesterName = requester.Name,
+            ReceivedAt = firstReceivedAt,
+            RelevantDate = StatutoryClock.UkDate(firstReceivedAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            DueDate = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            RawBlob = row.GetString("RawBlob"),
+            Subject = email.Subject,
+            ClassificationReason = classification.Reason,
+        }, ct);
+        await starter.EnsureStartedAsync(client, reference, classification.Type, firstReceivedAt, ct);
+
+        if (duplicate)
+        {
+            Log.InboundDuplicate(logger, blobName, reference);
+        }
+        else
+        {
+            Log.InboundAccepted(logger, blobName, reference, classification.Type.ToWire());
+        }
+
+        return Results.Json(new
+        {
+            reference,
+            type = classification.Type.ToWire(),
+            dueDate = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            duplicate,
+        }, statusCode: StatusCodes.Status200OK);
+    }
+
+    private IResult Reject(string blobName, int status, string title, string detail, string? field = null)
+    {
+        Log.InboundRejected(logger, blobName, title);
+        return Responses.Problem(status, title, detail, field, new Dictionary<string, object?> { ["rawBlob"] = blobName });
+    }
+
+    private bool KeyMatches(string? key)
+    {
+        var expected = Encoding.UTF8.GetBytes(secrets.Value.InboundKey);
+        var given = Encoding.UTF8.GetBytes(key ?? string.Empty);
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(expected), SHA256.HashData(given)) && given.Length > 0;
+    }
+
+    private static async Task<(byte[] Body, bool Complete)> ReadBodyAsync(Stream body, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        while (true)
+        {
+            var read = await body.ReadAsync(chunk, ct);
+            if (read == 0)
+            {
+                return (buffer.ToArray(), true);
+            }
+
+            if (buffer.Length + read > MaxReadBytes)
+            {
+                buffer.Write(chunk, 0, (int)(MaxReadBytes - buffer.Length));
+                return (buffer.ToArray(), false);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+    }
+
+    private async Task<string> KeepRawAsync(byte[] raw, bool complete, string? contentType, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        var hash = Convert.ToHexString(SHA256.HashData(raw)).ToLowerInvariant();
+        var name = string.Create(CultureInfo.InvariantCulture, $"{receivedAt:yyyy/MM/dd}/{hash}.bin");
+        var blob = storage.Container(DsrStorage.InboundRawContainer).GetBlobClient(name);
+        try
+        {
+            await blob.UploadAsync(new BinaryData(raw), new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = string.IsNullOrEmpty(contentType) ? "application/octet-stream" : contentType },
+                Metadata = new Dictionary<string, string>
+                {
+                    ["receivedAt"] = receivedAt.ToString("O", CultureInfo.InvariantCulture),
+                    ["complete"] = complete ? "true" : "false",
+                },
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+            }, ct);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            // The same bytes are already kept.
+        }
+
+        return name;
+    }
+
+    private static async Task<(TableEntity Row, bool Added)> GetOrAddInboundAsync(TableClient inbound, string key, string blobName, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        var existing = await inbound.GetEntityIfExistsAsync<TableEntity>("msg", key, cancellationToken: ct);
+        if (existing.HasValue)
+        {
+            return (existing.Value!, false);
+        }
+
+        var added = true;
+        try
+        {
+            await inbound.AddEntityAsync(new TableEntity("msg", key) { ["RawBlob"] = blobName, ["ReceivedAt"] = receivedAt }, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // A concurrent post of the same email added it first.
+            added = false;
+        }
+
+        return ((await inbound.GetEntityAsync<TableEntity>("msg", key, cancellationToken: ct)).Value, added);
+    }
+}

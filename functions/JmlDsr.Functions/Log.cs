@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace JmlDsr.Functions;
+
+/// <summary>Every log line the app writes. Request references only: never an address, a name or a body.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Email {Step} sent for {Reference}")]
+    public static partial void EmailSent(ILogger logger, string reference, string step);
+
+    [LoggerMessage(1001, LogLevel.Information, "Email {Step} for {Reference} was already sent; not sending again")]
+    public static partial void EmailAlreadySent(ILogger logger, string reference, string step);
+
+    [LoggerMessage(1002, LogLevel.Error, "SendGrid refused email {Step} for {Reference} with HTTP {Status}")]
+    public static partial void EmailFailed(ILogger logger, string reference, string step, int status);
+
+    [LoggerMessage(1100, LogLevel.Warning, "Inbound post refused: wrong or missing key")]
+    public static partial void InboundBadKey(ILogger logger);
+
+    [LoggerMessage(1101, LogLevel.Warning, "Inbound post kept as {Blob} but not accepted: {Problem}")]
+    public static partial void InboundRejected(ILogger logger, string blob, string problem);
+
+    [LoggerMessage(1102, LogLevel.Information, "Inbound email stored as {Blob} became request {Reference} ({Type})")]
+    public static partial void InboundAccepted(ILogger logger, string blob, string reference, string type);
+
+    [LoggerMessage(1103, LogLevel.Information, "Inbound email stored as {Blob} repeats request {Reference}; no new request")]
+    public static partial void InboundDuplicate(ILogger logger, string blob, string reference);
+
+    [LoggerMessage(1200, LogLevel.Warning, "Link refused for {Reference}: {Verdict}")]
+    public static partial void LinkRefused(ILogger logger, string reference, string verdict);
+
+    [LoggerMessage(1201, LogLevel.Information, "Link {Action} used for {Reference} at step {Step}")]
+    public static partial void LinkUsed(ILogger logger, string reference, string step, string action);
+
+    [LoggerMessage(1300, LogLevel.Warning, "Searching {System} for {Reference} failed: {Error}")]
+    public static partial void GatherFailed(ILogger logger, string reference, string system, string error);
+
+    [LoggerMessage(1400, LogLevel.Information, "Request {Reference}: {Step}")]
+    public static partial void Progress(ILogger logger, string reference, string step);
+
+    [LoggerMessage(1401, LogLevel.Warning, "Request {Reference} reached its due date {Due} while {Status}: escalated")]
+    public static partial void DeadlineReached(ILogger logger, string reference, string due, string status);
+}

@@ -1,0 +1,37 @@
+using Azure.Data.Tables;
+
+namespace JmlDsr.Functions.Storage;
+
+/// <summary>The append-only audit trail. Entries are keyed by time and step, so writing one twice is harmless.</summary>
+public sealed class AuditLog(DsrStorage storage)
+{
+    public const string SecurityPartition = "security";
+
+    private TableClient Table => storage.Table(DsrStorage.AuditTable);
+
+    public async Task AppendAsync(string reference, DateTimeOffset at, string step, string actor, string detail, CancellationToken ct = default)
+    {
+        var entry = new AuditRecord
+        {
+            PartitionKey = reference,
+            RowKey = AuditRecord.KeyFor(at, step),
+            At = at,
+            Step = step,
+            Actor = actor,
+            Detail = detail,
+        };
+        // Insert-or-replace with the same key and content: a retry rewrites the same entry, never adds one.
+        await Table.UpsertEntityAsync(entry, TableUpdateMode.Replace, ct);
+    }
+
+    public async Task<IReadOnlyList<AuditRecord>> ReadAsync(string reference, CancellationToken ct = default)
+    {
+        var list = new List<AuditRecord>();
+        await foreach (var e in Table.QueryAsync<AuditRecord>(a => a.PartitionKey == reference, cancellationToken: ct))
+        {
+            list.Add(e);
+        }
+
+        return list;
+    }
+}

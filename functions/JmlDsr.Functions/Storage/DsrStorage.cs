@@ -1,0 +1,48 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+
+namespace JmlDsr.Functions.Storage;
+
+/// <summary>
+/// The product's own storage: tables and blob containers, on the same account as Durable state
+/// (AzureWebJobsStorage). One place names them all.
+/// </summary>
+public sealed class DsrStorage(TableServiceClient tables, BlobServiceClient blobs)
+{
+    public const string RequestsTable = "Requests";
+    public const string AuditTable = "Audit";
+    public const string TokensTable = "Tokens";
+    public const string SendsTable = "Sends";
+    public const string InboundTable = "InboundMessages";
+    public const string CountersTable = "Counters";
+
+    public const string InboundRawContainer = "inbound-raw";
+    public const string GatheredContainer = "gathered";
+    public const string ExportsContainer = "exports";
+    public const string EvidenceContainer = "evidence";
+
+    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable];
+    private static readonly string[] Containers = [InboundRawContainer, GatheredContainer, ExportsContainer, EvidenceContainer];
+
+    public TableServiceClient TableService { get; } = tables;
+
+    public BlobServiceClient BlobService { get; } = blobs;
+
+    public TableClient Table(string name) => TableService.GetTableClient(name);
+
+    public BlobContainerClient Container(string name) => BlobService.GetBlobContainerClient(name);
+
+    /// <summary>Creates every table and container if missing (idempotent; run at start-up).</summary>
+    public async Task EnsureCreatedAsync(IEnumerable<string>? extraTables = null, CancellationToken ct = default)
+    {
+        foreach (var t in Tables.Concat(extraTables ?? []))
+        {
+            await TableService.CreateTableIfNotExistsAsync(t, ct);
+        }
+
+        foreach (var c in Containers)
+        {
+            await BlobService.GetBlobContainerClient(c).CreateIfNotExistsAsync(cancellationToken: ct);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace JmlDsr.Functions.Storage;
+
+/// <summary>One row per request: the index the API and the console read. PartitionKey "request", RowKey = reference.</summary>
+public sealed class RequestRecord : ITableEntity
+{
+    public const string Partition = "request";
+
+    public string PartitionKey { get; set; } = Partition;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Type { get; set; } = string.Empty;
+
+    public string Status { get; set; } = string.Empty;
+
+    public string Channel { get; set; } = "email";
+
+    public string RequesterEmail { get; set; } = string.Empty;
+
+    public string? RequesterName { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>UK date of the relevant time (Art 12A), yyyy-MM-dd.</summary>
+    public string RelevantDate { get; set; } = string.Empty;
+
+    /// <summary>Due date, yyyy-MM-dd.</summary>
+    public string DueDate { get; set; } = string.Empty;
+
+    public int PausedDays { get; set; }
+
+    public bool Extended { get; set; }
+
+    public bool Overdue { get; set; }
+
+    public DateTimeOffset? ClosedAt { get; set; }
+
+    public string? Outcome { get; set; }
+
+    public string? RawBlob { get; set; }
+
+    public string? Subject { get; set; }
+
+    public string? ClassificationReason { get; set; }
+}
+
+/// <summary>An append-only audit entry. PartitionKey = reference; RowKey = sortable time + step, so a retried write lands on itself.</summary>
+public sealed class AuditRecord : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public string Step { get; set; } = string.Empty;
+
+    public string Actor { get; set; } = string.Empty;
+
+    public string Detail { get; set; } = string.Empty;
+
+    public static string KeyFor(DateTimeOffset at, string step) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{at.UtcTicks:D19}-{step}");
+}

@@ -1,0 +1,89 @@
+using Azure;
+using Azure.Data.Tables;
+using JmlDsr.Domain.Requests;
+
+namespace JmlDsr.Functions.Storage;
+
+/// <summary>Reads and writes the Requests index and allocates references.</summary>
+public sealed class RequestRepository(DsrStorage storage)
+{
+    private TableClient Requests => storage.Table(DsrStorage.RequestsTable);
+
+    public async Task<RequestRecord?> GetAsync(string reference, CancellationToken ct = default)
+    {
+        var r = await Requests.GetEntityIfExistsAsync<RequestRecord>(RequestRecord.Partition, reference, cancellationToken: ct);
+        return r.HasValue ? r.Value : null;
+    }
+
+    public async Task<RequestRecord> GetRequiredAsync(string reference, CancellationToken ct = default) =>
+        await GetAsync(reference, ct) ?? throw new InvalidOperationException($"Request {reference} does not exist.");
+
+    /// <summary>Creates the row if missing; an existing row is left as it is (intake may run twice).</summary>
+    public async Task CreateIfMissingAsync(RequestRecord record, CancellationToken ct = default)
+    {
+        try
+        {
+            await Requests.AddEntityAsync(record, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // Already created by an earlier attempt.
+        }
+    }
+
+    /// <summary>Applies a change to the row, retrying on concurrent writes.</summary>
+    public async Task UpdateAsync(string reference, Action<RequestRecord> change, CancellationToken ct = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var record = await GetRequiredAsync(reference, ct);
+            change(record);
+            try
+            {
+                await Requests.UpdateEntityAsync(record, record.ETag, TableUpdateMode.Replace, ct);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
+            {
+                // Someone else wrote in between: read again and re-apply.
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<RequestRecord> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var r in Requests.QueryAsync<RequestRecord>(x => x.PartitionKey == RequestRecord.Partition, cancellationToken: ct))
+        {
+            yield return r;
+        }
+    }
+
+    /// <summary>Issues the next reference for the year (DSR-yyyy-nnnnnn) with an optimistic-concurrency counter.</summary>
+    public async Task<string> AllocateReferenceAsync(int year, CancellationToken ct = default)
+    {
+        var counters = storage.Table(DsrStorage.CountersTable);
+        var key = year.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await counters.GetEntityIfExistsAsync<TableEntity>("reference", key, cancellationToken: ct);
+            try
+            {
+                if (!existing.HasValue)
+                {
+                    await counters.AddEntityAsync(new TableEntity("reference", key) { ["Next"] = 2L }, ct);
+                    return RequestReference.Format(year, 1);
+                }
+
+                var entity = existing.Value!;
+                var next = entity.GetInt64("Next") ?? 1L;
+                entity["Next"] = next + 1;
+                await counters.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                return RequestReference.Format(year, next);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 50)
+            {
+                await Task.Delay(Random.Shared.Next(5, 25) * (attempt + 1), ct);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using JmlDsr.Functions.Approval;
+using JmlDsr.Functions.Deadlines;
+using JmlDsr.Functions.Fulfilment;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Verification;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JmlDsr.Functions.Workflow;
+
+/// <summary>
+/// The one list of orchestrators and activities. The local host registers exactly these on its
+/// DurableTaskWorker; a test checks that every [Function] orchestrator and activity is here.
+/// </summary>
+public static class DsrTasks
+{
+    private static readonly (string Name, Type Type, Action<DurableTaskRegistry> Register)[] Activities =
+    [
+        Activity<RecordProgress, ProgressInput, bool>(nameof(RecordProgress)),
+        Activity<SendAcknowledgement, AcknowledgeInput, bool>(nameof(SendAcknowledgement)),
+        Activity<SendStaffTriage, StaffNoticeInput, bool>(nameof(SendStaffTriage)),
+        Activity<SendVerificationEmail, VerificationEmailInput, bool>(nameof(SendVerificationEmail)),
+        Activity<VerifyIdentity, VerifyIdentityInput, bool>(nameof(VerifyIdentity)),
+        Activity<CloseUnverified, CloseUnverifiedInput, bool>(nameof(CloseUnverified)),
+        Activity<GatherFromSystem, GatherInput, GatherSummary>(nameof(GatherFromSystem)),
+        Activity<AlertGatheringFailed, GatheringFailedInput, bool>(nameof(AlertGatheringFailed)),
+        Activity<SendApprovalRequest, ApprovalRequestInput, bool>(nameof(SendApprovalRequest)),
+        Activity<SendCustomerNotice, CustomerNoticeInput, bool>(nameof(SendCustomerNotice)),
+        Activity<BuildAccessExport, ExportInput, ExportResult>(nameof(BuildAccessExport)),
+        Activity<SendAccessFulfilment, FulfilmentEmailInput, bool>(nameof(SendAccessFulfilment)),
+        Activity<EscalateDeadline, EscalationInput, bool>(nameof(EscalateDeadline)),
+    ];
+
+    public static IReadOnlyList<string> OrchestratorNames { get; } = [nameof(DsrOrchestrator)];
+
+    public static IReadOnlyList<string> ActivityNames { get; } = Activities.Select(a => a.Name).ToList();
+
+    /// <summary>Registers the orchestrators and activities on a worker's registry.</summary>
+    public static void Register(DurableTaskRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        RegisterOrchestrators(registry);
+        foreach (var a in Activities)
+        {
+            a.Register(registry);
+        }
+    }
+
+    /// <summary>Registers the orchestrators only (orchestration tests supply their own activities).</summary>
+    public static void RegisterOrchestrators(DurableTaskRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        registry.AddOrchestratorFunc<DsrInput, DsrOutcome>(nameof(DsrOrchestrator), (ctx, input) => DsrOrchestrator.RunAsync(ctx, input ?? throw new ArgumentNullException(nameof(input))));
+    }
+
+    /// <summary>Adds the activity classes to DI, so both hosts construct them the same way.</summary>
+    public static IServiceCollection AddDsrActivities(this IServiceCollection services)
+    {
+        foreach (var a in Activities)
+        {
+            services.AddTransient(a.Type);
+        }
+
+        return services;
+    }
+
+    private static (string, Type, Action<DurableTaskRegistry>) Activity<TActivity, TIn, TOut>(string name)
+        where TActivity : class, IDsrActivity<TIn, TOut> =>
+        (name, typeof(TActivity), r => r.AddActivity(name, sp => new Adapter<TActivity, TIn, TOut>(sp.GetRequiredService<TActivity>())));
+
+    private sealed class Adapter<TActivity, TIn, TOut>(TActivity activity) : TaskActivity<TIn, TOut>
+        where TActivity : IDsrActivity<TIn, TOut>
+    {
+        public override Task<TOut> RunAsync(TaskActivityContext context, TIn input) => activity.RunAsync(input);
+    }
+}

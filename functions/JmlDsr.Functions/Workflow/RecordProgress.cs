@@ -1,0 +1,65 @@
+using System.Globalization;
+using JmlDsr.Domain.Requests;
+using JmlDsr.Functions.Storage;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace JmlDsr.Functions.Workflow;
+
+/// <summary>Moves the request's index row on and appends the audit entry that says why.</summary>
+public sealed class RecordProgress(RequestRepository requests, AuditLog audit, ILogger<RecordProgress> logger) : IDsrActivity<ProgressInput, bool>
+{
+    [Function(nameof(RecordProgress))]
+    public Task<bool> Run([ActivityTrigger] ProgressInput input) => RunAsync(input);
+
+    public async Task<bool> RunAsync(ProgressInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        await requests.UpdateAsync(input.Reference, r =>
+        {
+            if (input.Status is not null)
+            {
+                r.Status = input.Status;
+            }
+
+            if (input.RelevantDate is { } relevant)
+            {
+                r.RelevantDate = relevant.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            }
+
+            if (input.DueDate is { } due)
+            {
+                r.DueDate = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            }
+
+            if (input.PausedDays is { } paused)
+            {
+                r.PausedDays = paused;
+            }
+
+            if (input.Extended is { } extended)
+            {
+                r.Extended = extended;
+            }
+
+            if (input.Overdue is { } overdue)
+            {
+                r.Overdue = overdue;
+            }
+
+            if (input.Type is { } type)
+            {
+                r.Type = type.ToWire();
+            }
+
+            if (input.Closed)
+            {
+                r.ClosedAt ??= input.At;
+                r.Outcome = input.Detail;
+            }
+        });
+        await audit.AppendAsync(input.Reference, input.At, input.Step, input.Actor, input.Detail);
+        Log.Progress(logger, input.Reference, input.Step);
+        return true;
+    }
+}

@@ -1,0 +1,47 @@
+using JmlDsr.Domain.Deadlines;
+using JmlDsr.Domain.Requests;
+using JmlDsr.Functions.Configuration;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+
+namespace JmlDsr.Functions.Workflow;
+
+/// <summary>Starts a request's orchestration exactly once (instance id = reference) and computes its first due date.</summary>
+public sealed class WorkflowStarter(IOptions<DsrOptions> options)
+{
+    public DsrSettings Settings()
+    {
+        var o = options.Value;
+        return new DsrSettings(o.VerificationWindow, o.ApprovalLinkLifetime, o.ExportLinkLifetime,
+            BankHolidayCalendar.ParseList(o.ExtraBankHolidays), o.GatherAttempts, o.GatherFirstRetry);
+    }
+
+    public BankHolidayCalendar Calendar() => BankHolidayCalendar.EnglandAndWales.With(BankHolidayCalendar.ParseList(options.Value.ExtraBankHolidays));
+
+    /// <summary>The due date counted from receipt, before anything stops the clock.</summary>
+    public DateOnly InitialDueDate(DateTimeOffset receivedAt) => StatutoryClock.DueDate(StatutoryClock.UkDate(receivedAt), 0, false, Calendar());
+
+    public async Task EnsureStartedAsync(DurableTaskClient client, string reference, RequestType type, DateTimeOffset receivedAt, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator), new DsrInput(reference, type, receivedAt, Settings()),
+                new StartOrchestrationOptions(InstanceId: reference), ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // Started concurrently by a retry of the same post? Then there is one orchestration, as wanted.
+            if (await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is null)
+            {
+                throw;
+            }
+        }
+    }
+}
