@@ -32,8 +32,9 @@ public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler request
     public async Task<IActionResult> GetRequest(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Request)] HttpRequest req,
         string reference,
+        [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new ResultAction(await requests.GetAsync(req, reference, ct));
+        new ResultAction(await requests.GetAsync(req, reference, client, ct));
 
     [Function(nameof(SetRequestType))]
     public async Task<IActionResult> SetRequestType(

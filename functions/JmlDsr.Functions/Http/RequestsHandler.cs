@@ -33,8 +33,9 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
         return Results.Json(new { count = list.Count, requests = list });
     }
 
-    public async Task<IResult> GetAsync(HttpRequest request, string reference, CancellationToken ct = default)
+    public async Task<IResult> GetAsync(HttpRequest request, string reference, DurableTaskClient client, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(client);
         var r = RequestReference.IsValid(reference) ? await requests.GetAsync(reference, ct) : null;
         if (r is null)
         {
@@ -46,9 +47,16 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             .Select(a => new { at = a.At, step = a.Step, actor = a.Actor, detail = a.Detail })
             .ToList();
         var today = StatutoryClock.UkDate(time.GetUtcNow());
+        var instance = await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct);
         return Results.Json(new
         {
             reference = r.RowKey,
+            workflow = new
+            {
+                runtimeStatus = instance?.RuntimeStatus.ToString(),
+                lastUpdatedAt = instance?.LastUpdatedAt,
+                failure = instance?.FailureDetails?.ErrorMessage,
+            },
             type = r.Type,
             status = r.Status,
             channel = r.Channel,

@@ -276,7 +276,7 @@ internal sealed class DsrFlow
             {
                 if (step is null || evt.Result is not LinkDecision d || d.Step == step)
                 {
-                    await cts.CancelAsync();
+                    cts.Cancel(); // Not CancelAsync: its callbacks run off the orchestrator thread.
                     return evt.Result;
                 }
 
@@ -285,7 +285,7 @@ internal sealed class DsrFlow
             }
             else if (winner == expiry)
             {
-                await cts.CancelAsync();
+                cts.Cancel(); // Not CancelAsync: its callbacks run off the orchestrator thread.
                 return null;
             }
             else if (winner == deadline)

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace JmlDsr.Local;
+
+/// <summary>Starts Azurite (npm package, installed into the repo) unless one is already listening.</summary>
+public sealed class AzuriteLauncher : IAsyncDisposable
+{
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private Process? _process;
+
+    public AzuriteLauncher(int blobPort, int queuePort, int tablePort)
+    {
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public bool StartedHere => _process is not null;
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
+    /// <summary>Ensures Azurite answers on the three ports; starts it (and npm ci, if needed) otherwise.</summary>
+    public async Task EnsureRunningAsync(string repoRoot, string location, bool inMemory, TextWriter log, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (await IsListeningAsync(BlobPort) && await IsListeningAsync(QueuePort) && await IsListeningAsync(TablePort))
+        {
+            await log.WriteLineAsync($"Azurite: already listening on 127.0.0.1:{BlobPort}/{QueuePort}/{TablePort}");
+            return;
+        }
+
+        var script = Path.Combine(repoRoot, "node_modules", "azurite", "dist", "src", "azurite.js");
+        if (!File.Exists(script))
+        {
+            await log.WriteLineAsync("Azurite: installing with npm ci ...");
+            await RunAsync("npm", "ci --no-audit --no-fund", repoRoot, ct);
+        }
+
+        Directory.CreateDirectory(location);
+        var args = new List<string>
+        {
+            script, "--silent", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--location", location,
+        };
+        if (inMemory)
+        {
+            args.Add("--inMemoryPersistence");
+        }
+
+        var psi = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        args.ForEach(psi.ArgumentList.Add);
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node for Azurite.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(await IsListeningAsync(BlobPort) && await IsListeningAsync(QueuePort) && await IsListeningAsync(TablePort)))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"Azurite did not start on 127.0.0.1:{BlobPort}/{QueuePort}/{TablePort}.");
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        await log.WriteLineAsync($"Azurite: started (pid {_process.Id}) on 127.0.0.1:{BlobPort}/{QueuePort}/{TablePort}, data in {location}");
+    }
+
+    public static async Task<bool> IsListeningAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port).WaitAsync(TimeSpan.FromMilliseconds(500));
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+    }
+
+    private static async Task RunAsync(string file, string arguments, string cwd, CancellationToken ct)
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, arguments) { WorkingDirectory = cwd, UseShellExecute = false })
+            ?? throw new InvalidOperationException($"Could not run {file}.");
+        await p.WaitForExitAsync(ct);
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {arguments} failed with exit code {p.ExitCode}.");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace JmlDsr.Local;
+
+/// <summary>Settings of the local host only (section "LocalHost").</summary>
+public sealed class LocalHostOptions
+{
+    public const string Section = "LocalHost";
+
+    public string Urls { get; set; } = "http://127.0.0.1:7071";
+
+    public int GrpcPort { get; set; } = 7072;
+
+    public int AzuriteBlobPort { get; set; } = 10000;
+
+    public int AzuriteQueuePort { get; set; } = 10001;
+
+    public int AzuriteTablePort { get; set; } = 10002;
+
+    /// <summary>Where Azurite keeps its data; default: .azurite at the repo root (git-ignored).</summary>
+    public string? AzuriteLocation { get; set; }
+
+    public bool AzuriteInMemory { get; set; }
+
+    public bool Seed { get; set; } = true;
+
+    /// <summary>How often idle queues are polled (the Azure Storage provider backs off up to this).</summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,135 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using JmlDsr.Functions.Approval;
+using JmlDsr.Functions.Configuration;
+using JmlDsr.Functions.Fulfilment;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Http;
+using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using JmlDsr.Local;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Options;
+
+// JmlDsr's local host: the Functions app's routes, orchestrators and activities on a plain ASP.NET
+// Core process, with the Durable Task Azure Storage provider on Azurite as the engine.
+var repoRoot = LocalSettings.FindRepoRoot();
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LocalSettings.SampleValues(repoRoot) });
+var local = builder.Configuration.GetSection(LocalHostOptions.Section).Get<LocalHostOptions>() ?? new LocalHostOptions();
+
+await using var azurite = new AzuriteLauncher(local.AzuriteBlobPort, local.AzuriteQueuePort, local.AzuriteTablePort);
+await azurite.EnsureRunningAsync(repoRoot, local.AzuriteLocation ?? Path.Combine(repoRoot, ".azurite"), local.AzuriteInMemory, Console.Out);
+builder.Configuration[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = azurite.ConnectionString;
+
+var taskHub = builder.Configuration["DurableTaskHubName"] ?? "JmlDsrLocal";
+var engine = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+{
+    TaskHubName = taskHub,
+    StorageAccountClientProvider = new StorageAccountClientProvider(azurite.ConnectionString),
+    // Local use: a restarted process takes its partitions back within seconds, not half a minute.
+    UseTablePartitionManagement = true,
+    LeaseInterval = TimeSpan.FromSeconds(10),
+    LeaseRenewInterval = TimeSpan.FromSeconds(3),
+    LeaseAcquireInterval = TimeSpan.FromSeconds(2),
+    PartitionCount = 2,
+    MaxQueuePollingInterval = local.MaxQueuePollingInterval,
+    WorkerId = $"{Environment.MachineName}-{Environment.ProcessId}",
+});
+await engine.CreateIfNotExistsAsync();
+
+builder.WebHost.ConfigureKestrel(k =>
+{
+    var http = new Uri(local.Urls);
+    k.Listen(System.Net.IPAddress.Loopback, http.Port, o => o.Protocols = HttpProtocols.Http1);
+    k.Listen(System.Net.IPAddress.Loopback, local.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
+    k.Limits.MaxRequestBodySize = InboundHandler.MaxReadBytes + 1024;
+});
+builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Information)
+    .AddFilter("Grpc", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
+
+builder.Services.AddDsrServices(builder.Configuration);
+builder.Services.AddSingleton<DevOutbox>();
+builder.Services.AddGrpc();
+builder.Services.AddOptions<TaskHubGrpcServerOptions>();
+builder.Services.AddSingleton<IOrchestrationService>(engine);
+builder.Services.AddSingleton<IOrchestrationServiceClient>(engine);
+builder.Services.AddSingleton<TaskHubGrpcServer>();
+builder.Services.AddHostedService(sp => new EngineLifetime(engine));
+var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{local.GrpcPort}");
+builder.Services.AddDurableTaskWorker(w =>
+{
+    w.UseGrpc(channel);
+    w.AddTasks(DsrTasks.Register);
+});
+builder.Services.AddDurableTaskClient(c => c.UseGrpc(channel));
+
+var app = builder.Build();
+var storage = app.Services.GetRequiredService<DsrStorage>();
+await storage.EnsureCreatedAsync(SystemConnector.AllTables.Append(DevOutbox.Table));
+if (local.Seed)
+{
+    await DemoData.SeedAsync(storage);
+}
+
+app.MapGrpcService<TaskHubGrpcServer>();
+
+// The same routes as the Functions app, onto the same handlers.
+var api = app.MapGroup("/" + Routes.Prefix);
+api.MapPost(Routes.Inbound, (HttpRequest req, InboundHandler h, DurableTaskClient client, CancellationToken ct) => h.HandleAsync(req, client, ct));
+api.MapGet(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ShowAsync(req, client, ct));
+api.MapPost(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ActAsync(req, client, ct)).DisableAntiforgery();
+api.MapGet(Routes.Exports, (HttpRequest req, ExportsHandler h, CancellationToken ct) => h.GetAsync(req, ct));
+
+// Staff routes: in Azure a function key guards them; here, the configured staff key in the same header.
+var staff = api.MapGroup(string.Empty).AddEndpointFilter(StaffKey.Filter);
+staff.MapGet(Routes.Requests, (HttpRequest req, RequestsHandler h, CancellationToken ct) => h.ListAsync(req, ct));
+staff.MapGet(Routes.Request, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, reference, client, ct));
+staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.SetTypeAsync(req, reference, client, ct));
+
+// Local only: the SendGrid capture endpoint and the outbox that lists what it captured.
+app.MapPost("/v3/mail/send", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.CaptureAsync(req, ct));
+api.MapGet("dev/outbox", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.ListAsync(req, ct));
+app.MapGet("/", () => Results.Redirect("/api/dev/outbox"));
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var o = app.Services.GetRequiredService<IOptions<SecretOptions>>().Value;
+    Console.WriteLine($"""
+        JmlDsr local host is running.
+          API:          {local.Urls}/api/requests   (header x-functions-key: {o.StaffKey})
+          Inbound mail: POST {local.Urls}/api/inbound/sendgrid?key={o.InboundKey}
+          Outbox:       {local.Urls}/api/dev/outbox   (every email sent, captured here)
+          Task hub:     {taskHub} on Azurite; Ctrl+C stops cleanly, data is kept.
+        """);
+});
+
+await app.RunAsync();
+
+/// <summary>Starts the engine's dispatch with the host and stops it cleanly, releasing its leases.</summary>
+internal sealed class EngineLifetime(AzureStorageOrchestrationService engine) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => engine.StopAsync(isForced: false);
+}
+
+/// <summary>The local stand-in for Functions' function keys: x-functions-key must equal the configured staff key.</summary>
+internal static class StaffKey
+{
+    public static async ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var expected = context.HttpContext.RequestServices.GetRequiredService<IOptions<SecretOptions>>().Value.StaffKey;
+        var given = context.HttpContext.Request.Headers[Routes.StaffKeyHeader].ToString();
+        var ok = given.Length > 0 && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(expected), System.Text.Encoding.UTF8.GetBytes(given));
+        return ok
+            ? await next(context)
+            : Responses.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Staff endpoints need the staff key in the {Routes.StaffKeyHeader} header.", Routes.StaffKeyHeader);
+    }
+}
