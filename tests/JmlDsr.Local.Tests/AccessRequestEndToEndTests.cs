@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace JmlDsr.Local.Tests;
+
+/// <summary>One access request through the real local host on Azurite: every step as a customer and staff meet it.</summary>
+public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutputHelper output) : IClassFixture<LocalHostFixture>
+{
+    private const string Alice = "alice.smith@example.com";
+    private const string Privacy = "privacy@jmlsoftware.co.uk";
+
+    [Fact]
+    public async Task AccessRequest_ByEmail_IsAcknowledgedVerifiedGatheredApprovedAndFulfilled()
+    {
+        var sw = Stopwatch.StartNew();
+
+        // A customer writes to the privacy mailbox; SendGrid posts it. The envelope names the relay, From the customer.
+        using var post = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("e2e-1@mail.example.com", "Alice Smith <Alice.Smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me."));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        var accepted = await post.Content.ReadFromJsonAsync<JsonElement>();
+        var reference = accepted.GetProperty("reference").GetString()!;
+        Assert.Matches(@"^DSR-\d{4}-\d{6}$", reference);
+        Assert.Equal("access", accepted.GetProperty("type").GetString());
+
+        // SendGrid retries the same email: still one request.
+        using var retry = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("e2e-1@mail.example.com", "Alice Smith <Alice.Smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me."));
+        var again = await retry.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(reference, again.GetProperty("reference").GetString());
+        Assert.True(again.GetProperty("duplicate").GetBoolean());
+
+        var ack = await host.WaitForMailAsync(reference, Alice, "We have received your request");
+        Assert.Contains(reference, ack.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("respond by", ack.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("ico.org.uk", ack.GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        // Identity: opening the link changes nothing; the button on the page confirms.
+        var verify = await host.WaitForMailAsync(reference, Alice, "Please confirm your request");
+        var verifyLink = Assert.Single(LocalHostFixture.Links(verify));
+        var page = await host.Http.GetStringAsync(verifyLink);
+        Assert.Contains("<button type=\"submit\">", page, StringComparison.Ordinal);
+        var paused = await host.GetRequestAsync(reference);
+        Assert.Equal("awaiting-identity", paused.GetProperty("status").GetString());
+        Assert.True(paused.GetProperty("paused").GetBoolean());
+        using (var confirm = await host.PressAsync(verifyLink, "confirm-identity"))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+        }
+
+        // Staff get the summary of every system, with signed links.
+        var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
+        var summary = decision.GetProperty("text").GetString()!;
+        foreach (var system in new[] { "Website accounts", "CRM", "Contracts and licences", "Product downloads", "Marketing and product notices", "Customer feedback", "Partner sharing" })
+        {
+            Assert.Contains(system, summary, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(Alice, summary, StringComparison.OrdinalIgnoreCase);
+        var links = LocalHostFixture.Links(decision);
+        Assert.Equal(3, links.Count);
+
+        // A forged token is refused with a page, and audited.
+        using (var forged = await host.PressAsync(links[0][..^4] + "AAAA", "approve"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        }
+
+        using (var approve = await host.PressAsync(links[0], "approve"))
+        {
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        }
+
+        // The same link again: refused, nothing changes.
+        using (var reused = await host.PressAsync(links[0], "approve"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+        }
+
+        // The customer gets the link to their data; the export has the data and the Art 15 information.
+        var fulfilment = await host.WaitForMailAsync(reference, Alice, "Your personal data");
+        var download = Assert.Single(LocalHostFixture.Links(fulfilment));
+        var json = await host.Http.GetFromJsonAsync<JsonElement>(download + "&format=json");
+        Assert.Equal(reference, json.GetProperty("reference").GetString());
+        var systems = json.GetProperty("systems").EnumerateArray().ToList();
+        Assert.Equal(7, systems.Count);
+        Assert.All(systems, s => Assert.False(string.IsNullOrEmpty(s.GetProperty("retention").GetString())));
+        Assert.Contains(systems, s => s.GetProperty("id").GetString() == "crm" && s.GetProperty("records")[0].GetProperty("Company").GetString() == "Smith Analytics Ltd");
+        var html = await host.Http.GetStringAsync(download + "&format=html");
+        Assert.Contains("Information Commissioner", html, StringComparison.Ordinal);
+        Assert.Contains("Who receives it", html, StringComparison.Ordinal);
+        Assert.Contains("Smith Analytics Ltd", html, StringComparison.Ordinal);
+
+        await host.WaitForStatusAsync(reference, "completed");
+        var done = await host.GetRequestAsync(reference);
+        var steps = done.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("step").GetString()).ToList();
+        foreach (var step in new[] { "acknowledgement-sent", "verification-requested", "identity-confirmed", "searched-crm", "approval-1-requested", "approved", "export-written", "fulfilment-sent", "completed" })
+        {
+            Assert.Contains(step, steps);
+        }
+
+        Assert.Contains(steps, s => s!.StartsWith("link-refused-reused", StringComparison.Ordinal));
+        Assert.Equal(1, (await host.OutboxAsync(Alice, reference)).Count(m => m.GetProperty("subject").GetString()!.StartsWith("We have received", StringComparison.Ordinal)));
+        output.WriteLine($"One access request end to end (post to completed, links driven at once): {sw.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task Inbound_WithWrongKey_Is401AndStoresNothing()
+    {
+        var before = await CountRequestsAsync();
+        using var post = await host.Http.PostAsync(InboundPost.Url(host, "wrong-key"),
+            InboundPost.Parsed("e2e-badkey@mail.example.com", "Carol White <carol.white@example.net>", "SAR", "Send me a copy of my data."));
+        Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
+        Assert.Equal("application/problem+json", post.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(before, await CountRequestsAsync());
+    }
+
+    [Fact]
+    public async Task StaffApi_WithoutKey_Is401()
+    {
+        using var response = await host.Http.GetAsync($"{host.BaseUrl}/api/requests");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownAddress_IsClosedUnverifiedWithTheRightEmail()
+    {
+        const string stranger = "stranger@example.org";
+        using var post = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("e2e-stranger@mail.example.org", stranger, "Data request", "What data do you hold about me? Please send me a copy."));
+        var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+        var verify = await host.WaitForMailAsync(reference, stranger, "Please confirm your request");
+        using (var confirm = await host.PressAsync(LocalHostFixture.Links(verify)[0], "confirm-identity"))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+        }
+
+        var closed = await host.WaitForMailAsync(reference, stranger, "could not confirm");
+        Assert.Contains("could not match", closed.GetProperty("text").GetString(), StringComparison.Ordinal);
+        await host.WaitForStatusAsync(reference, "closed-unverified");
+    }
+
+    [Fact]
+    public async Task ForwardedFromEnquiries_KeepsTheCustomerAsRequester_NotTheEnvelope()
+    {
+        using var post = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("e2e-fwd@mail.example.co.uk", "Dan Brown <dan.brown@example.co.uk>", "Fwd: please delete my data",
+                "Please delete all my personal data.", envelopeFrom: "enquiries@jmlsoftware.co.uk"));
+        var accepted = await post.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("erasure", accepted.GetProperty("type").GetString());
+        var reference = accepted.GetProperty("reference").GetString()!;
+        var request = await host.GetRequestAsync(reference);
+        Assert.Equal("dan.brown@example.co.uk", request.GetProperty("requester").GetProperty("email").GetString());
+        await host.WaitForMailAsync(reference, "dan.brown@example.co.uk", "We have received your request");
+    }
+
+    private async Task<int> CountRequestsAsync()
+    {
+        using var response = await host.Http.SendAsync(host.Staff(HttpMethod.Get, "/api/requests"));
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32();
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace JmlDsr.Local.Tests;
+
+/// <summary>Builds a post the way SendGrid Inbound Parse sends one (parsed mode, multipart/form-data).</summary>
+public static class InboundPost
+{
+    public static MultipartFormDataContent Parsed(string messageId, string from, string subject, string text, string envelopeFrom = "bounces+123@relay.example.net", string? replyTo = null)
+    {
+        var headers = new StringBuilder()
+            .Append("Received: from relay.example.net by mx.sendgrid.net\r\n")
+            .Append("Message-Id: <").Append(messageId).Append(">\r\n")
+            .Append("From: ").Append(from).Append("\r\n")
+            .Append("To: privacy@jmlsoftware.co.uk\r\n");
+        if (replyTo is not null)
+        {
+            headers.Append("Reply-To: ").Append(replyTo).Append("\r\n");
+        }
+
+        headers.Append("Subject: ").Append(subject).Append("\r\n");
+        var content = new MultipartFormDataContent("xYzZY");
+        void Add(string name, string value) => content.Add(new StringContent(value, Encoding.UTF8) { Headers = { ContentType = null } }, name);
+        Add("headers", headers.ToString());
+        Add("dkim", "{@example.com : pass}");
+        Add("to", "privacy@jmlsoftware.co.uk");
+        Add("from", from);
+        Add("subject", subject);
+        Add("text", text);
+        Add("html", "<p>" + System.Net.WebUtility.HtmlEncode(text) + "</p>");
+        Add("sender_ip", "198.51.100.7");
+        Add("envelope", $"{{\"to\":[\"privacy@jmlsoftware.co.uk\"],\"from\":\"{envelopeFrom}\"}}");
+        Add("attachments", "0");
+        Add("charsets", "{\"to\":\"UTF-8\",\"html\":\"UTF-8\",\"subject\":\"UTF-8\",\"from\":\"UTF-8\",\"text\":\"UTF-8\"}");
+        Add("SPF", "pass");
+        return content;
+    }
+
+    public static string Url(LocalHostFixture host, string key = LocalHostFixture.InboundKey) =>
+        $"{host.BaseUrl}/api/inbound/sendgrid?key={Uri.EscapeDataString(key)}";
+
+    public static MediaTypeHeaderValue FormData => new("multipart/form-data");
+}

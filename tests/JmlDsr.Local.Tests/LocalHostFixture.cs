@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Xunit;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace JmlDsr.Local.Tests;
+
+/// <summary>
+/// Runs the real local host (its built JmlDsr.Local.dll, as a separate process) on free ports, with
+/// its own Azurite on a temporary folder and its own task hub. The host can be killed (-9) and
+/// started again on the same storage.
+/// </summary>
+public sealed class LocalHostFixture : IAsyncLifetime
+{
+    public const string InboundKey = "dev-inbound-key-0123456789abcdef";
+    public const string StaffKey = "dev-staff-key-0123456789abcdef";
+
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "jmldsr-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly string _taskHub = "T" + Guid.NewGuid().ToString("N")[..12];
+    private AzuriteLauncher? _azurite;
+    private Process? _host;
+    private readonly List<string> _hostLog = [];
+
+    public int Port { get; } = FreePort();
+
+    public int GrpcPort { get; } = FreePort();
+
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public async Task InitializeAsync()
+    {
+        _azurite = new AzuriteLauncher(FreePort(), FreePort(), FreePort());
+        await _azurite.EnsureRunningAsync(RepoRoot, Path.Combine(_dataDir, "azurite"), inMemory: false, TextWriter.Null);
+        await StartHostAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        KillHost();
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+
+        Http.Dispose();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public async Task StartHostAsync()
+    {
+        var configuration = typeof(LocalHostFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dll = Path.Combine(RepoRoot, "functions", "JmlDsr.Local", "bin", configuration, "net10.0", "JmlDsr.Local.dll");
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoRoot, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        var env = psi.Environment;
+        env["LocalHost__Urls"] = BaseUrl;
+        env["LocalHost__GrpcPort"] = GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["LocalHost__AzuriteBlobPort"] = _azurite!.BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["LocalHost__AzuriteQueuePort"] = _azurite.QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["LocalHost__AzuriteTablePort"] = _azurite.TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["LocalHost__MaxQueuePollingInterval"] = "00:00:00.500";
+        env["DurableTaskHubName"] = _taskHub;
+        env["Dsr__PublicBaseUrl"] = BaseUrl;
+        env["SendGrid__Host"] = BaseUrl;
+        env["Dsr__GatherFirstRetry"] = "00:00:00.200";
+        env["ASPNETCORE_ENVIRONMENT"] = "Development";
+        _host = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the local host.");
+        _host.OutputDataReceived += (_, e) => { lock (_hostLog) { _hostLog.Add(e.Data ?? string.Empty); } };
+        _host.ErrorDataReceived += (_, e) => { lock (_hostLog) { _hostLog.Add(e.Data ?? string.Empty); } };
+        _host.BeginOutputReadLine();
+        _host.BeginErrorReadLine();
+
+        await WaitUntilAsync(async () =>
+        {
+            if (_host.HasExited)
+            {
+                throw new InvalidOperationException("The local host exited:\n" + HostLog());
+            }
+
+            try
+            {
+                return (await Http.GetAsync($"{BaseUrl}/api/dev/outbox")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), "the local host to answer");
+    }
+
+    /// <summary>kill -9: no clean shutdown, leases left held, work in flight lost to the process.</summary>
+    public void KillHost()
+    {
+        if (_host is { HasExited: false })
+        {
+            _host.Kill(entireProcessTree: false);
+            _host.WaitForExit();
+        }
+
+        _host?.Dispose();
+        _host = null;
+    }
+
+    public string HostLog()
+    {
+        lock (_hostLog)
+        {
+            return string.Join('\n', _hostLog.TakeLast(200));
+        }
+    }
+
+    public HttpRequestMessage Staff(HttpMethod method, string path)
+    {
+        var m = new HttpRequestMessage(method, BaseUrl + path);
+        m.Headers.Add("x-functions-key", StaffKey);
+        return m;
+    }
+
+    public async Task<JsonElement> GetRequestAsync(string reference)
+    {
+        using var response = await Http.SendAsync(Staff(HttpMethod.Get, $"/api/requests/{reference}"));
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async Task<IReadOnlyList<JsonElement>> OutboxAsync(string? to = null, string? reference = null)
+    {
+        var q = $"{BaseUrl}/api/dev/outbox?to={Uri.EscapeDataString(to ?? string.Empty)}&reference={Uri.EscapeDataString(reference ?? string.Empty)}";
+        var doc = await Http.GetFromJsonAsync<JsonElement>(q);
+        return doc.GetProperty("messages").EnumerateArray().ToList();
+    }
+
+    /// <summary>Waits for an email whose subject contains <paramref name="subjectPart"/> and returns it.</summary>
+    public async Task<JsonElement> WaitForMailAsync(string reference, string to, string subjectPart, TimeSpan? timeout = null)
+    {
+        JsonElement found = default;
+        await WaitUntilAsync(async () =>
+        {
+            var mails = await OutboxAsync(to, reference);
+            var match = mails.Where(m => m.GetProperty("subject").GetString()!.Contains(subjectPart, StringComparison.Ordinal)).ToList();
+            if (match.Count == 0)
+            {
+                return false;
+            }
+
+            found = match[^1];
+            return true;
+        }, timeout ?? TimeSpan.FromSeconds(60), $"an email to {to} about '{subjectPart}'");
+        return found;
+    }
+
+    public static IReadOnlyList<string> Links(JsonElement mail) =>
+        Regex.Matches(mail.GetProperty("text").GetString()!, @"https?://\S+").Select(m => m.Value).ToList();
+
+    public async Task WaitForStatusAsync(string reference, string status, TimeSpan? timeout = null) =>
+        await WaitUntilAsync(async () => (await GetRequestAsync(reference)).GetProperty("status").GetString() == status,
+            timeout ?? TimeSpan.FromSeconds(60), $"{reference} to be {status}");
+
+    public async Task<HttpResponseMessage> PressAsync(string link, string action, string? reason = null)
+    {
+        var token = link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..];
+        var form = new Dictionary<string, string> { ["token"] = Uri.UnescapeDataString(token), ["action"] = action };
+        if (reason is not null)
+        {
+            form["reason"] = reason;
+        }
+
+        return await Http.PostAsync($"{BaseUrl}/api/links", new FormUrlEncodedContent(form));
+    }
+
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (sw.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0}s waiting for {what}.\nHost log:\n{HostLog()}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "JmlDsr.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("JmlDsr.sln not found above the test output.");
+    }
+}
