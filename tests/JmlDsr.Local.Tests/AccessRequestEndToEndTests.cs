@@ -158,6 +158,36 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
         await host.WaitForMailAsync(reference, "dan.brown@example.co.uk", "We have received your request");
     }
 
+    [Fact]
+    public async Task RawModePost_IsParsedWithMimeKit_AndClassified()
+    {
+        var mime = "From: =?UTF-8?B?Qm9iIEpvbmVz?= <bob.jones@example.org>\r\nTo: privacy@jmlsoftware.co.uk\r\n" +
+                   "Subject: Please correct my details\r\nMessage-Id: <raw-1@example.org>\r\nMIME-Version: 1.0\r\n" +
+                   "Content-Type: text/plain; charset=utf-8\r\n\r\nMy phone number is wrong, please update my phone number to 020 7946 0999.\r\n";
+        using var content = new MultipartFormDataContent("raw-boundary");
+        content.Add(new StringContent(mime) { Headers = { ContentType = null } }, "email");
+        content.Add(new StringContent("{\"to\":[\"privacy@jmlsoftware.co.uk\"],\"from\":\"relay@example.net\"}") { Headers = { ContentType = null } }, "envelope");
+        using var post = await host.Http.PostAsync(InboundPost.Url(host), content);
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        var accepted = await post.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("rectification", accepted.GetProperty("type").GetString());
+        var request = await host.GetRequestAsync(accepted.GetProperty("reference").GetString()!);
+        Assert.Equal("bob.jones@example.org", request.GetProperty("requester").GetProperty("email").GetString());
+        Assert.Equal("Bob Jones", request.GetProperty("requester").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task MalformedPost_Gets400ProblemDetails_AndTheRawBodyIsKept()
+    {
+        using var content = new ByteArrayContent("--wrong\r\nContent-Disposition: form-data; name=\"from\"\r\n\r\nx"u8.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=expected");
+        using var post = await host.Http.PostAsync(InboundPost.Url(host), content);
+        Assert.Equal(HttpStatusCode.BadRequest, post.StatusCode);
+        Assert.Equal("application/problem+json", post.Content.Headers.ContentType?.MediaType);
+        var problem = await post.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith(DateTime.UtcNow.ToString("yyyy/MM/dd", System.Globalization.CultureInfo.InvariantCulture), problem.GetProperty("rawBlob").GetString(), StringComparison.Ordinal);
+    }
+
     private async Task<int> CountRequestsAsync()
     {
         using var response = await host.Http.SendAsync(host.Staff(HttpMethod.Get, "/api/requests"));
