@@ -60,7 +60,7 @@ builder.Services.AddOptions<TaskHubGrpcServerOptions>();
 builder.Services.AddSingleton<IOrchestrationService>(engine);
 builder.Services.AddSingleton<IOrchestrationServiceClient>(engine);
 builder.Services.AddSingleton<TaskHubGrpcServer>();
-builder.Services.AddHostedService(sp => new EngineLifetime(engine));
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{local.GrpcPort}");
 builder.Services.AddDurableTaskWorker(w =>
 {
@@ -109,15 +109,20 @@ app.Lifetime.ApplicationStarted.Register(() =>
         """);
 });
 
-await app.RunAsync();
-
-/// <summary>Starts the engine's dispatch with the host and stops it cleanly, releasing its leases.</summary>
-internal sealed class EngineLifetime(AzureStorageOrchestrationService engine) : IHostedService
+// Ctrl+C: stop the worker while the gRPC server is still up (the sidecar then stops dispatching on
+// the engine), then the web server. Without this the worker retries a vanished server until the
+// shutdown timeout.
+app.Lifetime.ApplicationStopping.Register(() =>
 {
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    foreach (var worker in app.Services.GetServices<IHostedService>().OfType<Microsoft.DurableTask.Worker.Hosting.DurableTaskWorker>())
+    {
+        worker.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) => engine.StopAsync(isForced: false);
-}
+    Console.WriteLine("JmlDsr local host stopped cleanly.");
+});
+
+await app.RunAsync();
 
 /// <summary>The local stand-in for Functions' function keys: x-functions-key must equal the configured staff key.</summary>
 internal static class StaffKey
