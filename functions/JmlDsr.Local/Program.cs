@@ -7,6 +7,7 @@ using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Http;
 using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.StaffConsole;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using JmlDsr.Local;
@@ -80,7 +81,7 @@ if (local.Seed)
 app.MapGrpcService<TaskHubGrpcServer>();
 
 // The same routes as the Functions app, onto the same handlers.
-var api = app.MapGroup("/" + Routes.Prefix);
+var api = app.MapGroup("/");
 api.MapPost(Routes.Inbound, (HttpRequest req, InboundHandler h, DurableTaskClient client, CancellationToken ct) => h.HandleAsync(req, client, ct));
 api.MapGet(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ShowAsync(req, client, ct));
 api.MapPost(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ActAsync(req, client, ct)).DisableAntiforgery();
@@ -92,10 +93,18 @@ staff.MapGet(Routes.Requests, (HttpRequest req, RequestsHandler h, CancellationT
 staff.MapGet(Routes.Request, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, reference, client, ct));
 staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.SetTypeAsync(req, reference, client, ct));
 
+// The staff console (its handler requires a signed-in staff member).
+app.MapGet("/" + Routes.Console, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.QueueAsync(req, ct));
+app.MapGet("/" + Routes.ConsoleRequest, (HttpRequest req, string reference, ConsoleHandler h, CancellationToken ct) => h.RequestAsync(req, reference, ct));
+app.MapGet("/" + Routes.ConsoleDashboard, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.DashboardAsync(req, ct));
+app.MapGet("/" + Routes.ConsoleSignIn, (HttpRequest req, ConsoleHandler h) => h.SignInPage(req));
+app.MapPost("/" + Routes.ConsoleSignIn, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.SignInAsync(req, ct)).DisableAntiforgery();
+app.MapPost("/" + Routes.ConsoleSignOut, (HttpRequest req, ConsoleHandler h) => h.SignOut(req)).DisableAntiforgery();
+
 // Local only: the SendGrid capture endpoint and the outbox that lists what it captured.
 app.MapPost("/v3/mail/send", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.CaptureAsync(req, ct));
-api.MapGet("dev/outbox", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.ListAsync(req, ct));
-app.MapGet("/", () => Results.Redirect("/api/dev/outbox"));
+api.MapGet("api/dev/outbox", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.ListAsync(req, ct));
+app.MapGet("/", () => Results.Redirect("/console"));
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
@@ -104,6 +113,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         JmlDsr local host is running.
           API:          {local.Urls}/api/requests   (header x-functions-key: {o.StaffKey})
           Inbound mail: POST {local.Urls}/api/inbound/sendgrid?key={o.InboundKey}
+          Console:      {local.Urls}/console   (sign in with the staff key)
           Outbox:       {local.Urls}/api/dev/outbox   (every email sent, captured here)
           Task hub:     {taskHub} on Azurite; Ctrl+C stops cleanly, data is kept.
         """);

@@ -8,14 +8,16 @@ namespace JmlDsr.Domain.Links;
 /// <summary>
 /// What a signed link allows: one step of one request, the actions offered at that step, until
 /// when. <see cref="Step"/> identifies the decision point (e.g. "approval-1"); spending any link of a
-/// step spends them all, so a decision is taken once.
+/// step spends them all, so a decision is taken once. <see cref="By"/> names the signed-in staff
+/// member when the staff console minted the link.
 /// </summary>
 public sealed record LinkClaims(
     [property: JsonPropertyName("r")] string Reference,
     [property: JsonPropertyName("s")] string Step,
     [property: JsonPropertyName("a")] IReadOnlyList<string> Actions,
     [property: JsonPropertyName("e")] long ExpiresAtUnix,
-    [property: JsonPropertyName("n")] string Nonce)
+    [property: JsonPropertyName("n")] string Nonce,
+    [property: JsonPropertyName("b"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? By = null)
 {
     [JsonIgnore]
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(ExpiresAtUnix);

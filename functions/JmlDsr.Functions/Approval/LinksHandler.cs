@@ -3,6 +3,7 @@ using System.Text.Json;
 using JmlDsr.Domain.Links;
 using JmlDsr.Functions.Http;
 using JmlDsr.Functions.Links;
+using JmlDsr.Functions.StaffConsole;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using Microsoft.AspNetCore.Http;
@@ -99,7 +100,7 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         }
 
         var now = time.GetUtcNow();
-        var decision = new LinkDecision(claims.Step, action, LinkActions.NeedsReason(action) ? reason : null, Actor(action), now);
+        var decision = new LinkDecision(claims.Step, action, LinkActions.NeedsReason(action) ? reason : null, claims.By is { } by ? $"{by} (console)" : Actor(action), now);
         var outcome = await links.SpendAsync(claims, action, JsonSerializer.Serialize(decision), ct);
         if (outcome == SpendOutcome.AlreadyUsed)
         {
@@ -110,6 +111,11 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         await links.MarkDeliveredAsync(claims, ct);
         await audit.AppendAsync(claims.Reference, now, $"link-used-{claims.Step}", decision.Actor, $"Link used: {LinkActions.Label(action)}.", ct);
         Log.LinkUsed(logger, claims.Reference, claims.Step, action);
+        if (ConsolePages.SafeReturnPath(form["returnTo"].ToString()) is { } back)
+        {
+            return Results.Redirect(back, permanent: false, preserveMethod: false);
+        }
+
         return Page(request.HttpContext, StatusCodes.Status200OK, "Thank you", $"<p class=\"ref\">Request <strong>{E(claims.Reference)}</strong></p><p>{E(Done(action))}</p>");
     }
 

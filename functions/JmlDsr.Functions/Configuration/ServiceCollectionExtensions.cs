@@ -61,6 +61,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RequestsHandler>();
         services.AddSingleton<LinksHandler>();
         services.AddSingleton<ExportsHandler>();
+        services.AddOptions<StaffConsole.ConsoleOptions>().BindConfiguration(StaffConsole.ConsoleOptions.Section);
+        services.AddSingleton<StaffConsole.StaffAuth>();
+        services.AddSingleton<StaffConsole.ConsoleHandler>();
         services.AddDsrActivities();
         return services;
     }

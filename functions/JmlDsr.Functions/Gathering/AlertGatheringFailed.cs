@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace JmlDsr.Functions.Gathering;
 
 /// <summary>Tells the privacy team which systems could not be searched, with a link to search them again.</summary>
-public sealed class AlertGatheringFailed(LinkService links, Mailer mailer, AuditLog audit, IOptions<DsrOptions> options) : IDsrActivity<GatheringFailedInput, bool>
+public sealed class AlertGatheringFailed(RequestRepository requests, LinkService links, Mailer mailer, AuditLog audit, IOptions<DsrOptions> options) : IDsrActivity<GatheringFailedInput, bool>
 {
     [Function(nameof(AlertGatheringFailed))]
     public Task<bool> Run([ActivityTrigger] GatheringFailedInput input) => RunAsync(input);
@@ -21,6 +21,12 @@ public sealed class AlertGatheringFailed(LinkService links, Mailer mailer, Audit
         ArgumentNullException.ThrowIfNull(input);
         var url = links.ActionUrl(input.Reference, input.Step, [LinkActions.RetryGathering], input.LinkExpires);
         var mail = EmailComposer.StaffGatheringFailed(options.Value.PrivacyTeamAddress, input.Reference, Summaries.ToEmail(input.Failed), new EmailLink("Search the failed systems again", url));
+        await requests.UpdateAsync(input.Reference, x =>
+        {
+            x.CurrentStep = input.Step;
+            x.CurrentActions = LinkActions.RetryGathering;
+            x.CurrentStepExpires = input.LinkExpires;
+        });
         await mailer.SendOnceAsync(input.Reference, input.Step, mail);
         await audit.AppendAsync(input.Reference, input.At, "gathering-failed", "system",
             "Could not search: " + string.Join(", ", input.Failed.Select(f => f.SystemId)) + ". Staff alerted; the request waits.");

@@ -1,6 +1,7 @@
 using JmlDsr.Functions.Approval;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.StaffConsole;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -13,8 +14,34 @@ namespace JmlDsr.Functions.Http;
 /// Staff routes use function keys (x-functions-key); the inbound route checks its own ?key= secret;
 /// link pages are authorised by their signed token.
 /// </summary>
-public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler requests, LinksHandler links, ExportsHandler exports)
+public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler requests, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
 {
+    // The staff console: App Service authentication (Entra ID) guards it in Azure; the handler also
+    // requires a signed-in staff member, so no page is ever open.
+    [Function(nameof(ConsoleQueue))]
+    public async Task<IActionResult> ConsoleQueue([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Console)] HttpRequest req, CancellationToken ct) =>
+        new ResultAction(await console.QueueAsync(req, ct));
+
+    [Function(nameof(ConsoleRequest))]
+    public async Task<IActionResult> ConsoleRequest([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleRequest)] HttpRequest req, string reference, CancellationToken ct) =>
+        new ResultAction(await console.RequestAsync(req, reference, ct));
+
+    [Function(nameof(ConsoleDashboard))]
+    public async Task<IActionResult> ConsoleDashboard([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleDashboard)] HttpRequest req, CancellationToken ct) =>
+        new ResultAction(await console.DashboardAsync(req, ct));
+
+    [Function(nameof(ConsoleSignInPage))]
+    public IActionResult ConsoleSignInPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSignIn)] HttpRequest req) =>
+        new ResultAction(console.SignInPage(req));
+
+    [Function(nameof(ConsoleSignIn))]
+    public async Task<IActionResult> ConsoleSignIn([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSignIn)] HttpRequest req, CancellationToken ct) =>
+        new ResultAction(await console.SignInAsync(req, ct));
+
+    [Function(nameof(ConsoleSignOut))]
+    public IActionResult ConsoleSignOut([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSignOut)] HttpRequest req) =>
+        new ResultAction(console.SignOut(req));
+
     [Function(nameof(InboundSendGrid))]
     public async Task<IActionResult> InboundSendGrid(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Inbound)] HttpRequest req,

@@ -1,15 +1,23 @@
 namespace JmlDsr.Functions.Http;
 
-/// <summary>HTTP routes (under /api), shared by the Functions triggers and the local host.</summary>
+/// <summary>
+/// HTTP routes, shared by the Functions triggers and the local host. host.json sets routePrefix to ""
+/// so that the API lives under /api and the staff console under /console in both hosts.
+/// </summary>
 public static class Routes
 {
-    public const string Prefix = "api";
-    public const string Inbound = "inbound/sendgrid";
-    public const string Requests = "requests";
-    public const string Request = "requests/{reference}";
-    public const string RequestType = "requests/{reference}/type";
-    public const string Links = "links";
-    public const string Exports = "exports";
+    public const string Inbound = "api/inbound/sendgrid";
+    public const string Requests = "api/requests";
+    public const string Request = "api/requests/{reference}";
+    public const string RequestType = "api/requests/{reference}/type";
+    public const string Links = "api/links";
+    public const string Exports = "api/exports";
+
+    public const string Console = "console";
+    public const string ConsoleSignIn = "console/signin";
+    public const string ConsoleSignOut = "console/signout";
+    public const string ConsoleRequest = "console/requests/{reference}";
+    public const string ConsoleDashboard = "console/dashboard";
 
     /// <summary>The header that carries the staff key (the Functions function-key convention).</summary>
     public const string StaffKeyHeader = "x-functions-key";

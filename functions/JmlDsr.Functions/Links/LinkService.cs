@@ -28,8 +28,8 @@ public sealed class LinkService(IOptions<DsrOptions> options, IOptions<SecretOpt
 
     private readonly LinkTokenSigner _signer = new(secrets.Value.LinkSigningKey, secrets.Value.LinkSigningKeyPrevious);
 
-    public string Sign(string reference, string step, IReadOnlyList<string> actions, DateTimeOffset expires) =>
-        _signer.Sign(new LinkClaims(reference, step, actions, expires.ToUnixTimeSeconds(), Convert.ToHexString(RandomNumberGenerator.GetBytes(12))));
+    public string Sign(string reference, string step, IReadOnlyList<string> actions, DateTimeOffset expires, string? by = null) =>
+        _signer.Sign(new LinkClaims(reference, step, actions, expires.ToUnixTimeSeconds(), Convert.ToHexString(RandomNumberGenerator.GetBytes(12)), by));
 
     /// <summary>A link to the page that offers <paramref name="actions"/> for one step.</summary>
     public string ActionUrl(string reference, string step, IReadOnlyList<string> actions, DateTimeOffset expires) =>

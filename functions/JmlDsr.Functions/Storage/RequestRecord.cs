@@ -49,6 +49,14 @@ public sealed class RequestRecord : ITableEntity
     public string? Subject { get; set; }
 
     public string? ClassificationReason { get; set; }
+
+    /// <summary>The decision the workflow waits for now (e.g. approval-2), so the console can offer it.</summary>
+    public string? CurrentStep { get; set; }
+
+    /// <summary>Comma-separated actions allowed at <see cref="CurrentStep"/>.</summary>
+    public string? CurrentActions { get; set; }
+
+    public DateTimeOffset? CurrentStepExpires { get; set; }
 }
 
 /// <summary>An append-only audit entry. PartitionKey = reference; RowKey = sortable time + step, so a retried write lands on itself.</summary>

@@ -20,6 +20,13 @@ public sealed class RecordProgress(RequestRepository requests, AuditLog audit, I
             if (input.Status is not null)
             {
                 r.Status = input.Status;
+                if (input.Status is not (RequestStatus.AwaitingApproval or RequestStatus.GatheringFailed or RequestStatus.AwaitingIdentity))
+                {
+                    // No decision is pending any more: the console stops offering one.
+                    r.CurrentStep = null;
+                    r.CurrentActions = null;
+                    r.CurrentStepExpires = null;
+                }
             }
 
             if (input.RelevantDate is { } relevant)

@@ -1,0 +1,321 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using JmlDsr.Domain.Deadlines;
+using JmlDsr.Domain.Emails;
+using JmlDsr.Domain.Gathering;
+using JmlDsr.Domain.Links;
+using JmlDsr.Domain.Reporting;
+using JmlDsr.Domain.Requests;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Links;
+using JmlDsr.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+using static JmlDsr.Functions.Http.Responses;
+
+namespace JmlDsr.Functions.StaffConsole;
+
+/// <summary>
+/// The privacy team's console at /console: the queue, one request (timeline, what each system
+/// returned, the decision pending), and the dashboard. Decisions go through the same signed-link
+/// path as the emails: the page mints a link for the signed-in staff member and posts it to /api/links.
+/// </summary>
+public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, AuditLog audit, DsrStorage storage, LinkService links, TimeProvider time)
+{
+    private static readonly CultureInfo Uk = CultureInfo.GetCultureInfo("en-GB");
+
+    public IResult SignInPage(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not null)
+        {
+            return Results.Redirect("/console");
+        }
+
+        return SignInForm(request.HttpContext, StatusCodes.Status200OK, request.Query["returnTo"].ToString(), null);
+    }
+
+    public async Task<IResult> SignInAsync(HttpRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.HasFormContentType)
+        {
+            return SignInForm(request.HttpContext, StatusCodes.Status400BadRequest, null, "Please use the sign-in form.");
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var back = ConsolePages.SafeReturnPath(form["returnTo"].ToString()) ?? "/console";
+        return auth.SignIn(request.HttpContext, form["name"].ToString(), form["key"].ToString())
+            ? Results.Redirect(back)
+            : SignInForm(request.HttpContext, StatusCodes.Status401Unauthorized, back, "Your name and the staff key are both needed, and the key must be right.");
+    }
+
+    public IResult SignOut(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        auth.SignOut(request.HttpContext);
+        return Results.Redirect("/console/signin");
+    }
+
+    public async Task<IResult> QueueAsync(HttpRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not { } staff)
+        {
+            return ToSignIn(request);
+        }
+
+        var type = request.Query["type"].ToString();
+        var status = request.Query["status"].ToString();
+        var show = request.Query["show"].ToString() is "closed" or "all" ? request.Query["show"].ToString() : "open";
+        var q = request.Query["q"].ToString().Trim();
+        var today = StatutoryClock.UkDate(time.GetUtcNow());
+        var rows = new List<RequestRecord>();
+        await foreach (var r in requests.ListAsync(ct))
+        {
+            var closed = RequestStatus.IsClosed(r.Status) || r.ClosedAt is not null;
+            if ((show == "open" && closed) || (show == "closed" && !closed)
+                || (type.Length > 0 && r.Type != type) || (status.Length > 0 && r.Status != status)
+                || (q.Length > 0 && !r.RowKey.Contains(q, StringComparison.OrdinalIgnoreCase) && !string.Equals(r.RequesterEmail, q, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            rows.Add(r);
+        }
+
+        rows = rows.OrderBy(r => r.DueDate, StringComparer.Ordinal).ThenBy(r => r.RowKey, StringComparer.Ordinal).ToList();
+        var html = new StringBuilder();
+        html.Append("<h1>Requests</h1>");
+        html.Append("<form class=\"filters\" method=\"get\" action=\"/console\" role=\"search\" aria-label=\"Filter requests\">");
+        html.Append(Select("show", "Show", show, [("open", "Open"), ("closed", "Closed"), ("all", "All")]));
+        html.Append(Select("type", "Type", type, [("", "Any type"), ("access", "Access"), ("rectification", "Rectification"), ("restriction", "Restriction"), ("erasure", "Erasure"), ("unclassified", "Unclassified")]));
+        html.Append(Select("status", "Status", status, [("", "Any status"), (RequestStatus.AwaitingIdentity, "Awaiting identity"), (RequestStatus.Gathering, "Gathering"), (RequestStatus.GatheringFailed, "Gathering failed"),
+            (RequestStatus.AwaitingApproval, "Awaiting approval"), (RequestStatus.NeedsTriage, "Needs triage"), (RequestStatus.Completed, "Completed"), (RequestStatus.Rejected, "Rejected"), (RequestStatus.ClosedUnverified, "Closed unverified")]));
+        html.Append("<div><label for=\"q\">Reference or email</label><input id=\"q\" name=\"q\" type=\"search\" value=\"").Append(E(q)).Append("\"></div>");
+        html.Append("<div><button class=\"primary\" type=\"submit\">Filter</button></div></form>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\" role=\"status\">{rows.Count} request{(rows.Count == 1 ? "" : "s")}, soonest due first.</p>");
+        html.Append("<table><caption class=\"muted\" style=\"text-align:left\">Requests and their statutory due dates</caption><thead><tr>")
+            .Append("<th scope=\"col\">Reference</th><th scope=\"col\">Type</th><th scope=\"col\">Requester</th><th scope=\"col\">Status</th><th scope=\"col\">Received</th><th scope=\"col\">Due</th><th scope=\"col\">Days left</th></tr></thead><tbody>");
+        foreach (var r in rows)
+        {
+            var due = ParseDate(r.DueDate);
+            var paused = r.Status == RequestStatus.AwaitingIdentity;
+            var closed = RequestStatus.IsClosed(r.Status) || r.ClosedAt is not null;
+            var left = due is null ? (int?)null : StatutoryClock.DaysLeft(today, due.Value);
+            var overdue = !closed && !paused && (r.Overdue || left < 0);
+            html.Append(overdue ? "<tr class=\"overdue\">" : "<tr>")
+                .Append("<th scope=\"row\"><a href=\"/console/requests/").Append(E(r.RowKey)).Append("\">").Append(E(r.RowKey)).Append("</a></th>")
+                .Append("<td>").Append(E(RequestTypes.FromWire(r.Type).Title())).Append("</td>")
+                .Append("<td>").Append(E(EmailComposer.Mask(r.RequesterEmail))).Append("</td>")
+                .Append("<td><span class=\"pill\">").Append(E(r.Status)).Append("</span></td>")
+                .Append("<td>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</td>")
+                .Append("<td>").Append(E(ConsolePages.Date(r.DueDate))).Append("</td><td>");
+            if (closed)
+            {
+                html.Append("<span class=\"muted\">Closed</span>");
+            }
+            else if (paused)
+            {
+                html.Append("<span class=\"paused\">Paused</span> <span class=\"muted\">(waiting for ID)</span>");
+            }
+            else if (overdue)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<span class=\"overdue-flag\">Overdue by {-(left ?? 0)} day{(left == -1 ? "" : "s")}</span>");
+            }
+            else
+            {
+                html.Append(CultureInfo.InvariantCulture, $"{left}");
+            }
+
+            html.Append("</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
+        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, "Requests", staff, "queue", html.ToString());
+    }
+
+    public async Task<IResult> RequestAsync(HttpRequest request, string reference, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not { } staff)
+        {
+            return ToSignIn(request);
+        }
+
+        var r = RequestReference.IsValid(reference) ? await requests.GetAsync(reference, ct) : null;
+        if (r is null)
+        {
+            return ConsolePages.Render(request.HttpContext, StatusCodes.Status404NotFound, "Not found", staff, "queue", $"<h1>Not found</h1><p>There is no request {E(reference)}.</p><p><a href=\"/console\">Back to the queue</a></p>");
+        }
+
+        var type = RequestTypes.FromWire(r.Type);
+        var today = StatutoryClock.UkDate(time.GetUtcNow());
+        var due = ParseDate(r.DueDate);
+        var html = new StringBuilder();
+        html.Append("<p><a href=\"/console\">← Queue</a></p>");
+        html.Append("<h1>").Append(E(r.RowKey)).Append(" — ").Append(E(type.Title())).Append("</h1>");
+        html.Append("<dl class=\"facts\">")
+            .Append("<dt>Status</dt><dd><span class=\"pill\" id=\"status\">").Append(E(r.Status)).Append("</span></dd>")
+            .Append("<dt>Requester</dt><dd>").Append(E(r.RequesterName ?? "—")).Append(" &lt;").Append(E(r.RequesterEmail)).Append("&gt;</dd>")
+            .Append("<dt>Channel</dt><dd>").Append(E(r.Channel)).Append("</dd>")
+            .Append("<dt>Received</dt><dd>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</dd>")
+            .Append("<dt>Clock runs from</dt><dd>").Append(E(ConsolePages.Date(r.RelevantDate))).Append(r.PausedDays > 0 ? $" ({r.PausedDays} day(s) paused for ID)" : string.Empty).Append("</dd>")
+            .Append("<dt>Due</dt><dd>").Append(E(ConsolePages.Date(r.DueDate))).Append(r.Extended ? " (extended)" : string.Empty)
+            .Append(due is { } d && r.ClosedAt is null && StatutoryClock.DaysLeft(today, d) < 0 && r.Status != RequestStatus.AwaitingIdentity ? " <span class=\"overdue-flag\">Overdue</span>" : string.Empty).Append("</dd>")
+            .Append("<dt>Subject</dt><dd>").Append(E(r.Subject ?? "—")).Append("</dd>")
+            .Append("<dt>Classified because</dt><dd>").Append(E(r.ClassificationReason ?? "—")).Append("</dd>")
+            .Append("</dl>");
+
+        html.Append("<h2>Decision</h2>");
+        if (r.CurrentStep is { } step && r.CurrentActions is { } actions && r.CurrentStepExpires > time.GetUtcNow())
+        {
+            var expires = time.GetUtcNow().AddHours(1) < r.CurrentStepExpires ? time.GetUtcNow().AddHours(1) : r.CurrentStepExpires.Value;
+            html.Append("<p>Waiting for: <strong>").Append(E(step)).Append("</strong>. The same single-use decision as the email links: whichever is used first counts.</p><div class=\"actions\">");
+            foreach (var action in actions.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var token = links.Sign(r.RowKey, step, [action], expires, staff);
+                html.Append("<form method=\"post\" action=\"/api/links\">")
+                    .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
+                    .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(E(action)).Append("\">")
+                    .Append("<input type=\"hidden\" name=\"returnTo\" value=\"/console/requests/").Append(E(r.RowKey)).Append("\">");
+                if (LinkActions.NeedsReason(action))
+                {
+                    html.Append("<label for=\"reason-").Append(E(action)).Append("\">Reason for “").Append(E(LinkActions.Label(action))).Append("” (the requester sees it)</label>")
+                        .Append("<textarea id=\"reason-").Append(E(action)).Append("\" name=\"reason\" required maxlength=\"2000\"></textarea>");
+                }
+
+                html.Append("<p><button type=\"submit\" class=\"").Append(action == LinkActions.Approve ? "primary" : "secondary").Append("\">")
+                    .Append(E(LinkActions.Label(action))).Append("</button></p></form>");
+            }
+
+            html.Append("</div>");
+        }
+        else
+        {
+            html.Append("<p class=\"muted\">No decision is waiting on staff at this step.</p>");
+        }
+
+        html.Append("<h2>What each system returned</h2>");
+        html.Append(await SystemsAsync(r.RowKey, ct));
+
+        html.Append("<h2>Timeline</h2><ol class=\"timeline\" id=\"timeline\">");
+        foreach (var a in (await audit.ReadAsync(r.RowKey, ct)).OrderBy(a => a.RowKey, StringComparer.Ordinal))
+        {
+            html.Append("<li><time datetime=\"").Append(E(a.At.ToString("O", CultureInfo.InvariantCulture))).Append("\">").Append(E(ConsolePages.Date(a.At))).Append("</time> ")
+                .Append("<span class=\"pill\">").Append(E(a.Step)).Append("</span> ")
+                .Append(E(a.Detail)).Append(" <span class=\"muted\">— ").Append(E(a.Actor)).Append("</span></li>");
+        }
+
+        html.Append("</ol>");
+        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, r.RowKey, staff, "queue", html.ToString());
+    }
+
+    public async Task<IResult> DashboardAsync(HttpRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not { } staff)
+        {
+            return ToSignIn(request);
+        }
+
+        var facts = new List<RequestFacts>();
+        await foreach (var r in requests.ListAsync(ct))
+        {
+            if (ParseDate(r.DueDate) is { } due)
+            {
+                facts.Add(new RequestFacts(r.RowKey, RequestTypes.FromWire(r.Type), r.Status, StatutoryClock.UkDate(r.ReceivedAt), due,
+                    r.ClosedAt is { } c ? StatutoryClock.UkDate(c) : null));
+            }
+        }
+
+        var today = StatutoryClock.UkDate(time.GetUtcNow());
+        var d = DashboardStats.Compute(facts, today);
+        var html = new StringBuilder("<h1>Dashboard</h1><div class=\"cards\">");
+        void Card(string label, string value, string? id = null) =>
+            html.Append("<div class=\"card\"").Append(id is null ? string.Empty : $" id=\"{id}\"").Append("><span class=\"n\">").Append(E(value)).Append("</span>").Append(E(label)).Append("</div>");
+        Card("open requests", d.Open.ToString(CultureInfo.InvariantCulture), "open");
+        Card("due this week", d.DueThisWeek.ToString(CultureInfo.InvariantCulture), "due-week");
+        Card("overdue", d.Overdue.ToString(CultureInfo.InvariantCulture), "overdue");
+        Card("on time, last 12 months", d.OnTimeRate is { } rate ? rate.ToString("P0", Uk) : "—", "on-time");
+        Card("median days to close", d.MedianDaysToClose is { } m ? m.ToString("0.#", Uk) : "—", "median");
+        html.Append("</div><h2>Open by type</h2><table><thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Open</th></tr></thead><tbody>");
+        foreach (var (t, n) in d.OpenByType)
+        {
+            html.Append("<tr><th scope=\"row\">").Append(E(t.Title())).Append("</th><td>").Append(n).Append("</td></tr>");
+        }
+
+        html.Append("</tbody></table><h2>The last 12 months</h2>").Append(ConsolePages.Chart(d.Months));
+        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, "Dashboard", staff, "dashboard", html.ToString());
+    }
+
+    private async Task<string> SystemsAsync(string reference, CancellationToken ct)
+    {
+        var html = new StringBuilder("<table><thead><tr><th scope=\"col\">System</th><th scope=\"col\">Records</th><th scope=\"col\">Preview</th></tr></thead><tbody>");
+        var container = storage.Container(DsrStorage.GatheredContainer);
+        foreach (var system in SystemCatalog.All)
+        {
+            var blob = container.GetBlobClient(GatherFromSystem.BlobName(reference, system.Id));
+            html.Append("<tr><th scope=\"row\">").Append(E(system.Name)).Append("</th>");
+            if (!await blob.ExistsAsync(ct))
+            {
+                html.Append("<td colspan=\"2\" class=\"muted\">Not searched yet</td></tr>");
+                continue;
+            }
+
+            await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
+            var result = await JsonSerializer.DeserializeAsync<SystemResult>(stream, GatherFromSystem.Json, ct);
+            var records = result?.Records ?? [];
+            html.Append("<td>").Append(records.Count).Append("</td><td>");
+            foreach (var rec in records.Take(2))
+            {
+                html.Append("<div><strong>").Append(E(rec.Category)).Append(":</strong> ")
+                    .Append(E(string.Join("; ", rec.Fields.Take(4).Select(f => $"{f.Key} = {f.Value}")))).Append("</div>");
+            }
+
+            if (records.Count > 2)
+            {
+                html.Append("<div class=\"muted\">and ").Append(records.Count - 2).Append(" more</div>");
+            }
+
+            html.Append("</td></tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    private static IResult ToSignIn(HttpRequest request) =>
+        Results.Redirect("/console/signin?returnTo=" + Uri.EscapeDataString(request.Path + request.QueryString));
+
+    private static IResult SignInForm(HttpContext context, int status, string? returnTo, string? error)
+    {
+        var html = new StringBuilder("<h1>Sign in</h1>");
+        if (error is not null)
+        {
+            html.Append("<p class=\"error\" role=\"alert\">").Append(E(error)).Append("</p>");
+        }
+
+        html.Append("<form method=\"post\" action=\"/console/signin\" style=\"max-width:26rem\">")
+            .Append("<input type=\"hidden\" name=\"returnTo\" value=\"").Append(E(ConsolePages.SafeReturnPath(returnTo) ?? "/console")).Append("\">")
+            .Append("<p><label for=\"name\">Your name</label><input id=\"name\" name=\"name\" autocomplete=\"name\" required style=\"width:100%\"></p>")
+            .Append("<p><label for=\"key\">Staff key</label><input id=\"key\" name=\"key\" type=\"password\" autocomplete=\"current-password\" required style=\"width:100%\"></p>")
+            .Append("<p><button class=\"primary\" type=\"submit\">Sign in</button></p></form>")
+            .Append("<p class=\"muted\">In Azure the console is behind Entra ID sign-in; locally the staff key from local settings signs you in.</p>");
+        return ConsolePages.Render(context, status, "Sign in", null, string.Empty, html.ToString());
+    }
+
+    private static string Select(string name, string label, string current, IReadOnlyList<(string Value, string Text)> options)
+    {
+        var html = new StringBuilder();
+        html.Append("<div><label for=\"f-").Append(name).Append("\">").Append(E(label)).Append("</label><select id=\"f-").Append(name).Append("\" name=\"").Append(name).Append("\">");
+        foreach (var (value, text) in options)
+        {
+            html.Append("<option value=\"").Append(E(value)).Append('"').Append(value == current ? " selected" : string.Empty).Append('>').Append(E(text)).Append("</option>");
+        }
+
+        return html.Append("</select></div>").ToString();
+    }
+
+    private static DateOnly? ParseDate(string? value) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+}
