@@ -80,7 +80,9 @@ public static class ConsolePages
     {
         ArgumentNullException.ThrowIfNull(months);
         const int width = 720, height = 220, left = 36, bottom = 28, top = 10;
-        var max = Math.Max(1, months.Max(m => Math.Max(m.Received, m.ClosedOnTime + m.ClosedLate)));
+        // Four gridlines at whole numbers: the scale is a multiple of four.
+        var peak = months.Count == 0 ? 0 : months.Max(m => Math.Max(m.Received, m.ClosedOnTime + m.ClosedLate));
+        var max = Math.Max(4, (peak + 3) / 4 * 4);
         var slot = (width - left) / (double)months.Count;
         var bar = slot / 3.2;
         var plot = height - bottom - top;

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace JmlDsr.Local.Tests;
+
+/// <summary>The staff console in real headless Chromium (Debian's chromium), driven by Playwright.</summary>
+public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper output) : IClassFixture<LocalHostFixture>
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task Console_WithoutSignIn_RedirectsToSignIn()
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var http = new HttpClient(handler);
+        foreach (var path in new[] { "/console", "/console/dashboard", "/console/requests/DSR-2026-000001" })
+        {
+            using var response = await http.GetAsync(host.BaseUrl + path);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/console/signin", response.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        using var wrongKey = await http.PostAsync(host.BaseUrl + "/console/signin",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = "Mallory", ["key"] = "guess" }));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
+    }
+
+    [Fact]
+    public async Task Staff_SignsIn_FindsARequest_ApprovesIt_AndSeesTheTimelineUpdate()
+    {
+        Assert.True(File.Exists(Chromium), "Debian's chromium is needed: apt-get install chromium chromium-driver (.ci/run does).");
+        var reference = await RequestWaitingForApprovalAsync();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
+
+        // Any console page sends a stranger to sign in.
+        await page.GotoAsync($"{host.BaseUrl}/console");
+        Assert.Contains("/console/signin", page.Url, StringComparison.Ordinal);
+        await page.GetByLabel("Your name").FillAsync("Priya Patel");
+        await page.GetByLabel("Staff key").FillAsync(LocalHostFixture.StaffKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/console");
+
+        // Find the request in the queue; its requester is masked there.
+        await page.GetByLabel("Reference or email").FillAsync(reference);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = reference });
+        Assert.Contains("a***@example.com", await row.InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByRole(AriaRole.Link, new() { Name = reference }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/console/requests/{reference}");
+        Assert.Contains("alice.smith@example.com", await page.Locator("dl.facts").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("awaiting-approval", await page.Locator("#status").InnerTextAsync());
+        Assert.Contains("Smith Analytics Ltd", await page.ContentAsync(), StringComparison.Ordinal);
+
+        // Approve from the console: the same single-use signed path as the email links.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve and send the response" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/console/requests/{reference}");
+        await host.WaitUntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.Locator("#status").InnerTextAsync() == "completed";
+        }, TimeSpan.FromSeconds(60), $"{reference} to show as completed in the console");
+        var timeline = await page.Locator("#timeline").InnerTextAsync();
+        Assert.Contains("Priya Patel (console)", timeline, StringComparison.Ordinal);
+        Assert.Contains("fulfilment-sent", timeline, StringComparison.Ordinal);
+        Assert.Contains("No decision is waiting", await page.ContentAsync(), StringComparison.Ordinal);
+
+        // The email links for that step are now spent.
+        var decision = await host.WaitForMailAsync(reference, "privacy@jmlsoftware.co.uk", "Decision needed");
+        using (var late = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        }
+
+        // Screenshots for the README: the queue and the dashboard.
+        var docs = Path.Combine(LocalHostFixture.RepoRoot, "docs");
+        Directory.CreateDirectory(docs);
+        await page.GotoAsync($"{host.BaseUrl}/console?show=all");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(docs, "console-queue.png"), FullPage = true });
+        await page.GotoAsync($"{host.BaseUrl}/console/dashboard");
+        Assert.Equal("1", await page.Locator("#open .n").InnerTextAsync());
+        Assert.Equal("100%", await page.Locator("#on-time .n").InnerTextAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(docs, "console-dashboard.png"), FullPage = true });
+
+        // Keyboard: the skip link is the first stop and leads to the content.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await page.EvaluateAsync<string>("document.activeElement.textContent"));
+        output.WriteLine($"Screenshots written to {docs}");
+    }
+
+    /// <summary>Alice's access request, verified, waiting for staff; plus one more open request for the queue.</summary>
+    private async Task<string> RequestWaitingForApprovalAsync()
+    {
+        using var post = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("console-1@mail.example.com", "Alice Smith <alice.smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me."));
+        var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+        var verify = await host.WaitForMailAsync(reference, "alice.smith@example.com", "Please confirm your request");
+        using (var confirm = await host.PressAsync(LocalHostFixture.Links(verify)[0], "confirm-identity"))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+        }
+
+        await host.WaitForStatusAsync(reference, "awaiting-approval");
+        using var other = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("console-2@mail.example.net", "Carol White <carol.white@example.net>", "Delete my account", "Please delete my account and all my personal data."));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        return reference;
+    }
+}
