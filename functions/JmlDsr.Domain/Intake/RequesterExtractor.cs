@@ -85,7 +85,8 @@ public static partial class RequesterExtractor
         }
 
         // Header values can fold over lines and lists can name several mailboxes: take the first.
-        var unfolded = value.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Trim();
+        // RFC 5322 unfolding: a CRLF followed by white space is removed.
+        var unfolded = value.Replace("\r\n", string.Empty, StringComparison.Ordinal).Replace('\r', ' ').Replace('\n', ' ').Trim();
         try
         {
             var collection = new MailAddressCollection { unfolded };
@@ -100,7 +101,7 @@ public static partial class RequesterExtractor
 
     private static string? NameOrNull(string? name)
     {
-        var trimmed = name?.Trim().Trim('"', '\'').Trim();
+        var trimmed = name is null ? null : string.Join(' ', name.Trim().Trim('"', '\'').Split(' ', StringSplitOptions.RemoveEmptyEntries));
         return string.IsNullOrEmpty(trimmed) ? null : trimmed;
     }
 

@@ -1,0 +1,41 @@
+using JmlDsr.Domain.Reporting;
+using JmlDsr.Domain.Requests;
+using Xunit;
+
+namespace JmlDsr.Domain.Tests.Reporting;
+
+public sealed class DashboardStatsTests
+{
+    private static readonly DateOnly Today = new(2026, 11, 24); // a Tuesday
+
+    [Fact]
+    public void Dashboard_CountsOpenDueOverdue_OnTimeRate_AndMedian()
+    {
+        RequestFacts F(string r, string status, string received, string due, string? closed = null) =>
+            new(r, RequestType.Access, status, DateOnly.Parse(received, System.Globalization.CultureInfo.InvariantCulture), DateOnly.Parse(due, System.Globalization.CultureInfo.InvariantCulture),
+                closed is null ? null : DateOnly.Parse(closed, System.Globalization.CultureInfo.InvariantCulture));
+        var d = DashboardStats.Compute(
+        [
+            F("1", RequestStatus.AwaitingApproval, "2026-10-27", "2026-11-27"),    // due this week
+            F("2", RequestStatus.AwaitingApproval, "2026-10-01", "2026-11-02"),    // overdue
+            F("3", RequestStatus.AwaitingIdentity, "2026-10-01", "2026-11-02"),    // paused: not overdue
+            F("4", RequestStatus.Completed, "2026-09-01", "2026-10-01", "2026-09-11"), // 10 days, on time
+            F("5", RequestStatus.Completed, "2026-08-01", "2026-09-01", "2026-09-03"), // 33 days, late
+            F("6", RequestStatus.Completed, "2026-07-01", "2026-08-03", "2026-07-21"), // 20 days, on time
+        ], Today);
+
+        Assert.Equal(3, d.Open);
+        Assert.Equal(3, d.OpenByType[RequestType.Access]);
+        Assert.Equal(1, d.DueThisWeek);
+        Assert.Equal(1, d.Overdue);
+        Assert.Equal(3, d.ClosedLast12Months);
+        Assert.Equal(2.0 / 3, d.OnTimeRate!.Value, 3);
+        Assert.Equal(20, d.MedianDaysToClose);
+        Assert.Equal(12, d.Months.Count);
+        Assert.Equal((2026, 11), (d.Months[^1].Year, d.Months[^1].Month));
+        Assert.Equal(1, d.Months.Single(m => m.Month == 9).ClosedLate);
+    }
+
+    [Fact]
+    public void Dashboard_WithNothingClosed_HasNoRate() => Assert.Null(DashboardStats.Compute([], Today).OnTimeRate);
+}
