@@ -284,8 +284,12 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         return html.Append("</tbody></table>").ToString();
     }
 
-    private static IResult ToSignIn(HttpRequest request) =>
-        Results.Redirect("/console/signin?returnTo=" + Uri.EscapeDataString(request.Path + request.QueryString));
+    private IResult ToSignIn(HttpRequest request)
+    {
+        var back = Uri.EscapeDataString(request.Path + request.QueryString);
+        // Behind App Service authentication, Entra ID signs staff in; locally, the staff-key form does.
+        return Results.Redirect(auth.UsesPlatformSignIn ? "/.auth/login/aad?post_login_redirect_uri=" + back : "/console/signin?returnTo=" + back);
+    }
 
     private static IResult SignInForm(HttpContext context, int status, string? returnTo, string? error)
     {

@@ -20,6 +20,8 @@ public sealed class StaffAuth(IOptions<SecretOptions> secrets, IOptions<ConsoleO
 
     private readonly LinkTokenSigner _signer = new(secrets.Value.LinkSigningKey, secrets.Value.LinkSigningKeyPrevious);
 
+    public bool UsesPlatformSignIn => console.Value.TrustPlatformAuth;
+
     public string? StaffName(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

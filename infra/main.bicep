@@ -1,0 +1,131 @@
+// JmlDsr on Azure: Function App (Flex Consumption, isolated .NET 10) with a user-assigned managed
+// identity; storage without shared keys; Key Vault for secrets; Application Insights without local auth.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; used in resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for every resource.')
+param location string
+
+@description('Where staff decisions, alerts and reminders go.')
+param privacyTeamAddress string = 'privacy@jmlsoftware.co.uk'
+
+@description('The Data Protection Officer: escalations at the due date.')
+param dpoAddress string = 'dpo@jmlsoftware.co.uk'
+
+@description('The sender of every email (the privacy mailbox, verified in SendGrid).')
+param fromAddress string = 'privacy@jmlsoftware.co.uk'
+
+@description('JML mail domains, comma-separated: mail from these is internal (forwarded by staff).')
+param internalDomains string = 'jmlsoftware.co.uk'
+
+@description('Days before an access export (and its blob) is deleted by the lifecycle rule.')
+@minValue(1)
+param exportRetentionDays int = 30
+
+@description('Entra ID app (client) id for App Service authentication of the staff console; empty = sign in with the staff key.')
+param consoleAuthClientId string = ''
+
+@secure()
+@description('SendGrid API key (Mail Send).')
+param sendGridApiKey string
+
+@secure()
+@description('Shared secret SendGrid Inbound Parse sends as ?key= (16+ characters).')
+param inboundKey string
+
+@secure()
+@description('HMAC key for signed links (32+ characters).')
+param linkSigningKey string
+
+@secure()
+@description('Staff key for the staff API and console sign-in when Entra ID is not configured (16+ characters).')
+param staffKey string
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: rg
+  name: 'identity'
+  params: { name: 'id-${resourceToken}', location: location, tags: tags }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  name: 'monitoring'
+  params: { logAnalyticsName: 'log-${resourceToken}', appInsightsName: 'appi-${resourceToken}', location: location, tags: tags }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: rg
+  name: 'storage'
+  params: { name: 'st${resourceToken}', location: location, tags: tags, exportRetentionDays: exportRetentionDays }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  scope: rg
+  name: 'keyvault'
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    sendGridApiKey: sendGridApiKey
+    inboundKey: inboundKey
+    linkSigningKey: linkSigningKey
+    staffKey: staffKey
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  scope: rg
+  name: 'roles'
+  params: {
+    principalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  scope: rg
+  name: 'functionapp'
+  dependsOn: [roles]
+  params: {
+    name: 'func-${resourceToken}'
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: union(tags, { 'azd-service-name': 'functions' })
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    keyVaultUri: keyVault.outputs.uri
+    privacyTeamAddress: privacyTeamAddress
+    dpoAddress: dpoAddress
+    fromAddress: fromAddress
+    internalDomains: internalDomains
+    consoleAuthClientId: consoleAuthClientId
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_FUNCTIONS_ENDPOINT string = functionApp.outputs.url
+output INBOUND_PARSE_URL_WITHOUT_KEY string = '${functionApp.outputs.url}/api/inbound/sendgrid?key='
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

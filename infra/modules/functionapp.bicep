@@ -1,0 +1,121 @@
+// The Function App on Flex Consumption (isolated worker, .NET 10), running as the user-assigned identity.
+param name string
+param planName string
+param location string
+param tags object
+param identityId string
+param identityClientId string
+param storageAccountName string
+param deploymentContainerName string
+param appInsightsConnectionString string
+param keyVaultUri string
+param privacyTeamAddress string
+param dpoAddress string
+param fromAddress string
+param internalDomains string
+param consoleAuthClientId string
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { tier: 'FlexConsumption', name: 'FC1' }
+  properties: { reserved: true }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId }
+        }
+      }
+      scaleAndConcurrency: { maximumInstanceCount: 40, instanceMemoryMB: 2048 }
+      runtime: { name: 'dotnet-isolated', version: '10.0' }
+    }
+  }
+}
+
+// Every setting the code reads (a test checks this list against the options classes). Secrets are
+// Key Vault references resolved with the user-assigned identity.
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: {
+    AzureWebJobsStorage__accountName: storage.name
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+    AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+    AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    DurableTaskHubName: 'JmlDsr'
+    Dsr__PrivacyTeamAddress: privacyTeamAddress
+    Dsr__DpoAddress: dpoAddress
+    Dsr__FromAddress: fromAddress
+    Dsr__FromName: 'JML Privacy Team'
+    Dsr__PublicBaseUrl: 'https://${site.properties.defaultHostName}'
+    Dsr__InternalDomains: internalDomains
+    Dsr__VerificationWindow: '30.00:00:00'
+    Dsr__ApprovalLinkLifetime: '14.00:00:00'
+    Dsr__ExportLinkLifetime: '30.00:00:00'
+    Dsr__GatherAttempts: '4'
+    Dsr__GatherFirstRetry: '00:00:15'
+    Dsr__ExtraBankHolidays: ''
+    Dsr__InboundKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/InboundKey)'
+    Dsr__StaffKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/StaffKey)'
+    Dsr__LinkSigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/LinkSigningKey)'
+    Dsr__LinkSigningKeyPrevious: ''
+    SendGrid__ApiKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/SendGridApiKey)'
+    SendGrid__Host: ''
+    Console__TrustPlatformAuth: empty(consoleAuthClientId) ? 'false' : 'true'
+    Console__SessionLifetime: '08:00:00'
+  }
+}
+
+// Staff console behind Entra ID (App Service authentication). Anonymous requests still reach the app:
+// the webhook and the signed links must work, and the console itself refuses anyone not signed in.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(consoleAuthClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: { requireAuthentication: false, unauthenticatedClientAction: 'AllowAnonymous' }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: consoleAuthClientId
+          openIdIssuer: 'https://sts.windows.net/${tenant().tenantId}/v2.0'
+        }
+      }
+    }
+  }
+}
+
+output name string = site.name
+output url string = 'https://${site.properties.defaultHostName}'

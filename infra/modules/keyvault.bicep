@@ -1,0 +1,55 @@
+// Key Vault (RBAC) holding the app's secrets; the Function App reads them through Key Vault references.
+param name string
+param location string
+param tags object
+
+@secure()
+param sendGridApiKey string
+@secure()
+param inboundKey string
+@secure()
+param linkSigningKey string
+@secure()
+param staffKey string
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 7
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource sendGrid 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'SendGridApiKey'
+  properties: { value: sendGridApiKey }
+}
+
+resource inbound 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'InboundKey'
+  properties: { value: inboundKey }
+}
+
+resource linkSigning 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'LinkSigningKey'
+  properties: { value: linkSigningKey }
+}
+
+resource staff 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'StaffKey'
+  properties: { value: staffKey }
+}
+
+output name string = vault.name
+output uri string = vault.properties.vaultUri
