@@ -104,6 +104,18 @@ app.MapPost("/" + Routes.ConsoleSignOut, (HttpRequest req, ConsoleHandler h) => 
 // Local only: the SendGrid capture endpoint and the outbox that lists what it captured.
 app.MapPost("/v3/mail/send", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.CaptureAsync(req, ct));
 api.MapGet("api/dev/outbox", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.ListAsync(req, ct));
+// Local only: take a demo system down or bring it back (failure drills, demos of the retry path).
+api.MapPost("api/dev/systems/{system}/outage", async (string system, HttpRequest req, DsrStorage s, CancellationToken ct) =>
+{
+    if (!JmlDsr.Domain.Gathering.SystemCatalog.All.Any(x => x.Id == system))
+    {
+        return Responses.Problem(StatusCodes.Status404NotFound, "Unknown system", $"There is no system '{system}'.", "system");
+    }
+
+    var down = !string.Equals(req.Query["down"], "false", StringComparison.OrdinalIgnoreCase);
+    await s.Table(SystemConnector.StatusTable).UpsertEntityAsync(new Azure.Data.Tables.TableEntity("status", system) { ["Down"] = down }, cancellationToken: ct);
+    return Results.Json(new { system, down });
+});
 app.MapGet("/", () => Results.Redirect("/console"));
 
 app.Lifetime.ApplicationStarted.Register(() =>

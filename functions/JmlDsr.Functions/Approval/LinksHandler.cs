@@ -18,7 +18,7 @@ namespace JmlDsr.Functions.Approval;
 /// its button acts: the token is checked, spent once, the event raised, and the use audited.
 /// Forged, reused and expired tokens get a clear page and an audit entry.
 /// </summary>
-public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage storage, TimeProvider time, ILogger<LinksHandler> logger)
+public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage storage, RequestRepository requests, TimeProvider time, ILogger<LinksHandler> logger)
 {
     private const int MaxReason = 2000;
 
@@ -97,6 +97,18 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         {
             await audit.AppendAsync(claims.Reference, time.GetUtcNow(), "link-refused", Actor(action), $"A link for step {claims.Step} was used after the request closed.", ct);
             return Page(request.HttpContext, StatusCodes.Status409Conflict, "This request is closed", "<p>The request is no longer open, so nothing was changed.</p>");
+        }
+
+        // A link for a step the request has moved past (an earlier approval round) decides nothing.
+        var record = await requests.GetAsync(claims.Reference, ct);
+        var current = action == LinkActions.ConfirmIdentity
+            ? record?.Status == Domain.Requests.RequestStatus.AwaitingIdentity
+            : record?.CurrentStep == claims.Step;
+        if (!current && !await IsSpentAsync(claims, ct))
+        {
+            await audit.AppendAsync(claims.Reference, time.GetUtcNow(), $"link-refused-stale-{claims.Step}", Actor(action), $"A link for step {claims.Step} was used after the request moved on.", ct);
+            Log.LinkRefused(logger, claims.Reference, "stale step");
+            return Page(request.HttpContext, StatusCodes.Status409Conflict, "This decision has moved on", "<p>The request is no longer waiting for this decision, so nothing was changed. Use the latest email or the console.</p>");
         }
 
         var now = time.GetUtcNow();

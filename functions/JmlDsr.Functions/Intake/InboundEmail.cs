@@ -93,7 +93,7 @@ public static class InboundParser
         }
 
         var charsets = ReadCharsets(fields);
-        string? Field(string name) => fields.TryGetValue(name, out var bytes) ? Decode(bytes, charsets.GetValueOrDefault(name)) : null;
+        string? Field(string name) => fields.TryGetValue(name, out var bytes) ? Decode(name, bytes, charsets.GetValueOrDefault(name)) : null;
 
         HeaderList? headers = null;
         if (fields.TryGetValue("headers", out var headerBytes))
@@ -109,6 +109,15 @@ public static class InboundParser
         }
 
         var from = Field("from") ?? headers?[HeaderId.From];
+        foreach (var (name, value) in new[] { ("from", from), ("subject", Field("subject")), ("to", Field("to")) })
+        {
+            // SendGrid gives header fields unfolded, on one line: a line break is an injection attempt.
+            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n') >= 0)
+            {
+                throw new InboundFormatException($"The field '{name}' contains a line break (header injection).");
+            }
+        }
+
         var text = Field("text");
         if (string.IsNullOrWhiteSpace(text) && Field("html") is { } html)
         {
@@ -180,24 +189,34 @@ public static class InboundParser
         }
     }
 
-    private static string Decode(byte[] bytes, string? charset)
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static string Decode(string field, byte[] bytes, string? charset)
     {
         Encoding encoding;
         try
         {
-            encoding = string.IsNullOrWhiteSpace(charset) ? Encoding.UTF8 : Encoding.GetEncoding(charset.Trim());
+            encoding = string.IsNullOrWhiteSpace(charset) ? StrictUtf8 : Encoding.GetEncoding(charset.Trim());
         }
-        catch (NotSupportedException)
+        catch (Exception e) when (e is NotSupportedException or ArgumentException)
         {
-            encoding = Encoding.UTF8;
-        }
-        catch (ArgumentException)
-        {
-            encoding = Encoding.UTF8;
+            encoding = StrictUtf8;
         }
 
-        // Invalid bytes become U+FFFD; the raw post is kept byte for byte anyway.
-        return encoding.GetString(bytes);
+        if (encoding.CodePage == Encoding.UTF8.CodePage)
+        {
+            encoding = StrictUtf8;
+        }
+
+        try
+        {
+            return encoding.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            // SendGrid names each field's charset; bytes that do not fit it are not SendGrid's post.
+            throw new InboundFormatException($"The field '{field}' is not valid {encoding.WebName}.");
+        }
     }
 
     private static string? DecodeWords(string? value) =>

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using JmlDsr.Domain.Deadlines;
+using JmlDsr.Domain.Gathering;
 using JmlDsr.Domain.Links;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Approval;
 using JmlDsr.Functions.Deadlines;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Intake;
 using JmlDsr.Functions.Verification;
 using JmlDsr.Functions.Workflow;
 using Microsoft.DurableTask;
@@ -15,234 +17,363 @@ using Xunit;
 
 namespace JmlDsr.Functions.Tests.Workflow;
 
-/// <summary>The real orchestrator on the in-process Durable Task host, with fake activities.</summary>
+/// <summary>
+/// The real <see cref="DsrOrchestrator"/> on the in-process Durable Task host, with fake activities. Each test
+/// gets its own host (xunit makes a new instance per test), so the same reference can be used throughout.
+/// Tests wait on conditions (the recorder, or the instance completing), never on fixed sleeps.
+/// </summary>
 public sealed class DsrOrchestratorTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private const string Reference = "DSR-2026-000001";
+    private const string Staff = "privacy team";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Long = TimeSpan.FromHours(1);
+
     private readonly FakeActivities _fakes = new();
     private DurableTaskTestHost _host = null!;
 
     private DurableTaskClient Client => _host.Client;
 
+    private IReadOnlyList<ProgressInput> Progress => _fakes.Inputs<ProgressInput>(nameof(RecordProgress));
+
+    private IReadOnlyList<string> Statuses => Progress.Where(p => p.Status is not null).Select(p => p.Status!).ToList();
+
     public async Task InitializeAsync() =>
-        _host = await DurableTaskTestHost.StartAsync(r =>
+        _host = await DurableTaskTestHost.StartAsync(registry =>
         {
-            DsrTasks.RegisterOrchestrators(r);
-            _fakes.Register(r);
+            DsrTasks.RegisterOrchestrators(registry);
+            _fakes.Register(registry);
         });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private static DsrSettings Settings(TimeSpan? verificationWindow = null) =>
-        new(verificationWindow ?? TimeSpan.FromHours(1), TimeSpan.FromHours(1), TimeSpan.FromDays(30), [], 2, TimeSpan.FromMilliseconds(100));
-
-    private async Task<string> StartAsync(RequestType type = RequestType.Access, DateTimeOffset? receivedAt = null, DsrSettings? settings = null)
-    {
-        var id = "DSR-2026-" + Random.Shared.Next(100000, 999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator),
-            new DsrInput(id, type, receivedAt ?? DateTimeOffset.UtcNow, settings ?? Settings()), new StartOrchestrationOptions(InstanceId: id));
-        return id;
-    }
-
-    private async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > Wait)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}. Calls: {string.Join(", ", _fakes.Calls.Select(c => c.Name))}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    private async Task ConfirmAsync(string id, DateTimeOffset? at = null)
-    {
-        await UntilAsync(() => _fakes.Count(nameof(SendVerificationEmail)) == 1, "the verification email");
-        await Client.RaiseEventAsync(id, DsrEvents.IdentityConfirmed, new LinkDecision("verify", LinkActions.ConfirmIdentity, null, "requester", at ?? DateTimeOffset.UtcNow));
-    }
-
-    private async Task DecideAsync(string id, int round, string action, string? reason = null)
-    {
-        await UntilAsync(() => _fakes.Count(nameof(SendApprovalRequest)) >= round, $"approval request {round}");
-        await Client.RaiseEventAsync(id, DsrEvents.StaffDecision, new LinkDecision($"approval-{round}", action, reason, "privacy team", DateTimeOffset.UtcNow));
-    }
-
-    private async Task<DsrOutcome> OutcomeAsync(string id)
-    {
-        using var cts = new CancellationTokenSource(Wait);
-        var meta = await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token);
-        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
-        return meta.ReadOutputAs<DsrOutcome>()!;
-    }
-
-    private IReadOnlyList<string?> Statuses => _fakes.Inputs<ProgressInput>(nameof(RecordProgress)).Select(p => p.Status).Where(s => s is not null).ToList();
+    [Fact]
+    public void Fakes_CoverExactlyTheActivitiesTheHostsRegister() =>
+        Assert.Equal(DsrTasks.ActivityNames.Order(StringComparer.Ordinal), _fakes.Names.Order(StringComparer.Ordinal));
 
     [Fact]
-    public async Task AccessRequest_HappyPath_VerifiesGathersEverySystemInParallel_IsApproved_AndFulfilled()
+    public async Task AccessRequest_IsConfirmed_GatheredFromEverySystemInParallel_Approved_AndFulfilled()
     {
-        var id = await StartAsync();
-        await ConfirmAsync(id);
-        await DecideAsync(id, 1, LinkActions.Approve);
-        var outcome = await OutcomeAsync(id);
+        _fakes.FanOutGate = TimeSpan.FromSeconds(10);
+        await StartAsync();
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        var outcome = await OutcomeAsync();
 
-        Assert.Equal(RequestStatus.Completed, outcome.Status);
-        Assert.False(outcome.Overdue);
-        Assert.Equal(1, _fakes.Count(nameof(JmlDsr.Functions.Intake.SendAcknowledgement)));
-        Assert.Equal(FakeActivities.AllSystems.Order(), _fakes.Inputs<GatherInput>(nameof(GatherFromSystem)).Select(g => g.SystemId).Order());
+        Assert.Equal(new DsrOutcome(Reference, RequestStatus.Completed, outcome.DueDate, Overdue: false), outcome);
+        Assert.Equal(1, _fakes.Count(nameof(SendAcknowledgement)));
+        Assert.Equal(1, _fakes.Count(nameof(VerifyIdentity)));
+        var gathered = _fakes.Inputs<GatherInput>(nameof(GatherFromSystem));
+        Assert.Equal(FakeActivities.AllSystems.Order(), gathered.Select(g => g.SystemId).Order());
+        Assert.All(gathered, g => Assert.Equal(1, g.Round));
+        Assert.True(_fakes.SawParallelFanOut, "The seven systems were not searched at the same time.");
+
         var approval = Assert.Single(_fakes.Inputs<ApprovalRequestInput>(nameof(SendApprovalRequest)));
-        Assert.Equal(7, approval.Systems.Count);
+        Assert.Equal("approval-1", approval.Step);
+        Assert.Equal(FakeActivities.AllSystems, approval.Systems.Select(s => s.SystemId));
         Assert.All(approval.Systems, s => Assert.True(s.Succeeded));
-        Assert.Equal(1, _fakes.Count(nameof(BuildAccessExport)));
-        Assert.Equal(1, _fakes.Count(nameof(SendAccessFulfilment)));
+
+        Assert.Equal(FakeActivities.AllSystems, Assert.Single(_fakes.Inputs<ExportInput>(nameof(BuildAccessExport))).Systems.Select(s => s.SystemId));
+        var fulfilment = Assert.Single(_fakes.Inputs<FulfilmentEmailInput>(nameof(SendAccessFulfilment)));
+        Assert.Equal($"{Reference}/personal-data.json", fulfilment.Export.JsonBlob);
         Assert.Equal(0, _fakes.Count(nameof(EscalateDeadline)));
-        Assert.Equal([RequestStatus.AwaitingIdentity, RequestStatus.Gathering, RequestStatus.AwaitingApproval, RequestStatus.Fulfilling, RequestStatus.Completed], Statuses);
+        Assert.Equal(0, _fakes.Count(nameof(SendCustomerNotice)));
+        Assert.Equal(
+            [RequestStatus.AwaitingIdentity, RequestStatus.Gathering, RequestStatus.AwaitingApproval, RequestStatus.Fulfilling, RequestStatus.Completed],
+            Statuses);
+        Assert.True(Progress[^1].Closed);
     }
 
     [Fact]
-    public async Task NoConfirmationWithinTheWindow_ClosesUnverified_WithoutGathering()
+    public async Task NoConfirmationWithinTheWindow_ClosesUnverified_AsNoReply_WithoutGathering()
     {
-        var id = await StartAsync(settings: Settings(verificationWindow: TimeSpan.FromSeconds(2)));
-        var outcome = await OutcomeAsync(id);
+        await StartAsync(settings: Settings(verificationWindow: TimeSpan.FromSeconds(2)));
+        var outcome = await OutcomeAsync();
+
         Assert.Equal(RequestStatus.ClosedUnverified, outcome.Status);
         Assert.True(Assert.Single(_fakes.Inputs<CloseUnverifiedInput>(nameof(CloseUnverified))).NoReply);
+        Assert.Equal(0, _fakes.Count(nameof(VerifyIdentity)));
         Assert.Equal(0, _fakes.Count(nameof(GatherFromSystem)));
+        Assert.Equal(0, _fakes.Count(nameof(SendApprovalRequest)));
+        Assert.Equal([RequestStatus.AwaitingIdentity, RequestStatus.ClosedUnverified], Statuses);
     }
 
     [Fact]
-    public async Task ConfirmedButUnknownAddress_ClosesUnverified_WithTheUnknownAddressLetter()
+    public async Task ConfirmedButUnknownAddress_ClosesUnverified_NotAsNoReply()
     {
         _fakes.IdentityKnown = false;
-        var id = await StartAsync();
-        await ConfirmAsync(id);
-        var outcome = await OutcomeAsync(id);
+        await StartAsync();
+        await ConfirmAsync();
+        var outcome = await OutcomeAsync();
+
         Assert.Equal(RequestStatus.ClosedUnverified, outcome.Status);
         Assert.False(Assert.Single(_fakes.Inputs<CloseUnverifiedInput>(nameof(CloseUnverified))).NoReply);
         Assert.Equal(0, _fakes.Count(nameof(GatherFromSystem)));
+        Assert.Equal(RequestStatus.ClosedUnverified, Statuses[^1]);
     }
 
     [Fact]
-    public async Task ClockRunsFromConfirmation_Art12A()
+    public async Task Clock_RunsFromTheConfirmation_Art12A()
     {
         var received = new DateTimeOffset(2026, 9, 1, 9, 0, 0, TimeSpan.Zero);
         var confirmed = new DateTimeOffset(2026, 9, 10, 9, 0, 0, TimeSpan.Zero);
-        var id = await StartAsync(receivedAt: received);
-        await ConfirmAsync(id, confirmed);
-        await DecideAsync(id, 1, LinkActions.Approve);
-        await OutcomeAsync(id);
-        var clock = _fakes.Inputs<ProgressInput>(nameof(RecordProgress)).Single(p => p.Step == "identity-confirmed");
+        await StartAsync(receivedAt: received);
+        await ConfirmAsync(confirmed);
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await OutcomeAsync();
+
+        var clock = Progress.Single(p => p.Step == "identity-confirmed");
         Assert.Equal(new DateOnly(2026, 9, 10), clock.RelevantDate);
         Assert.Equal(9, clock.PausedDays);
         Assert.Equal(StatutoryClock.DueDate(new DateOnly(2026, 9, 10), 0, false, BankHolidayCalendar.EnglandAndWales), clock.DueDate);
     }
 
     [Fact]
-    public async Task DeadlineReached_WhileWaitingForStaff_EscalatesOnce_AndTheRequestStillCompletes()
+    public async Task DeadlinePassed_WhileWaitingForApproval_EscalatesOnce_AndTheRequestStillCompletes()
     {
-        // Confirmed on 6 Jan 2026: due 6 Feb 2026, long past, so the deadline timer fires at once.
-        var id = await StartAsync(receivedAt: new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.Zero));
-        await ConfirmAsync(id, new DateTimeOffset(2026, 1, 6, 10, 0, 0, TimeSpan.Zero));
+        // Received 5 Jan 2026 and confirmed the next day: due 6 Feb 2026, long past, so the deadline timer fires at once.
+        await StartAsync(receivedAt: new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.Zero));
+        await ConfirmAsync(new DateTimeOffset(2026, 1, 6, 10, 0, 0, TimeSpan.Zero));
         await UntilAsync(() => _fakes.Count(nameof(EscalateDeadline)) == 1, "the escalation");
-        Assert.Equal(new DateOnly(2026, 2, 6), Assert.Single(_fakes.Inputs<EscalationInput>(nameof(EscalateDeadline))).DueDate);
-        await DecideAsync(id, 1, LinkActions.Approve);
-        var outcome = await OutcomeAsync(id);
-        Assert.Equal(RequestStatus.Completed, outcome.Status);
-        Assert.True(outcome.Overdue);
+
+        var escalation = Assert.Single(_fakes.Inputs<EscalationInput>(nameof(EscalateDeadline)));
+        Assert.Equal(new DateOnly(2026, 2, 6), escalation.DueDate);
+        Assert.Equal(RequestStatus.AwaitingApproval, escalation.Status);
+        Assert.Equal(0, _fakes.Count(nameof(BuildAccessExport)));
+
+        await DecideAsync("approval-1", LinkActions.Approve);
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(new DsrOutcome(Reference, RequestStatus.Completed, "2026-02-06", Overdue: true), outcome);
+        Assert.Equal(1, _fakes.Count(nameof(EscalateDeadline)));
+        Assert.Equal(1, _fakes.Count(nameof(SendAccessFulfilment)));
+    }
+
+    [Fact]
+    public async Task DeadlinePassed_ExtensionIsRefused_AndStaffAreAskedAgain()
+    {
+        await StartAsync(receivedAt: new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.Zero));
+        await ConfirmAsync(new DateTimeOffset(2026, 1, 6, 10, 0, 0, TimeSpan.Zero));
+        await DecideAsync("approval-1", LinkActions.Extend, "Too late to be complex.");
+        await DecideAsync("approval-2", LinkActions.Approve);
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(new DsrOutcome(Reference, RequestStatus.Completed, "2026-02-06", Overdue: true), outcome);
+        Assert.Contains(Progress, p => p.Step == "extension-refused");
+        Assert.Equal(0, _fakes.Count(nameof(SendCustomerNotice)));
         Assert.Equal(1, _fakes.Count(nameof(EscalateDeadline)));
     }
 
     [Fact]
-    public async Task Rejected_WithReason_TellsTheRequester_AndExportsNothing()
+    public async Task Rejected_WithReason_TellsTheRequesterWhy_AndExportsNothing()
     {
-        var id = await StartAsync();
-        await ConfirmAsync(id);
-        await DecideAsync(id, 1, LinkActions.Reject, "Manifestly unfounded: sent to disrupt.");
-        var outcome = await OutcomeAsync(id);
+        const string reason = "Manifestly unfounded: sent to disrupt.";
+        await StartAsync();
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Reject, reason);
+        var outcome = await OutcomeAsync();
+
         Assert.Equal(RequestStatus.Rejected, outcome.Status);
+        Assert.False(outcome.Overdue);
         var notice = Assert.Single(_fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice)));
         Assert.Equal(SendCustomerNotice.Rejection, notice.Step);
-        Assert.Equal("Manifestly unfounded: sent to disrupt.", notice.Reason);
+        Assert.Equal(reason, notice.Reason);
         Assert.Equal(0, _fakes.Count(nameof(BuildAccessExport)));
+        Assert.Equal(0, _fakes.Count(nameof(SendAccessFulfilment)));
+        Assert.Equal(RequestStatus.Rejected, Statuses[^1]);
+        Assert.True(Progress[^1].Closed);
     }
 
     [Fact]
-    public async Task FailingSystem_IsRetried_ThenPutToStaff_AndNeverSkipped()
+    public async Task FailingSystem_IsRetried_ThenPutToStaff_NeverSkipped_AndSearchedAgainOnRequest()
     {
-        _fakes.GatherFails = g => g.SystemId == "feedback" && g.Round == 1;
-        var id = await StartAsync();
-        await ConfirmAsync(id);
+        _fakes.GatherFails = g => g.SystemId == SystemCatalog.Feedback && g.Round == 1;
+        await StartAsync();
+        await ConfirmAsync();
         await UntilAsync(() => _fakes.Count(nameof(AlertGatheringFailed)) == 1, "the staff alert");
+
         var alert = Assert.Single(_fakes.Inputs<GatheringFailedInput>(nameof(AlertGatheringFailed)));
-        Assert.Equal("feedback", Assert.Single(alert.Failed).SystemId);
-        Assert.Equal(2, _fakes.Inputs<GatherInput>(nameof(GatherFromSystem)).Count(g => g.SystemId == "feedback"));
+        Assert.Equal("gathering-retry-1-1", alert.Step);
+        var failed = Assert.Single(alert.Failed);
+        Assert.Equal(SystemCatalog.Feedback, failed.SystemId);
+        Assert.False(failed.Succeeded);
+        Assert.Equal(2, _fakes.Inputs<GatherInput>(nameof(GatherFromSystem)).Count(g => g.SystemId == SystemCatalog.Feedback)); // GatherAttempts
+        Assert.Contains(RequestStatus.GatheringFailed, Statuses);
         Assert.Equal(0, _fakes.Count(nameof(SendApprovalRequest)));
 
-        await Client.RaiseEventAsync(id, DsrEvents.RetryGathering, new LinkDecision(alert.Step, LinkActions.RetryGathering, null, "privacy team", DateTimeOffset.UtcNow));
-        await DecideAsync(id, 1, LinkActions.Approve);
-        var outcome = await OutcomeAsync(id);
+        await Client.RaiseEventAsync(Reference, DsrEvents.RetryGathering, new LinkDecision(alert.Step, LinkActions.RetryGathering, null, Staff, DateTimeOffset.UtcNow));
+        await DecideAsync("approval-1", LinkActions.Approve);
+        var outcome = await OutcomeAsync();
+
         Assert.Equal(RequestStatus.Completed, outcome.Status);
+        var secondRound = _fakes.Inputs<GatherInput>(nameof(GatherFromSystem)).Where(g => g.Round == 2).ToList();
+        Assert.Equal(SystemCatalog.Feedback, Assert.Single(secondRound).SystemId);
         var approval = Assert.Single(_fakes.Inputs<ApprovalRequestInput>(nameof(SendApprovalRequest)));
-        Assert.Equal(7, approval.Systems.Count);
+        Assert.Equal(FakeActivities.AllSystems, approval.Systems.Select(s => s.SystemId));
         Assert.All(approval.Systems, s => Assert.True(s.Succeeded));
-        Assert.Equal(7, _fakes.Inputs<ExportInput>(nameof(BuildAccessExport)).Single().Systems.Count);
+        Assert.Equal(7, Assert.Single(_fakes.Inputs<ExportInput>(nameof(BuildAccessExport))).Systems.Count);
     }
 
     [Fact]
-    public async Task Extension_WithinTheFirstMonth_NotifiesTheRequester_WithTheNewDate_AndAsksAgain()
+    public async Task GatheringAlert_ThatExpiresUnused_IsSentAgain_AndTheRetryFromTheNewAlertIsHeard()
     {
-        var id = await StartAsync();
-        await ConfirmAsync(id);
-        await DecideAsync(id, 1, LinkActions.Extend, "Records in seven systems need review.");
-        await DecideAsync(id, 2, LinkActions.Approve);
-        var outcome = await OutcomeAsync(id);
-        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        _fakes.GatherFails = g => g.SystemId == SystemCatalog.Feedback && g.Round == 1;
+        await StartAsync(settings: Settings(linkLifetime: TimeSpan.FromSeconds(3)));
+        await ConfirmAsync();
+        await UntilAsync(() => _fakes.Count(nameof(AlertGatheringFailed)) == 2, "a second alert after the first expired");
+
+        Assert.Equal(["gathering-retry-1-1", "gathering-retry-1-2"], _fakes.Inputs<GatheringFailedInput>(nameof(AlertGatheringFailed)).Select(a => a.Step));
+        await Client.RaiseEventAsync(Reference, DsrEvents.RetryGathering, new LinkDecision("gathering-retry-1-2", LinkActions.RetryGathering, null, Staff, DateTimeOffset.UtcNow));
+        await UntilAsync(() => _fakes.Count(nameof(SendApprovalRequest)) >= 1, "the approval request after the retry");
+
+        Assert.Contains(_fakes.Inputs<GatherInput>(nameof(GatherFromSystem)), g => g.Round == 2 && g.SystemId == SystemCatalog.Feedback);
+    }
+
+    [Fact]
+    public async Task Extension_WithinTheFirstMonth_TellsTheRequesterTheNewDate_AndAsksStaffAgain()
+    {
+        const string reason = "Records in seven systems need review.";
+        await StartAsync();
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Extend, reason);
+        await UntilAsync(() => _fakes.Count(nameof(SendApprovalRequest)) == 2, "the second approval request");
+
         var notice = Assert.Single(_fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice)));
         Assert.Equal(SendCustomerNotice.Extension, notice.Step);
-        var today = StatutoryClock.UkDate(DateTimeOffset.UtcNow);
-        Assert.Equal(StatutoryClock.DueDate(today, 0, true, BankHolidayCalendar.EnglandAndWales), notice.DueDate);
+        Assert.Equal(reason, notice.Reason);
+        var relevant = Progress.Single(p => p.Step == "identity-confirmed").RelevantDate!.Value;
+        Assert.Equal(StatutoryClock.DueDate(relevant, 0, extended: true, BankHolidayCalendar.EnglandAndWales), notice.DueDate);
+        Assert.InRange(notice.DueDate!.Value.DayNumber - relevant.DayNumber, 88, 100); // about three months
+        var second = _fakes.Inputs<ApprovalRequestInput>(nameof(SendApprovalRequest))[1];
+        Assert.Equal("approval-2", second.Step);
+        Assert.Equal(notice.DueDate, second.DueDate);
+        Assert.Contains(Progress, p => p.Step == "extended" && p.Extended == true && p.DueDate == notice.DueDate);
+
+        await DecideAsync("approval-2", LinkActions.Approve);
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        Assert.Equal(notice.DueDate!.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), outcome.DueDate);
         Assert.Equal(["approval-1", "approval-2"], _fakes.Inputs<ApprovalRequestInput>(nameof(SendApprovalRequest)).Select(a => a.Step));
     }
 
     [Fact]
     public async Task SecondExtension_IsRefused()
     {
-        var id = await StartAsync();
-        await ConfirmAsync(id);
-        await DecideAsync(id, 1, LinkActions.Extend, "Complex.");
-        await DecideAsync(id, 2, LinkActions.Extend, "Still complex.");
-        await DecideAsync(id, 3, LinkActions.Approve);
-        await OutcomeAsync(id);
+        await StartAsync();
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Extend, "Complex.");
+        await DecideAsync("approval-2", LinkActions.Extend, "Still complex.");
+        await DecideAsync("approval-3", LinkActions.Approve);
+        await OutcomeAsync();
+
         Assert.Single(_fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice)));
-        Assert.Contains(_fakes.Inputs<ProgressInput>(nameof(RecordProgress)), p => p.Step == "extension-refused");
+        Assert.Contains(Progress, p => p.Step == "extension-refused");
     }
 
     [Fact]
-    public async Task DecisionForAStaleStep_IsIgnored()
+    public async Task ApprovalLinks_ThatExpireUnused_AreSentAgain_AndTheDecisionOnTheNewLinksIsHeard()
     {
-        var id = await StartAsync();
-        await ConfirmAsync(id);
-        await UntilAsync(() => _fakes.Count(nameof(SendApprovalRequest)) == 1, "approval request");
-        await Client.RaiseEventAsync(id, DsrEvents.StaffDecision, new LinkDecision("approval-9", LinkActions.Approve, null, "privacy team", DateTimeOffset.UtcNow));
-        await UntilAsync(() => _fakes.Inputs<ProgressInput>(nameof(RecordProgress)).Any(p => p.Step == "event-ignored"), "the stale event to be ignored");
-        var meta = await Client.GetInstanceAsync(id);
+        await StartAsync(settings: Settings(linkLifetime: TimeSpan.FromSeconds(3)));
+        await ConfirmAsync();
+        await UntilAsync(() => _fakes.Count(nameof(SendApprovalRequest)) == 2, "new approval links after the first expired");
+
+        Assert.Contains(Progress, p => p.Step == "approval-links-expired");
+        await Client.RaiseEventAsync(Reference, DsrEvents.StaffDecision, new LinkDecision("approval-2", LinkActions.Approve, null, Staff, DateTimeOffset.UtcNow));
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+    }
+
+    [Fact]
+    public async Task DecisionForAStaleStep_IsIgnored_AndDoesNotCompleteTheRequest()
+    {
+        await StartAsync();
+        await ConfirmAsync();
+        await UntilAsync(() => _fakes.Count(nameof(SendApprovalRequest)) == 1, "the approval request");
+        await Client.RaiseEventAsync(Reference, DsrEvents.StaffDecision, new LinkDecision("approval-9", LinkActions.Approve, null, Staff, DateTimeOffset.UtcNow));
+        await UntilAsync(() => Progress.Any(p => p.Step == "event-ignored"), "the stale decision to be ignored");
+
+        var meta = await Client.GetInstanceAsync(Reference);
         Assert.Equal(OrchestrationRuntimeStatus.Running, meta!.RuntimeStatus);
         Assert.Equal(0, _fakes.Count(nameof(BuildAccessExport)));
-        await DecideAsync(id, 1, LinkActions.Approve);
-        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync(id)).Status);
+        Assert.Equal(RequestStatus.AwaitingApproval, Statuses[^1]);
+
+        await DecideAsync("approval-1", LinkActions.Approve);
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+        Assert.Equal(1, _fakes.Count(nameof(SendApprovalRequest)));
     }
 
     [Fact]
-    public async Task UnclassifiedMessage_WaitsForStaffToClassify_ThenRunsAsThatType()
+    public async Task UnclassifiedMessage_WaitsForStaffToClassifyIt_ThenRunsAsThatType()
     {
-        var id = await StartAsync(RequestType.Unclassified);
-        await UntilAsync(() => _fakes.Count("SendStaffTriage") == 1, "the triage email");
-        Assert.Equal(0, _fakes.Count(nameof(JmlDsr.Functions.Intake.SendAcknowledgement)));
-        await Client.RaiseEventAsync(id, DsrEvents.Classified, new ClassifiedEvent(RequestType.Access, "privacy team", DateTimeOffset.UtcNow));
-        await ConfirmAsync(id);
-        await DecideAsync(id, 1, LinkActions.Approve);
-        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync(id)).Status);
-        Assert.Contains(_fakes.Inputs<ProgressInput>(nameof(RecordProgress)), p => p.Type == RequestType.Access);
+        await StartAsync(RequestType.Unclassified);
+        await UntilAsync(() => _fakes.Count(nameof(SendStaffTriage)) == 1, "the triage email");
+        Assert.Equal(0, _fakes.Count(nameof(SendAcknowledgement)));
+
+        await Client.RaiseEventAsync(Reference, DsrEvents.Classified, new ClassifiedEvent(RequestType.Access, Staff, DateTimeOffset.UtcNow));
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+        Assert.Contains(Progress, p => p.Type == RequestType.Access);
     }
+
+    private static DsrSettings Settings(TimeSpan? verificationWindow = null, TimeSpan? linkLifetime = null) =>
+        new(verificationWindow ?? Long, linkLifetime ?? Long, TimeSpan.FromDays(30), [], GatherAttempts: 2, GatherFirstRetry: TimeSpan.FromMilliseconds(100));
+
+    private Task<string> StartAsync(RequestType type = RequestType.Access, DateTimeOffset? receivedAt = null, DsrSettings? settings = null) =>
+        Client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator),
+            new DsrInput(Reference, type, receivedAt ?? DateTimeOffset.UtcNow, settings ?? Settings()),
+            new StartOrchestrationOptions(InstanceId: Reference));
+
+    private async Task ConfirmAsync(DateTimeOffset? at = null)
+    {
+        await UntilAsync(() => _fakes.Count(nameof(SendVerificationEmail)) == 1, "the verification email");
+        var step = Assert.Single(_fakes.Inputs<VerificationEmailInput>(nameof(SendVerificationEmail))).Step;
+        Assert.Equal("verify", step);
+        await Client.RaiseEventAsync(Reference, DsrEvents.IdentityConfirmed, new LinkDecision(step, LinkActions.ConfirmIdentity, null, "requester", at ?? DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>Waits until staff have been asked for <paramref name="step"/>, then answers it.</summary>
+    private async Task DecideAsync(string step, string action, string? reason = null)
+    {
+        await UntilAsync(() => _fakes.Inputs<ApprovalRequestInput>(nameof(SendApprovalRequest)).Any(a => a.Step == step), $"the approval request {step}");
+        await Client.RaiseEventAsync(Reference, DsrEvents.StaffDecision, new LinkDecision(step, action, reason, Staff, DateTimeOffset.UtcNow));
+    }
+
+    private async Task<DsrOutcome> OutcomeAsync()
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        OrchestrationMetadata meta;
+        try
+        {
+            meta = await Client.WaitForInstanceCompletionAsync(Reference, getInputsAndOutputs: true, cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The orchestration did not complete within {Patience}. {Trace()}");
+        }
+
+        Assert.True(meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed,
+            $"Runtime status {meta.RuntimeStatus}: {meta.FailureDetails?.ErrorType} {meta.FailureDetails?.ErrorMessage}. {Trace()}");
+        return meta.ReadOutputAs<DsrOutcome>()!;
+    }
+
+    private async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > Patience)
+            {
+                throw new TimeoutException($"Timed out after {Patience} waiting for {what}. {Trace()}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private string Trace() =>
+        "Calls: " + string.Join(", ", _fakes.Calls.Select(c => c.Input is ProgressInput p ? $"{c.Name}({p.Step})" : c.Name));
 }

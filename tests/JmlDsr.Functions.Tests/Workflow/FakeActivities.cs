@@ -11,45 +11,106 @@ using Microsoft.DurableTask;
 
 namespace JmlDsr.Functions.Tests.Workflow;
 
-/// <summary>Stand-ins for every activity, by name, recording each call; behaviour is settable per test.</summary>
+/// <summary>
+/// Stand-ins for every activity in <see cref="DsrTasks.ActivityNames"/>, registered by name. Every call is
+/// recorded (thread-safe: activities run concurrently) so tests can assert what the orchestrator did;
+/// behaviour is settable per test.
+/// </summary>
 public sealed class FakeActivities
 {
+    private readonly Dictionary<string, Action<DurableTaskRegistry>> _fakes;
+    private readonly ConcurrentDictionary<string, byte> _firstRoundSystems = new();
+    private readonly TaskCompletionSource _allSystemsInFlight = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public FakeActivities()
+    {
+        _fakes = new Dictionary<string, Action<DurableTaskRegistry>>(StringComparer.Ordinal)
+        {
+            [nameof(RecordProgress)] = r => Add<ProgressInput, bool>(r, nameof(RecordProgress), _ => true),
+            [nameof(SendAcknowledgement)] = r => Add<AcknowledgeInput, bool>(r, nameof(SendAcknowledgement), _ => true),
+            [nameof(SendStaffTriage)] = r => Add<StaffNoticeInput, bool>(r, nameof(SendStaffTriage), _ => true),
+            [nameof(SendVerificationEmail)] = r => Add<VerificationEmailInput, bool>(r, nameof(SendVerificationEmail), _ => true),
+            [nameof(VerifyIdentity)] = r => Add<VerifyIdentityInput, bool>(r, nameof(VerifyIdentity), _ => IdentityKnown),
+            [nameof(CloseUnverified)] = r => Add<CloseUnverifiedInput, bool>(r, nameof(CloseUnverified), _ => true),
+            [nameof(GatherFromSystem)] = r => AddAsync<GatherInput, GatherSummary>(r, nameof(GatherFromSystem), GatherAsync),
+            [nameof(AlertGatheringFailed)] = r => Add<GatheringFailedInput, bool>(r, nameof(AlertGatheringFailed), _ => true),
+            [nameof(SendApprovalRequest)] = r => Add<ApprovalRequestInput, bool>(r, nameof(SendApprovalRequest), _ => true),
+            [nameof(SendCustomerNotice)] = r => Add<CustomerNoticeInput, bool>(r, nameof(SendCustomerNotice), _ => true),
+            [nameof(BuildAccessExport)] = r => Add<ExportInput, ExportResult>(r, nameof(BuildAccessExport),
+                i => new ExportResult($"{i.Reference}/personal-data.json", $"{i.Reference}/personal-data.html", 10, 20)),
+            [nameof(SendAccessFulfilment)] = r => Add<FulfilmentEmailInput, bool>(r, nameof(SendAccessFulfilment), _ => true),
+            [nameof(EscalateDeadline)] = r => Add<EscalationInput, bool>(r, nameof(EscalateDeadline), _ => true),
+        };
+    }
+
+    /// <summary>Every call, in the order the activities started.</summary>
     public ConcurrentQueue<(string Name, object Input)> Calls { get; } = new();
 
+    /// <summary>The names this class has a fake for (a test checks they match <see cref="DsrTasks.ActivityNames"/>).</summary>
+    public IReadOnlyCollection<string> Names => _fakes.Keys;
+
+    /// <summary>What <see cref="VerifyIdentity"/> answers: false when the confirmed address matches no record.</summary>
     public bool IdentityKnown { get; set; } = true;
 
-    /// <summary>System ids that fail in the given gathering round.</summary>
+    /// <summary>When true for a call, <see cref="GatherFromSystem"/> throws (as a system that is down would).</summary>
     public Func<GatherInput, bool> GatherFails { get; set; } = _ => false;
+
+    /// <summary>
+    /// When set, each first-round gather waits (up to this long) until all seven systems have been called:
+    /// it only gets past the gate promptly if the orchestrator fanned out in parallel.
+    /// </summary>
+    public TimeSpan? FanOutGate { get; set; }
+
+    /// <summary>True once all seven first-round gathers were in flight at the same time.</summary>
+    public bool SawParallelFanOut => _allSystemsInFlight.Task.IsCompletedSuccessfully;
+
+    public static IReadOnlyList<string> AllSystems { get; } = SystemCatalog.All.Select(s => s.Id).ToList();
 
     public IReadOnlyList<T> Inputs<T>(string name) => Calls.Where(c => c.Name == name).Select(c => (T)c.Input).ToList();
 
     public int Count(string name) => Calls.Count(c => c.Name == name);
 
-    public void Register(DurableTaskRegistry r)
+    /// <summary>Registers a fake for every activity the orchestrator may call, by the name it calls it by.</summary>
+    public void Register(DurableTaskRegistry registry)
     {
-        Add<ProgressInput, bool>(r, nameof(RecordProgress), _ => true);
-        Add<AcknowledgeInput, bool>(r, nameof(SendAcknowledgement), _ => true);
-        Add<StaffNoticeInput, bool>(r, nameof(SendStaffTriage), _ => true);
-        Add<VerificationEmailInput, bool>(r, nameof(SendVerificationEmail), _ => true);
-        Add<VerifyIdentityInput, bool>(r, nameof(VerifyIdentity), _ => IdentityKnown);
-        Add<CloseUnverifiedInput, bool>(r, nameof(CloseUnverified), _ => true);
-        Add<GatherInput, GatherSummary>(r, nameof(GatherFromSystem), i => GatherFails(i)
-            ? throw new SystemUnavailableException(i.SystemId, $"{i.SystemId} is not answering.")
-            : new GatherSummary(i.SystemId, 2, $"{i.Reference}/{i.SystemId}.json", true, null));
-        Add<GatheringFailedInput, bool>(r, nameof(AlertGatheringFailed), _ => true);
-        Add<ApprovalRequestInput, bool>(r, nameof(SendApprovalRequest), _ => true);
-        Add<CustomerNoticeInput, bool>(r, nameof(SendCustomerNotice), _ => true);
-        Add<ExportInput, ExportResult>(r, nameof(BuildAccessExport), i => new ExportResult($"{i.Reference}/personal-data.json", $"{i.Reference}/personal-data.html", 10, 20));
-        Add<FulfilmentEmailInput, bool>(r, nameof(SendAccessFulfilment), _ => true);
-        Add<EscalationInput, bool>(r, nameof(EscalateDeadline), _ => true);
+        ArgumentNullException.ThrowIfNull(registry);
+        foreach (var name in DsrTasks.ActivityNames)
+        {
+            if (!_fakes.TryGetValue(name, out var add))
+            {
+                throw new InvalidOperationException($"No fake for the activity {name}: add one to {nameof(FakeActivities)}.");
+            }
+
+            add(registry);
+        }
+    }
+
+    private async Task<GatherSummary> GatherAsync(GatherInput input)
+    {
+        if (FanOutGate is { } gate && input.Round == 1)
+        {
+            _firstRoundSystems.TryAdd(input.SystemId, 0);
+            if (_firstRoundSystems.Count == AllSystems.Count)
+            {
+                _allSystemsInFlight.TrySetResult();
+            }
+
+            await Task.WhenAny(_allSystemsInFlight.Task, Task.Delay(gate));
+        }
+
+        return GatherFails(input)
+            ? throw new SystemUnavailableException(input.SystemId, $"{input.SystemId} is not answering.")
+            : new GatherSummary(input.SystemId, 2, $"{input.Reference}/{input.SystemId}.json", true, null);
     }
 
     private void Add<TIn, TOut>(DurableTaskRegistry r, string name, Func<TIn, TOut> behave) =>
+        AddAsync<TIn, TOut>(r, name, i => Task.FromResult(behave(i)));
+
+    private void AddAsync<TIn, TOut>(DurableTaskRegistry r, string name, Func<TIn, Task<TOut>> behave) =>
         r.AddActivityFunc<TIn, TOut>(name, (_, input) =>
         {
-            Calls.Enqueue((name, input!));
-            return behave(input!);
+            ArgumentNullException.ThrowIfNull(input);
+            Calls.Enqueue((name, input));
+            return behave(input);
         });
-
-    public static IReadOnlyList<string> AllSystems => SystemCatalog.All.Select(s => s.Id).ToList();
 }
