@@ -125,6 +125,23 @@ public sealed class LocalHostFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>True when the blob is in the host's Azurite (e.g. a raw inbound post that was refused).</summary>
+    public async Task<bool> BlobExistsAsync(string container, string name) =>
+        await new Azure.Storage.Blobs.BlobServiceClient(_azurite!.ConnectionString).GetBlobContainerClient(container).GetBlobClient(name).ExistsAsync();
+
+    public async Task SetOutageAsync(string system, bool down)
+    {
+        using var response = await Http.PostAsync($"{BaseUrl}/api/dev/systems/{system}/outage?down={(down ? "true" : "false")}", null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task<int> CountRequestsAsync()
+    {
+        using var response = await Http.SendAsync(Staff(HttpMethod.Get, "/api/requests"));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32();
+    }
+
     public HttpRequestMessage Staff(HttpMethod method, string path)
     {
         var m = new HttpRequestMessage(method, BaseUrl + path);
