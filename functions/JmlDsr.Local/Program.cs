@@ -51,7 +51,7 @@ builder.WebHost.ConfigureKestrel(k =>
     k.Listen(System.Net.IPAddress.Loopback, local.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
     k.Limits.MaxRequestBodySize = InboundHandler.MaxReadBytes + 1024;
 });
-builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Information)
+builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
     .AddFilter("Grpc", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
 
 builder.Services.AddDsrServices(builder.Configuration);

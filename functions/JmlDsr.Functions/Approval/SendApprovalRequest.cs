@@ -31,12 +31,12 @@ public sealed class SendApprovalRequest(RequestRepository requests, LinkService 
             .ToList();
         var mail = EmailComposer.StaffApprovalRequest(options.Value.PrivacyTeamAddress, input.Reference, type, EmailComposer.Mask(r.RequesterEmail),
             input.DueDate, Summaries.ToEmail(input.Systems), actions, input.LinkExpires);
-        await requests.UpdateAsync(input.Reference, x =>
+        await requests.UpdateAsync(input.Reference, row => row.ApplyInOrder(input.At, x =>
         {
             x.CurrentStep = input.Step;
             x.CurrentActions = string.Join(',', LinkActions.Approve, LinkActions.Reject, LinkActions.Extend);
             x.CurrentStepExpires = input.LinkExpires;
-        });
+        }));
         await mailer.SendOnceAsync(input.Reference, input.Step, mail);
         await audit.AppendAsync(input.Reference, input.At, input.Step + "-requested", "system",
             $"Decision requested from the privacy team ({string.Join(", ", input.Systems.Select(s => $"{s.SystemId}: {s.RecordCount}"))}).");

@@ -29,7 +29,7 @@ public sealed class EscalateDeadline(RequestRepository requests, Mailer mailer, 
             await mailer.SendOnceAsync(input.Reference, $"overdue-{due}-{who}", mail);
         }
 
-        await requests.UpdateAsync(input.Reference, x => x.Overdue = true);
+        await requests.UpdateAsync(input.Reference, row => row.ApplyInOrder(input.At, x => x.Overdue = true));
         await audit.AppendAsync(input.Reference, input.At, "deadline-reached", "system", $"Due date {due} reached while {EmailComposer.StatusText(input.Status)}: privacy team and DPO alerted.");
         Log.DeadlineReached(logger, input.Reference, due, input.Status);
         return true;

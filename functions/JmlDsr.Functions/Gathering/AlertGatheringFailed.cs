@@ -21,12 +21,12 @@ public sealed class AlertGatheringFailed(RequestRepository requests, LinkService
         ArgumentNullException.ThrowIfNull(input);
         var url = links.ActionUrl(input.Reference, input.Step, [LinkActions.RetryGathering], input.LinkExpires);
         var mail = EmailComposer.StaffGatheringFailed(options.Value.PrivacyTeamAddress, input.Reference, Summaries.ToEmail(input.Failed), new EmailLink("Search the failed systems again", url));
-        await requests.UpdateAsync(input.Reference, x =>
+        await requests.UpdateAsync(input.Reference, row => row.ApplyInOrder(input.At, x =>
         {
             x.CurrentStep = input.Step;
             x.CurrentActions = LinkActions.RetryGathering;
             x.CurrentStepExpires = input.LinkExpires;
-        });
+        }));
         await mailer.SendOnceAsync(input.Reference, input.Step, mail);
         await audit.AppendAsync(input.Reference, input.At, "gathering-failed", "system",
             "Could not search: " + string.Join(", ", input.Failed.Select(f => f.SystemId)) + ". Staff alerted; the request waits.");

@@ -57,6 +57,26 @@ public sealed class RequestRecord : ITableEntity
     public string? CurrentActions { get; set; }
 
     public DateTimeOffset? CurrentStepExpires { get; set; }
+
+    /// <summary>
+    /// The orchestration time of the last change applied. Activities run at least once and a redelivered
+    /// one can arrive after later steps (e.g. after a crash): a change older than this is not applied.
+    /// </summary>
+    public DateTimeOffset? ProgressAt { get; set; }
+
+    /// <summary>Applies <paramref name="change"/> only if it is not older than the last one applied.</summary>
+    public bool ApplyInOrder(DateTimeOffset at, Action<RequestRecord> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (ProgressAt is { } last && at < last)
+        {
+            return false;
+        }
+
+        change(this);
+        ProgressAt = at;
+        return true;
+    }
 }
 
 /// <summary>An append-only audit entry. PartitionKey = reference; RowKey = sortable time + step, so a retried write lands on itself.</summary>

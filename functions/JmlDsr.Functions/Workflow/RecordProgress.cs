@@ -15,7 +15,7 @@ public sealed class RecordProgress(RequestRepository requests, AuditLog audit, I
     public async Task<bool> RunAsync(ProgressInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        await requests.UpdateAsync(input.Reference, r =>
+        await requests.UpdateAsync(input.Reference, row => row.ApplyInOrder(input.At, r =>
         {
             if (input.Status is not null)
             {
@@ -64,7 +64,7 @@ public sealed class RecordProgress(RequestRepository requests, AuditLog audit, I
                 r.ClosedAt ??= input.At;
                 r.Outcome = input.Detail;
             }
-        });
+        }));
         await audit.AppendAsync(input.Reference, input.At, input.Step, input.Actor, input.Detail);
         Log.Progress(logger, input.Reference, input.Step);
         return true;

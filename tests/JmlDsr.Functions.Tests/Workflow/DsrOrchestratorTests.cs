@@ -54,7 +54,7 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     [Fact]
     public async Task AccessRequest_IsConfirmed_GatheredFromEverySystemInParallel_Approved_AndFulfilled()
     {
-        _fakes.FanOutGate = TimeSpan.FromSeconds(10);
+        _fakes.FanOutGate = TimeSpan.FromSeconds(5);
         await StartAsync();
         await ConfirmAsync();
         await DecideAsync("approval-1", LinkActions.Approve);
@@ -66,7 +66,7 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         var gathered = _fakes.Inputs<GatherInput>(nameof(GatherFromSystem));
         Assert.Equal(FakeActivities.AllSystems.Order(), gathered.Select(g => g.SystemId).Order());
         Assert.All(gathered, g => Assert.Equal(1, g.Round));
-        Assert.True(_fakes.SawParallelFanOut, "The seven systems were not searched at the same time.");
+        Assert.True(_fakes.SawParallelFanOut, "No two systems were searched at the same time: the gathering did not fan out.");
 
         var approval = Assert.Single(_fakes.Inputs<ApprovalRequestInput>(nameof(SendApprovalRequest)));
         Assert.Equal("approval-1", approval.Step);
@@ -302,6 +302,24 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         await DecideAsync("approval-1", LinkActions.Approve);
         Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
         Assert.Equal(1, _fakes.Count(nameof(SendApprovalRequest)));
+    }
+
+    [Theory]
+    [InlineData(RequestType.Rectification)]
+    [InlineData(RequestType.Restriction)]
+    [InlineData(RequestType.Erasure)]
+    public async Task OtherRights_WhenApproved_AreNotSentAnAccessExport(RequestType type)
+    {
+        await StartAsync(type);
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        var outcome = await OutcomeAsync();
+
+        Assert.NotEqual(RequestStatus.Completed, outcome.Status); // staff carry it out in each system
+        Assert.Equal(FakeActivities.AllSystems.Order(), _fakes.Inputs<GatherInput>(nameof(GatherFromSystem)).Select(g => g.SystemId).Order());
+        Assert.Equal(0, _fakes.Count(nameof(BuildAccessExport)));
+        Assert.Equal(0, _fakes.Count(nameof(SendAccessFulfilment)));
+        Assert.Contains(Progress, p => p.Step == "approved");
     }
 
     [Fact]

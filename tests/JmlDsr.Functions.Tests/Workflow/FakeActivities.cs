@@ -19,8 +19,8 @@ namespace JmlDsr.Functions.Tests.Workflow;
 public sealed class FakeActivities
 {
     private readonly Dictionary<string, Action<DurableTaskRegistry>> _fakes;
-    private readonly ConcurrentDictionary<string, byte> _firstRoundSystems = new();
-    private readonly TaskCompletionSource _allSystemsInFlight = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _twoSearchesInFlight = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _searchesInFlight;
 
     public FakeActivities()
     {
@@ -56,13 +56,14 @@ public sealed class FakeActivities
     public Func<GatherInput, bool> GatherFails { get; set; } = _ => false;
 
     /// <summary>
-    /// When set, each first-round gather waits (up to this long) until all seven systems have been called:
-    /// it only gets past the gate promptly if the orchestrator fanned out in parallel.
+    /// When set, each first-round search waits (up to this long) until another search is in flight with it.
+    /// Only an orchestrator that fans out gets past the gate promptly; one that searches system by system never
+    /// does. (Two, not seven: the in-process host runs at most one activity per processor at a time.)
     /// </summary>
     public TimeSpan? FanOutGate { get; set; }
 
-    /// <summary>True once all seven first-round gathers were in flight at the same time.</summary>
-    public bool SawParallelFanOut => _allSystemsInFlight.Task.IsCompletedSuccessfully;
+    /// <summary>True once two first-round searches were in flight at the same time.</summary>
+    public bool SawParallelFanOut => _twoSearchesInFlight.Task.IsCompletedSuccessfully;
 
     public static IReadOnlyList<string> AllSystems { get; } = SystemCatalog.All.Select(s => s.Id).ToList();
 
@@ -89,13 +90,13 @@ public sealed class FakeActivities
     {
         if (FanOutGate is { } gate && input.Round == 1)
         {
-            _firstRoundSystems.TryAdd(input.SystemId, 0);
-            if (_firstRoundSystems.Count == AllSystems.Count)
+            if (Interlocked.Increment(ref _searchesInFlight) >= 2)
             {
-                _allSystemsInFlight.TrySetResult();
+                _twoSearchesInFlight.TrySetResult();
             }
 
-            await Task.WhenAny(_allSystemsInFlight.Task, Task.Delay(gate));
+            await Task.WhenAny(_twoSearchesInFlight.Task, Task.Delay(gate));
+            Interlocked.Decrement(ref _searchesInFlight);
         }
 
         return GatherFails(input)
