@@ -28,7 +28,7 @@ public static class AccessExportWriter
     public const string Complaints =
         "If you are unhappy, please tell us first at enquiries@jmlsoftware.co.uk. You have the right to complain to the Information Commissioner's Office (ico.org.uk/make-a-complaint, 0303 123 1113) (Art 15(1)(f), Art 77).";
 
-    public static async Task WriteJsonAsync(Stream output, AccessExportHeader header, IAsyncEnumerable<(SystemDescriptor System, SystemResult Result)> systems, CancellationToken ct = default)
+    public static async Task WriteJsonAsync(Stream output, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(header);
         await using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
@@ -43,7 +43,7 @@ public static class AccessExportWriter
         w.WriteString("yourRights", YourRights);
         w.WriteString("complaints", Complaints);
         w.WriteStartArray("systems");
-        await foreach (var (system, result) in systems.WithCancellation(ct))
+        await foreach (var (system, search, records) in systems.WithCancellation(ct))
         {
             w.WriteStartObject();
             w.WriteString("id", system.Id);
@@ -54,11 +54,13 @@ public static class AccessExportWriter
             WriteArray(w, "recipients", system.Recipients);
             w.WriteString("retention", system.Retention);
             w.WriteString("source", system.Source);
-            w.WriteString("searchedAt", result.SearchedAt);
-            w.WriteNumber("recordCount", result.Records.Count);
+            w.WriteString("searchedAt", search.SearchedAt);
+            w.WriteString("searchedBy", search.SearchedBy);
             w.WriteStartArray("records");
-            foreach (var record in result.Records)
+            var count = 0;
+            await foreach (var record in records.WithCancellation(ct))
             {
+                count++;
                 w.WriteStartObject();
                 w.WriteString("category", record.Category);
                 foreach (var (key, value) in record.Fields)
@@ -74,6 +76,7 @@ public static class AccessExportWriter
             }
 
             w.WriteEndArray();
+            w.WriteNumber("recordCount", count);
             w.WriteEndObject();
             await w.FlushAsync(ct);
         }
@@ -83,7 +86,7 @@ public static class AccessExportWriter
         await w.FlushAsync(ct);
     }
 
-    public static async Task WriteHtmlAsync(TextWriter output, AccessExportHeader header, IAsyncEnumerable<(SystemDescriptor System, SystemResult Result)> systems, CancellationToken ct = default)
+    public static async Task WriteHtmlAsync(TextWriter output, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(header);
@@ -109,7 +112,7 @@ public static class AccessExportWriter
             </dl>
 
             """);
-        await foreach (var (system, result) in systems.WithCancellation(ct))
+        await foreach (var (system, search, records) in systems.WithCancellation(ct))
         {
             await output.WriteAsync($"""
                 <section><h2>{E(system.Name)}</h2>
@@ -120,39 +123,33 @@ public static class AccessExportWriter
                 <dt>Who receives it</dt><dd>{E(system.Recipients.Count == 0 ? "No one outside JML." : string.Join("; ", system.Recipients))}</dd>
                 <dt>How long we keep it</dt><dd>{E(system.Retention)}</dd>
                 <dt>Where it came from</dt><dd>{E(system.Source)}</dd>
-                <dt>Records found</dt><dd>{result.Records.Count}</dd>
                 </dl>
 
                 """);
-            foreach (var group in result.Records.GroupBy(r => r.Category))
+
+            // One row per record, written as it is read: the document streams however many there are.
+            var count = 0;
+            await foreach (var record in records.WithCancellation(ct))
             {
-                var columns = group.SelectMany(r => r.Fields.Keys).Distinct(StringComparer.Ordinal).ToList();
-                await output.WriteAsync($"<table><caption>{E(group.Key)}</caption><thead><tr>");
-                foreach (var c in columns)
+                if (count++ == 0)
                 {
-                    await output.WriteAsync($"<th scope=\"col\">{E(c)}</th>");
+                    await output.WriteAsync($"<table><caption>What {E(system.Name)} holds about you</caption><thead><tr><th scope=\"col\">Kind of record</th><th scope=\"col\">What it says</th></tr></thead><tbody>\n");
                 }
 
-                await output.WriteAsync("</tr></thead><tbody>\n");
-                foreach (var record in group)
+                await output.WriteAsync($"<tr><td>{E(record.Category)}</td><td>");
+                var first = true;
+                foreach (var (key, value) in record.Fields)
                 {
-                    await output.WriteAsync("<tr>");
-                    foreach (var c in columns)
-                    {
-                        await output.WriteAsync($"<td>{E(record.Fields.TryGetValue(c, out var v) ? v : null)}</td>");
-                    }
-
-                    await output.WriteAsync("</tr>\n");
+                    await output.WriteAsync($"{(first ? "" : "<br>")}<strong>{E(key)}</strong>: {E(value)}");
+                    first = false;
                 }
 
-                await output.WriteAsync("</tbody></table>\n");
+                await output.WriteAsync("</td></tr>\n");
             }
 
-            if (result.Records.Count == 0)
-            {
-                await output.WriteAsync("<p>We hold no personal data about you in this system.</p>\n");
-            }
-
+            await output.WriteAsync(count == 0
+                ? "<p>We hold no personal data about you in this system.</p>\n"
+                : $"</tbody></table>\n<p>Records found: {count}.</p>\n");
             await output.WriteAsync("</section>\n");
         }
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using Azure.Storage.Blobs.Models;
 using JmlDsr.Domain.Deadlines;
 using JmlDsr.Domain.Export;
@@ -51,16 +50,17 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
         return new ExportResult(jsonName, htmlName, jsonProps.Value.ContentLength, htmlProps.Value.ContentLength);
     }
 
-    private async IAsyncEnumerable<(SystemDescriptor, SystemResult)> ReadGatheredAsync(IReadOnlyList<GatherSummary> systems, [EnumeratorCancellation] CancellationToken ct = default)
+    private async IAsyncEnumerable<SystemRecords> ReadGatheredAsync(IReadOnlyList<GatherSummary> systems, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var gathered = storage.Container(DsrStorage.GatheredContainer);
-        foreach (var s in systems.OrderBy(s => SystemCatalog.All.ToList().FindIndex(d => d.Id == s.SystemId)))
+        var order = SystemCatalog.All.Select(d => d.Id).ToList();
+        foreach (var s in systems.OrderBy(s => order.IndexOf(s.SystemId)))
         {
-            var blob = gathered.GetBlobClient(s.Blob ?? GatherFromSystem.BlobName("", s.SystemId));
+            var blob = gathered.GetBlobClient(s.Blob ?? GatherFromSystem.BlobName(string.Empty, s.SystemId));
             await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
-            var result = await JsonSerializer.DeserializeAsync<SystemResult>(stream, GatherFromSystem.Json, ct)
-                ?? throw new InvalidDataException($"Gathered data for {s.SystemId} is empty.");
-            yield return (SystemCatalog.Get(s.SystemId), result);
+            using var reader = GatheredBlob.Reader(stream);
+            var search = await GatheredBlob.ReadSearchAsync(reader, ct);
+            yield return new SystemRecords(SystemCatalog.Get(s.SystemId), search, GatheredBlob.ReadRecordsAsync(reader, ct));
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Azure.Storage.Blobs.Models;
 using JmlDsr.Domain.Gathering;
 using JmlDsr.Functions.Storage;
@@ -15,8 +14,6 @@ namespace JmlDsr.Functions.Gathering;
 public sealed class GatherFromSystem(RequestRepository requests, SystemConnector connector, DsrStorage storage, AuditLog audit, ILogger<GatherFromSystem> logger)
     : IDsrActivity<GatherInput, GatherSummary>
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     [Function(nameof(GatherFromSystem))]
     public Task<GatherSummary> Run([ActivityTrigger] GatherInput input) => RunAsync(input);
 
@@ -24,10 +21,10 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        SystemResult result;
+        SystemSearch search;
         try
         {
-            result = await connector.SearchAsync(input.SystemId, r.RequesterEmail);
+            search = await connector.BeginSearchAsync(input.SystemId);
         }
         catch (SystemUnavailableException e)
         {
@@ -35,17 +32,19 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
             throw;
         }
 
+        // Streamed from the system into the blob; a retry overwrites the same blob.
         var blobName = BlobName(input.Reference, input.SystemId);
         var blob = storage.Container(DsrStorage.GatheredContainer).GetBlobClient(blobName);
-        await using (var stream = await blob.OpenWriteAsync(true, new Azure.Storage.Blobs.Models.BlobOpenWriteOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } }))
+        int count;
+        await using (var stream = await blob.OpenWriteAsync(true, new BlobOpenWriteOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" } }))
         {
-            await JsonSerializer.SerializeAsync(stream, result, Json);
+            count = await GatheredBlob.WriteAsync(stream, search, connector.RecordsAsync(input.SystemId, r.RequesterEmail));
         }
 
-        await audit.AppendAsync(input.Reference, result.SearchedAt, $"searched-{input.SystemId}", "system",
-            $"Searched {SystemCatalog.Get(input.SystemId).Name} ({result.SearchedBy}): {result.Records.Count} record(s).");
-        return new GatherSummary(input.SystemId, result.Records.Count, blobName, true, null);
+        await audit.AppendAsync(input.Reference, search.SearchedAt, $"searched-{input.SystemId}", "system",
+            $"Searched {SystemCatalog.Get(input.SystemId).Name} ({search.SearchedBy}): {count} record(s).");
+        return new GatherSummary(input.SystemId, count, blobName, true, null);
     }
 
-    public static string BlobName(string reference, string systemId) => $"{reference}/{systemId}.json";
+    public static string BlobName(string reference, string systemId) => GatheredBlob.Name(reference, systemId);
 }

@@ -29,7 +29,8 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
 
     public static IEnumerable<string> AllTables => SystemCatalog.All.Select(s => TableFor(s.Id)).Append(StatusTable);
 
-    public async Task<SystemResult> SearchAsync(string systemId, string email, CancellationToken ct = default)
+    /// <summary>The search about to be made; throws when the system is down, before anything is read.</summary>
+    public async Task<SystemSearch> BeginSearchAsync(string systemId, CancellationToken ct = default)
     {
         var status = await storage.Table(StatusTable).GetEntityIfExistsAsync<TableEntity>("status", systemId, cancellationToken: ct);
         if (status.HasValue && status.Value!.GetBoolean("Down") == true)
@@ -37,7 +38,12 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
             throw new SystemUnavailableException(systemId, $"{SystemCatalog.Get(systemId).Name} is not answering.");
         }
 
-        var records = new List<PersonalRecord>();
+        return new SystemSearch(systemId, time.GetUtcNow(), $"{TableFor(systemId)} by email address");
+    }
+
+    /// <summary>Every record the system holds for the address, streamed page by page.</summary>
+    public async IAsyncEnumerable<PersonalRecord> RecordsAsync(string systemId, string email, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
         var table = storage.Table(TableFor(systemId));
         var key = email.Trim().ToLowerInvariant();
         await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == key, cancellationToken: ct))
@@ -57,10 +63,8 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
                 }
             }
 
-            records.Add(new PersonalRecord(row.GetString("Category") ?? "record", fields));
+            yield return new PersonalRecord(row.GetString("Category") ?? "record", fields);
         }
-
-        return new SystemResult(systemId, time.GetUtcNow(), $"{TableFor(systemId)} by email address", records);
     }
 
     /// <summary>True when any system that identifies people (accounts, CRM, contracts) knows the address.</summary>

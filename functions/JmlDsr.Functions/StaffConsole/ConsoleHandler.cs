@@ -263,19 +263,25 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
                 continue;
             }
 
+            // Counts and a preview: the first two records, streamed, never the whole set.
             await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
-            var result = await JsonSerializer.DeserializeAsync<SystemResult>(stream, GatherFromSystem.Json, ct);
-            var records = result?.Records ?? [];
-            html.Append("<td>").Append(records.Count).Append("</td><td>");
-            foreach (var rec in records.Take(2))
+            using var reader = GatheredBlob.Reader(stream);
+            await GatheredBlob.ReadSearchAsync(reader, ct);
+            var preview = new StringBuilder();
+            var count = 0;
+            await foreach (var rec in GatheredBlob.ReadRecordsAsync(reader, ct))
             {
-                html.Append("<div><strong>").Append(E(rec.Category)).Append(":</strong> ")
-                    .Append(E(string.Join("; ", rec.Fields.Take(4).Select(f => $"{f.Key} = {f.Value}")))).Append("</div>");
+                if (count++ < 2)
+                {
+                    preview.Append("<div><strong>").Append(E(rec.Category)).Append(":</strong> ")
+                        .Append(E(string.Join("; ", rec.Fields.Take(4).Select(f => $"{f.Key} = {f.Value}")))).Append("</div>");
+                }
             }
 
-            if (records.Count > 2)
+            html.Append("<td>").Append(count).Append("</td><td>").Append(preview);
+            if (count > 2)
             {
-                html.Append("<div class=\"muted\">and ").Append(records.Count - 2).Append(" more</div>");
+                html.Append("<div class=\"muted\">and ").Append(count - 2).Append(" more</div>");
             }
 
             html.Append("</td></tr>");

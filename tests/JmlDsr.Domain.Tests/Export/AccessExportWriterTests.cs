@@ -10,11 +10,21 @@ public sealed class AccessExportWriterTests
 {
     private static readonly AccessExportHeader Header = new("DSR-2026-000007", "jane@example.com", "Jane", new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero), new DateOnly(2026, 11, 20));
 
-    private static async IAsyncEnumerable<(SystemDescriptor, SystemResult)> Systems()
+    private static async IAsyncEnumerable<SystemRecords> Systems()
     {
         await Task.Yield();
-        yield return (SystemCatalog.Get(SystemCatalog.Crm), new SystemResult("crm", Header.GeneratedAt, "test", [new PersonalRecord("contact", new Dictionary<string, string?> { ["Name"] = "Jane <b>Doe</b>", ["Phone"] = "01632 960000" })]));
-        yield return (SystemCatalog.Get(SystemCatalog.Feedback), new SystemResult("feedback", Header.GeneratedAt, "test", []));
+        yield return new SystemRecords(SystemCatalog.Get(SystemCatalog.Crm), new SystemSearch("crm", Header.GeneratedAt, "test"),
+            Records(new PersonalRecord("contact", new Dictionary<string, string?> { ["Name"] = "Jane <b>Doe</b>", ["Phone"] = "01632 960000" })));
+        yield return new SystemRecords(SystemCatalog.Get(SystemCatalog.Feedback), new SystemSearch("feedback", Header.GeneratedAt, "test"), Records());
+    }
+
+    private static async IAsyncEnumerable<PersonalRecord> Records(params PersonalRecord[] records)
+    {
+        foreach (var r in records)
+        {
+            await Task.Yield();
+            yield return r;
+        }
     }
 
     [Fact]
