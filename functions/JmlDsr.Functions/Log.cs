@@ -26,6 +26,12 @@ internal static partial class Log
     [LoggerMessage(1103, LogLevel.Information, "Inbound email stored as {Blob} repeats request {Reference}; no new request")]
     public static partial void InboundDuplicate(ILogger logger, string blob, string reference);
 
+    [LoggerMessage(1104, LogLevel.Information, "Staff logged request {Reference} (channel {Channel})")]
+    public static partial void LoggedRequestAccepted(ILogger logger, string reference, string channel);
+
+    [LoggerMessage(1105, LogLevel.Warning, "Staff-logged request kept as {Blob} was refused: field {Field}")]
+    public static partial void LoggedRequestRefused(ILogger logger, string blob, string field);
+
     [LoggerMessage(1200, LogLevel.Warning, "Link refused for {Reference}: {Verdict}")]
     public static partial void LinkRefused(ILogger logger, string reference, string verdict);
 

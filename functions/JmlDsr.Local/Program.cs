@@ -91,6 +91,8 @@ api.MapGet(Routes.Exports, (HttpRequest req, ExportsHandler h, CancellationToken
 var staff = api.MapGroup(string.Empty).AddEndpointFilter(StaffKey.Filter);
 staff.MapGet(Routes.Requests, (HttpRequest req, RequestsHandler h, CancellationToken ct) => h.ListAsync(req, ct));
 staff.MapGet(Routes.Request, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, reference, client, ct));
+staff.MapPost(Routes.Requests, (HttpRequest req, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.CreateAsync(req, client, ct));
+staff.MapGet(Routes.Evidence, (HttpRequest req, string reference, EvidenceHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, reference, client, ct));
 staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.SetTypeAsync(req, reference, client, ct));
 
 // The staff console (its handler requires a signed-in staff member).

@@ -56,4 +56,12 @@ public static class StatutoryClock
 
     /// <summary>Days from <paramref name="from"/> to <paramref name="to"/>, both included (Art 12A clarification pause).</summary>
     public static int InclusiveDays(DateOnly from, DateOnly to) => to < from ? 0 : to.DayNumber - from.DayNumber + 1;
+
+    /// <summary>
+    /// Whether the two-month extension may still be given: Art 12(3) (and Art 12A) require the notice, with
+    /// the reasons, within the first month. <paramref name="firstMonthDue"/> is the first-month due date,
+    /// which already includes any clarification days (Art 12A: the pause does not count towards the month
+    /// for giving notice either).
+    /// </summary>
+    public static bool ExtensionAllowed(DateOnly today, DateOnly firstMonthDue) => today <= firstMonthDue;
 }

@@ -11,6 +11,17 @@ public sealed record SystemSummary(string SystemId, string SystemName, int Recor
 /// <summary>A labelled link in an email.</summary>
 public sealed record EmailLink(string Label, string Url);
 
+/// <summary>One field corrected (Art 16): where, what it was (null when it was missing), and what it is now.</summary>
+public sealed record FieldChange(string SystemId, string SystemName, string Field, string? OldValue, string NewValue);
+
+/// <summary>A correction JML did not make, and why (Art 12(4)).</summary>
+public sealed record RefusedChange(FieldChange Change, string Reason);
+
+/// <summary>One line of an erasure response: a system and category, how many records, and what happened to them.</summary>
+/// <param name="Outcome">"erased", "anonymised" or "retained".</param>
+/// <param name="RetainUntil">For retained data, the last day it is kept; null under a legal hold.</param>
+public sealed record ErasureLine(string SystemName, string Category, int Count, string Outcome, string Reason, DateOnly? RetainUntil);
+
 /// <summary>
 /// Every email JmlDsr sends. Customer emails always carry the reference, what was done, and how to
 /// complain: to JML first (enquiries@, as the privacy policy asks) and to the ICO (Art 12(4), Art 77).
@@ -123,6 +134,177 @@ public static class EmailComposer
             $"If it is a request, it is due by {LongDate(due)} counted from receipt. Please read it and log it with its type.",
         ], []);
 
+    /// <summary>Art 16 done: what changed where; what was not changed and why (Art 12(4)); who was told (Art 19).</summary>
+    public static EmailMessage RectificationDone(string to, string? name, string reference, IReadOnlyList<FieldChange> applied, IReadOnlyList<RefusedChange> refused, IReadOnlyList<string> partnersNotified)
+    {
+        ArgumentNullException.ThrowIfNull(applied);
+        ArgumentNullException.ThrowIfNull(refused);
+        var paragraphs = new List<string>
+        {
+            $"Here is our response to your request {reference} to correct your personal data (UK GDPR Art 16).",
+        };
+        if (applied.Count > 0)
+        {
+            paragraphs.Add("We have made these changes:\n" + string.Join("\n", applied.Select(c => $"  • {Describe(c)}")));
+        }
+        else
+        {
+            paragraphs.Add("We have not changed any of your data.");
+        }
+
+        if (refused.Count > 0)
+        {
+            // Art 12(4): reasons for not acting, and the right to complain and to a judicial remedy.
+            paragraphs.Add("We have not made these changes, for the reasons given:\n" + string.Join("\n", refused.Select(r => $"  • {Describe(r.Change)} — not made: {r.Reason}")));
+            paragraphs.Add(ComplainAndCourts);
+        }
+
+        paragraphs.Add(Recipients(partnersNotified, "the correction"));
+        return Customer(to, $"We have corrected your data — reference {reference}", name, paragraphs);
+    }
+
+    /// <summary>Art 18 applied: what restriction means (Art 18(2)), and that we will tell them before lifting it (Art 18(3)).</summary>
+    public static EmailMessage RestrictionApplied(string to, string? name, string reference, IReadOnlyList<string> systems, IReadOnlyList<string> partnersNotified)
+    {
+        ArgumentNullException.ThrowIfNull(systems);
+        return Customer(to, $"We have restricted the use of your data — reference {reference}", name,
+        [
+            $"Here is our response to your request {reference} to restrict the use of your personal data (UK GDPR Art 18).",
+            "We have restricted your data in these systems:\n" + string.Join("\n", systems.Select(s => $"  • {s}")),
+            "We keep your data, but we will not use it except to store it, to establish, exercise or defend legal claims, to protect the rights of another person, for reasons of important public interest, or with your consent (UK GDPR Art 18(2)).",
+            "We have stopped sending you marketing and product notices while the restriction is in place.",
+            "We will tell you before we lift the restriction, and why (UK GDPR Art 18(3)).",
+            Recipients(partnersNotified, "the restriction"),
+        ]);
+    }
+
+    /// <summary>Art 18(3): told before the restriction is lifted, with the reason and the date.</summary>
+    public static EmailMessage RestrictionLiftNotice(string to, string? name, string reference, string reason, DateOnly liftOn) =>
+        Customer(to, $"We will lift the restriction on your data on {ShortDate(liftOn)} — reference {reference}", name,
+        [
+            $"We restricted the use of your personal data after your request {reference}. The law requires us to tell you before we lift a restriction (UK GDPR Art 18(3)).",
+            $"We intend to lift it on {LongDate(liftOn)}. Our reason: {reason}",
+            $"From that date we will use your data again as our privacy notice describes. If you disagree, please reply before {LongDate(liftOn)}, quoting {reference}; you can also object to our use of your data (UK GDPR Art 21).",
+        ]);
+
+    /// <summary>The restriction has been lifted (after the Art 18(3) notice).</summary>
+    public static EmailMessage RestrictionLifted(string to, string? name, string reference) =>
+        Customer(to, $"The restriction on your data has been lifted — reference {reference}", name,
+        [
+            $"As we told you in advance, we have now lifted the restriction on the use of your personal data that followed your request {reference} (UK GDPR Art 18(3)).",
+            "We use your data again as our privacy notice describes. You can ask us again at any time to restrict, correct or erase it, or object to our use of it (UK GDPR Art 16, 17, 18 and 21).",
+        ]);
+
+    /// <summary>Art 17 done: per system and category, erased, anonymised or retained (why, until when); who was told (Art 19).</summary>
+    public static EmailMessage ErasureDone(string to, string? name, string reference, IReadOnlyList<ErasureLine> lines, IReadOnlyList<string> partnersNotified)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var paragraphs = new List<string>
+        {
+            $"Here is our response to your request {reference} to erase your personal data (UK GDPR Art 17).",
+            "What we did, system by system:\n" + string.Join("\n", lines.Select(l => $"  • {Describe(l)}")),
+        };
+        if (lines.Any(l => IsRetained(l.Outcome)))
+        {
+            // Art 17(3) exceptions. JML's policy: data kept under one is restricted (only stored, as Art 18(2)) and erased by schedule.
+            paragraphs.Add("Where the law allows or requires us to keep some of your data (UK GDPR Art 17(3)), we only store it: we do not use it for anything else, and we will erase it automatically when the period above ends.");
+        }
+
+        paragraphs.Add(Recipients(partnersNotified, "the erasure"));
+        return Customer(to, $"We have erased your data — reference {reference}", name, paragraphs);
+    }
+
+    /// <summary>Scheduled erasure: retained data whose retention period has ended was erased.</summary>
+    public static EmailMessage ErasureScheduledDone(string to, string? name, string reference, IReadOnlyList<ErasureLine> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        return Customer(to, $"We have erased the rest of your data — reference {reference}", name,
+        [
+            $"When we answered your erasure request {reference}, we told you that the law required us to keep some of your data for a time (UK GDPR Art 17(3)). That time has now ended, and we have erased it (UK GDPR Art 17(1)):",
+            string.Join("\n", lines.Select(l => $"  • {Describe(l)}")),
+        ]);
+    }
+
+    /// <summary>Art 12A: what the request is about; the time limit stops from today until the answer arrives.</summary>
+    public static EmailMessage ClarificationRequest(string to, string? name, string reference, string question, string answerLink, DateOnly answerBy) =>
+        Customer(to, $"Please tell us more about your request — reference {reference}", name,
+        [
+            $"We are working on your request {reference}. We hold a lot of information about you, and to answer it we need you to tell us more:",
+            question,
+            "The time we have to respond is paused from today until we receive your answer (UK GDPR Art 12A); it starts again on the day your answer arrives, and we will tell you the new date.",
+            $"Please answer using the link below by {LongDate(answerBy)}. If we do not hear from you by then, we will close the request, and you can make it again at any time.",
+        ], [new EmailLink("Answer our question", answerLink)]);
+
+    /// <summary>Art 12A: no answer to the clarification in time; closed, and they can ask again.</summary>
+    public static EmailMessage ClosedNoClarification(string to, string? name, string reference) =>
+        Customer(to, $"We have closed your request — reference {reference}", name,
+        [
+            $"We asked you to tell us more about your request {reference} so that we could answer it, and we did not receive an answer in time (UK GDPR Art 12A), so we have closed the request.",
+            "You are welcome to make the request again at any time by replying to this email or writing to us.",
+        ]);
+
+    /// <summary>Art 12(5): refused as manifestly unfounded or excessive, with the reasons and the Art 12(4) rights.</summary>
+    public static EmailMessage RefusedUnfoundedOrExcessive(string to, string? name, string reference, string reason) =>
+        Customer(to, $"Our response to your request — reference {reference}", name,
+        [
+            $"We have considered your request {reference} and decided that it is manifestly unfounded or excessive, so we will not act on it (UK GDPR Art 12(5)).",
+            $"Our reasons: {reason}",
+            ComplainAndCourts,
+        ]);
+
+    /// <summary>
+    /// Art 19: tells a recipient what to do with the person's data it received. Only what the partner needs:
+    /// the request reference and the details (Art 5(1)(c)), under the terms it is bound by.
+    /// </summary>
+    public static EmailMessage PartnerNotice(string to, string partnerName, string reference, string action, IReadOnlyList<string> details)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        var (verb, instruction) = action switch
+        {
+            "rectification" => ("correct", "Please make the same corrections to the copy you hold (UK GDPR Art 16)."),
+            "restriction" => ("restrict", "Please restrict your processing of this data: keep it, but do not use it except to store it, for legal claims, to protect another person, or for reasons of important public interest, until we tell you the restriction has been lifted (UK GDPR Art 18(2))."),
+            "erasure" => ("erase", "Please erase this data from your systems without undue delay, unless the law requires you to keep it, and tell us if it does (UK GDPR Art 17)."),
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Expected rectification, restriction or erasure."),
+        };
+        var lines = new List<string>
+        {
+            $"We have been asked to {verb} personal data about a person whose data we disclosed to you. Under UK GDPR Art 19 we are telling each organisation that received the data. Our reference: {reference}.",
+            "What this concerns:\n" + string.Join("\n", details.Select(d => $"  • {d}")),
+            instruction,
+        };
+        var terms = PartnerTerms(partnerName);
+        lines.Add(terms is null
+            ? "This notice and the data it concerns are confidential under the terms on which we shared the data with you."
+            : $"This notice and the data it concerns are confidential under our {terms} with you.");
+        lines.Add($"Please confirm to {PrivacyAddress} when you have done this, quoting {reference}.");
+        return Render(to, $"[{reference}] Data protection notice: please {verb} shared data (UK GDPR Art 19)", $"Dear colleagues at {partnerName},", lines, [], $"Privacy team, {Company}");
+    }
+
+    /// <summary>A reminder to staff that a request's statutory due date is near.</summary>
+    public static EmailMessage StaffReminder(string to, string reference, RequestType type, DateOnly due, int daysLeft, string status) =>
+        Staff(to, $"[{reference}] Reminder: {type.Title()} due {ShortDate(due)} ({DaysText(daysLeft)} left)",
+        [
+            $"Request {reference} ({type.Title()}, {type.Article()}) is due on {LongDate(due)}: {DaysText(daysLeft)} left. It is {StatusText(status)}.",
+            "The statutory time limit is one month (UK GDPR Art 12(3)); please make sure it is answered by then.",
+        ], []);
+
+    /// <summary>DPA 2018 s 164A: the complaint is acknowledged (within 30 days) and what happens next.</summary>
+    public static EmailMessage ComplaintAcknowledged(string to, string? name, string reference, string? aboutReference) =>
+        Customer(to, $"We have received your complaint — reference {reference}", name,
+        [
+            $"Thank you for telling us about your concerns{(string.IsNullOrWhiteSpace(aboutReference) ? "" : $" about request {aboutReference}")}. We have logged your complaint as {reference}; please quote it if you write to us about it (Data Protection Act 2018 s 164A).",
+            "What happens next: a member of our privacy team who was not involved will look into it, take whatever steps are needed, and tell you the outcome without undue delay. If we need more information, we will ask you.",
+        ]);
+
+    /// <summary>DPA 2018 s 164A: the outcome of the complaint, and the right to complain to the ICO.</summary>
+    public static EmailMessage ComplaintOutcome(string to, string? name, string reference, string outcome) =>
+        Customer(to, $"The outcome of your complaint — reference {reference}", name,
+        [
+            $"We have looked into your complaint {reference} (Data Protection Act 2018 s 164A).",
+            $"Outcome: {outcome}",
+            "If you are not satisfied with this outcome, you have the right to complain to the Information Commissioner's Office (UK GDPR Art 77), and to seek a remedy through the courts (UK GDPR Art 79).",
+        ]);
+
     public static string StatusText(string status) => status switch
     {
         RequestStatus.AwaitingIdentity => "waiting for the requester to confirm their identity",
@@ -130,6 +312,8 @@ public static class EmailComposer
         RequestStatus.GatheringFailed => "waiting for systems that could not be searched",
         RequestStatus.AwaitingApproval => "waiting for a staff decision",
         RequestStatus.Fulfilling => "being fulfilled",
+        RequestStatus.AwaitingClarification => "waiting for the requester to clarify the request (clock stopped)",
+        RequestStatus.NeedsTriage => "waiting for staff to classify it",
         _ => status,
     };
 
@@ -184,6 +368,45 @@ public static class EmailComposer
         html.Append("<p>").Append(Enc(signature)).Append("</p></body></html>");
         return new EmailMessage(to, subject, text.ToString(), html.ToString());
     }
+
+    /// <summary>JML's privacy mailbox (partners reply here).</summary>
+    public const string PrivacyAddress = "privacy@jmlsoftware.co.uk";
+
+    /// <summary>Art 12(4): the right to complain to the ICO and to seek a judicial remedy.</summary>
+    private const string ComplainAndCourts =
+        "You have the right to complain to the Information Commissioner's Office and to seek to enforce your rights through the courts (UK GDPR Art 12(4), Art 77, Art 79).";
+
+    /// <summary>Art 19: who was told; the person can ask who received their data.</summary>
+    private static string Recipients(IReadOnlyList<string> partnersNotified, string what)
+    {
+        ArgumentNullException.ThrowIfNull(partnersNotified);
+        return partnersNotified.Count == 0
+            ? $"We had not shared this data with any other organisation, so there was no one else to tell about {what} (UK GDPR Art 19). You can ask us at any time who has received your data."
+            : $"We have told these organisations we shared your data with about {what}: {string.Join("; ", partnersNotified)} (UK GDPR Art 19). You can ask us at any time who received your data.";
+    }
+
+    private static string Describe(FieldChange c) => c.OldValue is null
+        ? $"{c.SystemName}: {c.Field} added as “{c.NewValue}”"
+        : $"{c.SystemName}: {c.Field} changed from “{c.OldValue}” to “{c.NewValue}”";
+
+    private static string Describe(ErasureLine l)
+    {
+        var what = $"{l.SystemName} — {l.Category} ({l.Count} record{(l.Count == 1 ? "" : "s")}): ";
+        return l.Outcome switch
+        {
+            _ when IsRetained(l.Outcome) => what + (l.RetainUntil is { } until
+                ? $"retained until {LongDate(until)}. {l.Reason}"
+                : $"retained until the legal hold is lifted. {l.Reason}"),
+            _ when string.Equals(l.Outcome, "anonymised", StringComparison.OrdinalIgnoreCase) => what + $"anonymised. {l.Reason}",
+            _ => what + "erased.",
+        };
+    }
+
+    private static bool IsRetained(string outcome) => string.Equals(outcome, "retained", StringComparison.OrdinalIgnoreCase);
+
+    private static string DaysText(int days) => days == 1 ? "1 day" : string.Create(CultureInfo.InvariantCulture, $"{days} days");
+
+    private static string? PartnerTerms(string partnerName) => Gathering.PartnerDirectory.Find(partnerName)?.Terms;
 
     private static string Enc(string s) => WebUtility.HtmlEncode(s);
 

@@ -28,9 +28,18 @@ public static class AccessExportWriter
     public const string Complaints =
         "If you are unhappy, please tell us first at enquiries@jmlsoftware.co.uk. You have the right to complain to the Information Commissioner's Office (ico.org.uk/make-a-complaint, 0303 123 1113) (Art 15(1)(f), Art 77).";
 
-    public static async Task WriteJsonAsync(Stream output, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, CancellationToken ct = default)
+    public const string ThirdPartyNotice =
+        "We have removed information about other people from this copy, where sharing it with you would affect their rights (Art 15(4); Data Protection Act 2018 Sch 2 para 16). Each removal is marked \"" + ThirdPartyRedactor.Marker + "\".";
+
+    /// <summary>Writes the JSON copy.</summary>
+    /// <param name="redact">Other people's information to remove from every field value (Art 15(4)); see
+    /// <see cref="ThirdPartyRedactor"/>. Null or empty: nothing is removed.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068:CancellationToken parameters must come last",
+        Justification = "redact was added as a trailing optional parameter so that existing callers keep compiling.")]
+    public static async Task WriteJsonAsync(Stream output, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, CancellationToken ct = default, IReadOnlyCollection<string>? redact = null)
     {
         ArgumentNullException.ThrowIfNull(header);
+        var redacting = redact is { Count: > 0 };
         await using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteString("reference", header.Reference);
@@ -42,6 +51,11 @@ public static class AccessExportWriter
         w.WriteString("internationalTransfers", InternationalTransfers);
         w.WriteString("yourRights", YourRights);
         w.WriteString("complaints", Complaints);
+        if (redacting)
+        {
+            w.WriteString("thirdPartyInformation", ThirdPartyNotice);
+        }
+
         w.WriteStartArray("systems");
         await foreach (var (system, search, records) in systems.WithCancellation(ct))
         {
@@ -65,7 +79,7 @@ public static class AccessExportWriter
                 w.WriteString("category", record.Category);
                 foreach (var (key, value) in record.Fields)
                 {
-                    w.WriteString(key, value);
+                    w.WriteString(key, redacting ? ThirdPartyRedactor.Redact(value, redact!) : value);
                 }
 
                 w.WriteEndObject();
@@ -86,10 +100,16 @@ public static class AccessExportWriter
         await w.FlushAsync(ct);
     }
 
-    public static async Task WriteHtmlAsync(TextWriter output, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, CancellationToken ct = default)
+    /// <summary>Writes the HTML copy.</summary>
+    /// <param name="redact">Other people's information to remove from every field value (Art 15(4)); when
+    /// given, the document says near the top that it was removed. Null or empty: nothing is removed.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068:CancellationToken parameters must come last",
+        Justification = "redact was added as a trailing optional parameter so that existing callers keep compiling.")]
+    public static async Task WriteHtmlAsync(TextWriter output, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, CancellationToken ct = default, IReadOnlyCollection<string>? redact = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(header);
+        var redacting = redact is { Count: > 0 };
         await output.WriteAsync($$"""
             <!doctype html>
             <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -103,7 +123,7 @@ public static class AccessExportWriter
             <h1>Your personal data held by {{E(EmailComposer.Company)}}</h1>
             <p>Reference <strong>{{E(header.Reference)}}</strong>. Request received on {{E(EmailComposer.LongDate(header.ReceivedOn))}}; this copy was produced on {{E(header.GeneratedAt.ToString("d MMMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.GetCultureInfo("en-GB")))}} for {{E(header.SubjectEmail)}}.</p>
             <p>This is a copy of your personal data under Article 15 of the UK GDPR. For each system we searched, you will find what we hold and why, who receives it, how long we keep it and where it came from.</p>
-            <h2>About all of your data</h2>
+            {{(redacting ? $"<p class=\"third-party\"><strong>{E(ThirdPartyNotice)}</strong></p>\n" : "")}}            <h2>About all of your data</h2>
             <dl>
             <dt>Automated decisions</dt><dd>{{E(AutomatedDecisions)}}</dd>
             <dt>International transfers</dt><dd>{{E(InternationalTransfers)}}</dd>
@@ -140,7 +160,7 @@ public static class AccessExportWriter
                 var first = true;
                 foreach (var (key, value) in record.Fields)
                 {
-                    await output.WriteAsync($"{(first ? "" : "<br>")}<strong>{E(key)}</strong>: {E(value)}");
+                    await output.WriteAsync($"{(first ? "" : "<br>")}<strong>{E(key)}</strong>: {E(redacting ? ThirdPartyRedactor.Redact(value, redact!) : value)}");
                     first = false;
                 }
 

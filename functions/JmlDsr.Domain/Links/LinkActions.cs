@@ -10,8 +10,32 @@ public static class LinkActions
     public const string RetryGathering = "retry-gathering";
     public const string Download = "download";
 
+    /// <summary>Staff ask the requester what the request is about (Art 12A: the clock stops).</summary>
+    public const string Clarify = "clarify";
+
+    /// <summary>Staff refuse a manifestly unfounded or excessive request (Art 12(5)).</summary>
+    public const string Refuse = "refuse";
+
+    /// <summary>Staff decide to lift a restriction; the requester is told before it lifts (Art 18(3)).</summary>
+    public const string LiftRestriction = "lift-restriction";
+
+    /// <summary>The requester answers a request for clarification.</summary>
+    public const string Answer = "answer";
+
+    /// <summary>The decisions staff can take on a gathered request.</summary>
+    public static IReadOnlyList<string> StaffDecisions { get; } = [Approve, Reject, Refuse, Extend, Clarify];
+
     /// <summary>Actions that need a reason typed on the page.</summary>
-    public static bool NeedsReason(string action) => action is Reject or Extend;
+    public static bool NeedsReason(string action) => action is Reject or Extend or Clarify or Refuse or LiftRestriction or Answer;
+
+    /// <summary>What the text box asks for.</summary>
+    public static string ReasonLabel(string action) => action switch
+    {
+        Clarify => "What do you need the requester to tell you? (they will see this)",
+        Answer => "Your answer",
+        LiftRestriction => "Why the restriction is being lifted (the requester will see this)",
+        _ => "Reason (the requester will see this)",
+    };
 
     public static string Label(string action) => action switch
     {
@@ -20,6 +44,10 @@ public static class LinkActions
         Reject => "Reject the request",
         Extend => "Extend by two months",
         RetryGathering => "Retry the systems that failed",
+        Clarify => "Ask the requester to clarify (stops the clock)",
+        Refuse => "Refuse as manifestly unfounded or excessive",
+        LiftRestriction => "Lift the restriction (tells the requester first)",
+        Answer => "Send my answer",
         Download => "Download",
         _ => action,
     };

@@ -54,7 +54,7 @@ public static class DashboardStats
             Enum.GetValues<RequestType>().ToDictionary(t => t, t => open.Count(r => r.Type == t)),
             open.Count,
             open.Count(r => r.Due >= today && r.Due <= endOfWeek),
-            open.Count(r => r.Due < today && r.Status != RequestStatus.AwaitingIdentity),
+            open.Count(r => r.Due < today && !RequestStatus.IsPaused(r.Status)),
             closed.Count,
             closed.Count == 0 ? null : (double)closed.Count(r => r.Closed <= r.Due) / closed.Count,
             median,

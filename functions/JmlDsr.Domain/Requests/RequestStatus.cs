@@ -14,6 +14,25 @@ public static class RequestStatus
     public const string ClosedUnverified = "closed-unverified";
     public const string NeedsTriage = "needs-triage";
 
+    /// <summary>Waiting for the requester to say what the request is about; the clock is stopped (Art 12A).</summary>
+    public const string AwaitingClarification = "awaiting-clarification";
+
+    /// <summary>Refused as manifestly unfounded or excessive (Art 12(5)), with reasons (Art 12(4)).</summary>
+    public const string Refused = "refused";
+
+    /// <summary>No answer to the request for clarification within the window: closed with a letter.</summary>
+    public const string ClosedNoClarification = "closed-no-clarification";
+
+    /// <summary>Restriction in place (Art 18): the request was answered; the restriction lasts until staff lift it.</summary>
+    public const string Restricted = "restricted";
+
+    /// <summary>Staff decided to lift a restriction; the requester was told first (Art 18(3)) and it lifts on the date given.</summary>
+    public const string LiftPending = "restriction-lift-pending";
+
+    /// <summary>Statuses in which the statutory clock is stopped.</summary>
+    public static bool IsPaused(string status) => status is AwaitingIdentity or AwaitingClarification;
+
+    /// <summary>Answered (or closed): the statutory deadline no longer applies.</summary>
     public static bool IsClosed(string status) =>
-        status is Completed or Rejected or ClosedUnverified;
+        status is Completed or Rejected or ClosedUnverified or Refused or ClosedNoClarification or Restricted or LiftPending;
 }

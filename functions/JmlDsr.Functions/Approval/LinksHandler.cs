@@ -18,7 +18,7 @@ namespace JmlDsr.Functions.Approval;
 /// its button acts: the token is checked, spent once, the event raised, and the use audited.
 /// Forged, reused and expired tokens get a clear page and an audit entry.
 /// </summary>
-public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage storage, RequestRepository requests, TimeProvider time, ILogger<LinksHandler> logger)
+public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions, TimeProvider time, ILogger<LinksHandler> logger)
 {
     private const int MaxReason = 2000;
 
@@ -46,10 +46,11 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
             body.Append("<form method=\"post\" action=\"").Append(E(request.Path)).Append("\">")
                 .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
                 .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(E(action)).Append("\">");
+            body.Append(await forms.ExtraFieldsAsync(claims.Reference, action, ct));
             if (LinkActions.NeedsReason(action))
             {
                 var id = "reason-" + action;
-                body.Append("<label for=\"").Append(id).Append("\">Reason (the requester will see this)</label>")
+                body.Append("<label for=\"").Append(id).Append("\">").Append(E(LinkActions.ReasonLabel(action))).Append("</label>")
                     .Append("<textarea id=\"").Append(id).Append("\" name=\"reason\" required maxlength=\"").Append(MaxReason).Append("\"></textarea>");
             }
 
@@ -92,6 +93,12 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
                 $"<p>Please go back and give a reason (up to {MaxReason} characters): the requester will be told it.</p>");
         }
 
+        var (details, problem) = await forms.ParseAsync(claims.Reference, action, form, reason, ct);
+        if (problem is not null)
+        {
+            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "The decision is not complete", $"<p>{E(problem)}</p><p>Please go back, complete the form and press the button again. Nothing was changed.</p>");
+        }
+
         var instance = await client.GetInstanceAsync(claims.Reference, getInputsAndOutputs: false, ct);
         if (instance is null || instance.IsCompleted)
         {
@@ -101,9 +108,12 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
 
         // A link for a step the request has moved past (an earlier approval round) decides nothing.
         var record = await requests.GetAsync(claims.Reference, ct);
-        var current = action == LinkActions.ConfirmIdentity
-            ? record?.Status == Domain.Requests.RequestStatus.AwaitingIdentity
-            : record?.CurrentStep == claims.Step;
+        var current = action switch
+        {
+            LinkActions.ConfirmIdentity => record?.Status == Domain.Requests.RequestStatus.AwaitingIdentity,
+            LinkActions.Answer => record?.Status == Domain.Requests.RequestStatus.AwaitingClarification,
+            _ => record?.CurrentStep == claims.Step,
+        };
         if (!current && !await IsSpentAsync(claims, ct))
         {
             await audit.AppendAsync(claims.Reference, time.GetUtcNow(), $"link-refused-stale-{claims.Step}", Actor(action), $"A link for step {claims.Step} was used after the request moved on.", ct);
@@ -112,11 +122,18 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         }
 
         var now = time.GetUtcNow();
-        var decision = new LinkDecision(claims.Step, action, LinkActions.NeedsReason(action) ? reason : null, claims.By is { } by ? $"{by} (console)" : Actor(action), now);
+        // The requester's answer is personal data: it is kept in the Decisions table, never in the orchestration's history.
+        var eventReason = LinkActions.NeedsReason(action) && action != LinkActions.Answer ? reason : null;
+        var decision = new LinkDecision(claims.Step, action, eventReason, claims.By is { } by ? $"{by} (console)" : Actor(action), now);
         var outcome = await links.SpendAsync(claims, action, JsonSerializer.Serialize(decision), ct);
         if (outcome == SpendOutcome.AlreadyUsed)
         {
             return await RefuseUsedAsync(request.HttpContext, claims, ct);
+        }
+
+        if (details != DecisionDetails.None)
+        {
+            await decisions.SaveAsync(claims.Reference, claims.Step, details, ct);
         }
 
         await client.RaiseEventAsync(claims.Reference, EventFor(action), decision, ct);
@@ -135,15 +152,22 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
     {
         LinkActions.ConfirmIdentity => DsrEvents.IdentityConfirmed,
         LinkActions.RetryGathering => DsrEvents.RetryGathering,
+        LinkActions.Answer => DsrEvents.ClarificationAnswered,
+        LinkActions.LiftRestriction => DsrEvents.LiftRestriction,
         _ => DsrEvents.StaffDecision,
     };
 
-    private static string Actor(string action) => action == LinkActions.ConfirmIdentity ? "requester" : "privacy team (email link)";
+    private static string Actor(string action) => action is LinkActions.ConfirmIdentity or LinkActions.Answer ? "requester" : "privacy team (email link)";
 
-    private static string Title(LinkClaims c) => c.Actions.Contains(LinkActions.ConfirmIdentity) ? "Confirm your request" : "Decision on a privacy request";
+    private static string Title(LinkClaims c) =>
+        c.Actions.Contains(LinkActions.ConfirmIdentity) ? "Confirm your request"
+        : c.Actions.Contains(LinkActions.Answer) ? "Tell us more about your request"
+        : "Decision on a privacy request";
 
     private static string Intro(LinkClaims c) => c.Actions.Contains(LinkActions.ConfirmIdentity)
         ? "Press the button to confirm that you made this request. We will then start work on it."
+        : c.Actions.Contains(LinkActions.Answer)
+        ? "Please tell us what information or processing your request is about. The time we have to respond is paused until we receive your answer."
         : c.Actions.Contains(LinkActions.RetryGathering)
             ? "Press the button once the failed systems are back, to search them again."
             : "Check the summary in the email, then choose. Nothing happens until you press the button.";
@@ -155,6 +179,10 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         LinkActions.Reject => "Rejected. The requester will be told, with your reasons and how to complain.",
         LinkActions.Extend => "Extension requested. If it is allowed, the requester will be told the new date and your reasons.",
         LinkActions.RetryGathering => "The failed systems will be searched again.",
+        LinkActions.Refuse => "Refused. The requester will be told, with your reasons, the right to complain to the ICO and to seek a judicial remedy.",
+        LinkActions.Clarify => "The requester has been asked to clarify. The clock is stopped until they answer.",
+        LinkActions.LiftRestriction => "The requester will be told before the restriction is lifted (Art 18(3)); it lifts after the notice period.",
+        LinkActions.Answer => "Thank you: we have your answer and will carry on with your request. We will email you the new date we will respond by.",
         _ => "Done.",
     };
 

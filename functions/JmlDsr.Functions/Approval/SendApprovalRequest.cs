@@ -26,7 +26,7 @@ public sealed class SendApprovalRequest(RequestRepository requests, LinkService 
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
         var type = RequestTypes.FromWire(r.Type);
-        var actions = new[] { LinkActions.Approve, LinkActions.Reject, LinkActions.Extend }
+        var actions = LinkActions.StaffDecisions
             .Select(a => new EmailLink(LinkActions.Label(a), links.ActionUrl(input.Reference, input.Step, [a], input.LinkExpires)))
             .ToList();
         var mail = EmailComposer.StaffApprovalRequest(options.Value.PrivacyTeamAddress, input.Reference, type, EmailComposer.Mask(r.RequesterEmail),
@@ -34,7 +34,7 @@ public sealed class SendApprovalRequest(RequestRepository requests, LinkService 
         await requests.UpdateAsync(input.Reference, row => row.ApplyInOrder(input.At, x =>
         {
             x.CurrentStep = input.Step;
-            x.CurrentActions = string.Join(',', LinkActions.Approve, LinkActions.Reject, LinkActions.Extend);
+            x.CurrentActions = string.Join(',', LinkActions.StaffDecisions);
             x.CurrentStepExpires = input.LinkExpires;
         }));
         await mailer.SendOnceAsync(input.Reference, input.Step, mail);

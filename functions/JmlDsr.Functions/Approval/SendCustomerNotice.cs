@@ -12,6 +12,8 @@ public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer
 {
     public const string Rejection = "rejection";
     public const string Extension = "extension";
+    public const string Refusal = "refusal";
+    public const string NoClarification = "closed-no-clarification";
 
     [Function(nameof(SendCustomerNotice))]
     public Task<bool> Run([ActivityTrigger] CustomerNoticeInput input) => RunAsync(input);
@@ -26,10 +28,12 @@ public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer
         {
             Rejection => EmailComposer.Rejected(r.RequesterEmail, r.RequesterName, r.RowKey, type, reason),
             Extension => EmailComposer.ExtensionNotice(r.RequesterEmail, r.RequesterName, r.RowKey, input.DueDate ?? throw new ArgumentException("An extension notice needs the new due date."), reason),
+            Refusal => EmailComposer.RefusedUnfoundedOrExcessive(r.RequesterEmail, r.RequesterName, r.RowKey, reason),
+            NoClarification => EmailComposer.ClosedNoClarification(r.RequesterEmail, r.RequesterName, r.RowKey),
             _ => throw new ArgumentException($"Unknown notice '{input.Step}'."),
         };
         await mailer.SendOnceAsync(input.Reference, input.Step, mail);
-        await audit.AppendAsync(input.Reference, input.At, input.Step + "-sent", "system", $"Requester sent the {input.Step} notice with the reasons given.");
+        await audit.AppendAsync(input.Reference, input.At, input.Step + "-sent", "system", $"Requester sent the {input.Step} notice.");
         return true;
     }
 }

@@ -38,6 +38,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DsrStorage>();
         services.AddSingleton<RequestRepository>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<DecisionStore>();
+        services.AddSingleton<SystemWriter>();
+        services.AddSingleton<RightsEvidence>();
         services.AddSingleton<LinkService>();
         services.AddSingleton<SystemConnector>();
         services.AddSingleton<WorkflowStarter>();
@@ -59,6 +62,8 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<InboundHandler>();
         services.AddSingleton<RequestsHandler>();
+        services.AddSingleton<EvidenceHandler>();
+        services.AddSingleton<DecisionForms>();
         services.AddSingleton<LinksHandler>();
         services.AddSingleton<ExportsHandler>();
         services.AddOptions<StaffConsole.ConsoleOptions>().BindConfiguration(StaffConsole.ConsoleOptions.Section);

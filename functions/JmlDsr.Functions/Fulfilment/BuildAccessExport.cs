@@ -16,7 +16,7 @@ namespace JmlDsr.Functions.Fulfilment;
 /// the Art 15 supplementary information. Streams from the gathered blobs, so size does not matter.
 /// Rewriting the same blobs makes a retry harmless.
 /// </summary>
-public sealed class BuildAccessExport(RequestRepository requests, DsrStorage storage, AuditLog audit) : IDsrActivity<ExportInput, ExportResult>
+public sealed class BuildAccessExport(RequestRepository requests, DsrStorage storage, DecisionStore decisions, AuditLog audit) : IDsrActivity<ExportInput, ExportResult>
 {
     [Function(nameof(BuildAccessExport))]
     public Task<ExportResult> Run([ActivityTrigger] ExportInput input) => RunAsync(input);
@@ -28,11 +28,14 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
         var header = new AccessExportHeader(r.RowKey, r.RequesterEmail, r.RequesterName, input.At, StatutoryClock.UkDate(r.ReceivedAt));
         var exports = storage.Container(DsrStorage.ExportsContainer);
 
+        // Art 15(4): other people's information staff chose on the approval page is redacted in both copies.
+        var redact = input.DecisionStep is null ? [] : (await decisions.GetAsync(input.Reference, input.DecisionStep)).Redactions;
+
         var jsonName = $"{input.Reference}/personal-data.json";
         var jsonBlob = exports.GetBlobClient(jsonName);
         await using (var s = await jsonBlob.OpenWriteAsync(true, new BlobOpenWriteOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json; charset=utf-8" } }))
         {
-            await AccessExportWriter.WriteJsonAsync(s, header, ReadGatheredAsync(input.Systems));
+            await AccessExportWriter.WriteJsonAsync(s, header, ReadGatheredAsync(input.Systems), redact: redact);
         }
 
         var htmlName = $"{input.Reference}/personal-data.html";
@@ -40,13 +43,13 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
         await using (var s = await htmlBlob.OpenWriteAsync(true, new BlobOpenWriteOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "text/html; charset=utf-8" } }))
         await using (var w = new StreamWriter(s, new UTF8Encoding(false), 64 * 1024))
         {
-            await AccessExportWriter.WriteHtmlAsync(w, header, ReadGatheredAsync(input.Systems));
+            await AccessExportWriter.WriteHtmlAsync(w, header, ReadGatheredAsync(input.Systems), redact: redact);
         }
 
         var jsonProps = await jsonBlob.GetPropertiesAsync();
         var htmlProps = await htmlBlob.GetPropertiesAsync();
         await audit.AppendAsync(input.Reference, input.At, "export-written", "system",
-            $"Access export written: {jsonName} ({jsonProps.Value.ContentLength} bytes), {htmlName} ({htmlProps.Value.ContentLength} bytes); {input.Systems.Sum(s => s.RecordCount)} record(s) from {input.Systems.Count} system(s).");
+            $"Access export written: {jsonName} ({jsonProps.Value.ContentLength} bytes), {htmlName} ({htmlProps.Value.ContentLength} bytes); {input.Systems.Sum(s => s.RecordCount)} record(s) from {input.Systems.Count} system(s); {redact.Count} third-party item(s) redacted (Art 15(4)).");
         return new ExportResult(jsonName, htmlName, jsonProps.Value.ContentLength, htmlProps.Value.ContentLength);
     }
 

@@ -14,7 +14,7 @@ namespace JmlDsr.Functions.Http;
 /// Staff routes use function keys (x-functions-key); the inbound route checks its own ?key= secret;
 /// link pages are authorised by their signed token.
 /// </summary>
-public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler requests, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
+public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler requests, EvidenceHandler evidence, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
 {
     // The staff console: App Service authentication (Entra ID) guards it in Azure; the handler also
     // requires a signed-in staff member, so no page is ever open.
@@ -54,6 +54,21 @@ public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler request
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Requests)] HttpRequest req,
         CancellationToken ct) =>
         new ResultAction(await requests.ListAsync(req, ct));
+
+    [Function(nameof(CreateRequest))]
+    public async Task<IActionResult> CreateRequest(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.Requests)] HttpRequest req,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        new ResultAction(await requests.CreateAsync(req, client, ct));
+
+    [Function(nameof(GetEvidence))]
+    public async Task<IActionResult> GetEvidence(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Evidence)] HttpRequest req,
+        string reference,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        new ResultAction(await evidence.GetAsync(req, reference, client, ct));
 
     [Function(nameof(GetRequest))]
     public async Task<IActionResult> GetRequest(

@@ -6,13 +6,123 @@ using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using Microsoft.AspNetCore.Http;
+using JmlDsr.Domain.Intake;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 
 namespace JmlDsr.Functions.Http;
 
 /// <summary>Staff API: GET /api/requests, GET /api/requests/{reference}, POST /api/requests/{reference}/type.</summary>
-public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, TimeProvider time)
+public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, DsrStorage storage, WorkflowStarter starter, TimeProvider time, ILogger<RequestsHandler> logger)
 {
+    private const int MaxBody = 64 * 1024;
+
+    /// <summary>
+    /// POST /api/requests: staff log a request that came by post, phone, in person or to another mailbox. The body is
+    /// kept first (inbound-raw/staff/…), then the request runs the same workflow as an email, its clock counting from
+    /// receivedAt. An Idempotency-Key header makes a retried post return the same request.
+    /// </summary>
+    public async Task<IResult> CreateAsync(HttpRequest request, DurableTaskClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        var now = time.GetUtcNow();
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (buffer.Length > MaxBody)
+        {
+            return Responses.Problem(StatusCodes.Status413PayloadTooLarge, "Too large", $"The body must be at most {MaxBody / 1024} KB.", "body");
+        }
+
+        var raw = buffer.ToArray();
+        var blobName = string.Create(CultureInfo.InvariantCulture, $"staff/{now:yyyy/MM/dd}/{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(raw)).ToLowerInvariant()}.json");
+        await storage.Container(DsrStorage.InboundRawContainer).GetBlobClient(blobName).UploadAsync(new BinaryData(raw), overwrite: true, ct);
+
+        LoggedRequest? logged;
+        FieldError? error;
+        try
+        {
+            using var doc = JsonDocument.Parse(raw);
+            (logged, error) = LoggedRequestParser.Parse(doc.RootElement, now);
+        }
+        catch (JsonException e)
+        {
+            Log.LoggedRequestRefused(logger, blobName, "body");
+            return Responses.Problem(StatusCodes.Status400BadRequest, "Bad JSON", $"The body is not valid JSON: {e.Message}", "body");
+        }
+
+        if (logged is null)
+        {
+            Log.LoggedRequestRefused(logger, blobName, error!.Field);
+            return Responses.Problem(StatusCodes.Status400BadRequest, "Invalid request", error.Message, error.Field);
+        }
+
+        var key = request.Headers["Idempotency-Key"].ToString();
+        string reference;
+        if (key.Length is > 0 and <= 200)
+        {
+            var inbound = storage.Table(DsrStorage.InboundTable);
+            var rowKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+            var existing = await inbound.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("staff", rowKey, cancellationToken: ct);
+            if (existing.HasValue && existing.Value!.GetString("Reference") is { } known)
+            {
+                reference = known;
+            }
+            else
+            {
+                reference = await requests.AllocateReferenceAsync(StatutoryClock.UkDate(logged.ReceivedAt).Year, ct);
+                try
+                {
+                    await inbound.AddEntityAsync(new Azure.Data.Tables.TableEntity("staff", rowKey) { ["Reference"] = reference, ["RawBlob"] = blobName }, ct);
+                }
+                catch (Azure.RequestFailedException e) when (e.Status == 409)
+                {
+                    reference = (await inbound.GetEntityAsync<Azure.Data.Tables.TableEntity>("staff", rowKey, cancellationToken: ct)).Value.GetString("Reference")!;
+                }
+            }
+        }
+        else
+        {
+            reference = await requests.AllocateReferenceAsync(StatutoryClock.UkDate(logged.ReceivedAt).Year, ct);
+        }
+
+        var received = StatutoryClock.UkDate(logged.ReceivedAt);
+        var due = starter.InitialDueDate(logged.ReceivedAt);
+        await requests.CreateIfMissingAsync(new RequestRecord
+        {
+            RowKey = reference,
+            Type = logged.Type.ToWire(),
+            Status = RequestStatus.Received,
+            Channel = logged.Channel,
+            RequesterEmail = logged.RequesterEmail,
+            RequesterName = logged.RequesterName,
+            ReceivedAt = logged.ReceivedAt,
+            RelevantDate = received.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            DueDate = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            RawBlob = blobName,
+            Subject = $"Logged by staff ({logged.Channel})",
+            Details = logged.Details,
+            ClassificationReason = "classified by staff when logged",
+        }, ct);
+        await audit.AppendAsync(reference, now, "logged", StaffName(request), $"Logged by staff: {logged.Type.Title()} received by {logged.Channel} on {received:yyyy-MM-dd}; the clock counts from then.", ct);
+        await starter.EnsureStartedAsync(client, reference, logged.Type, logged.ReceivedAt, ct);
+        Log.LoggedRequestAccepted(logger, reference, logged.Channel);
+
+        var record = await requests.GetRequiredAsync(reference, ct);
+        return Results.Json(new
+        {
+            reference,
+            type = record.Type,
+            status = record.Status,
+            channel = record.Channel,
+            receivedAt = record.ReceivedAt,
+            dueDate = record.DueDate,
+        }, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static string StaffName(HttpRequest request) =>
+        request.Headers["x-staff-name"].ToString() is { Length: > 0 and <= 100 } n ? $"{n} (API)" : "privacy team (API)";
+
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -65,7 +175,7 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             relevantDate = r.RelevantDate,
             dueDate = r.DueDate,
             daysLeft = DaysLeft(r, today),
-            paused = r.Status == RequestStatus.AwaitingIdentity,
+            paused = RequestStatus.IsPaused(r.Status),
             pausedDays = r.PausedDays,
             extended = r.Extended,
             overdue = IsOverdue(r, today),
@@ -121,7 +231,7 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
         receivedAt = r.ReceivedAt,
         dueDate = r.DueDate,
         daysLeft = DaysLeft(r, today),
-        paused = r.Status == RequestStatus.AwaitingIdentity,
+        paused = RequestStatus.IsPaused(r.Status),
         pausedDays = r.PausedDays,
         extended = r.Extended,
         overdue = IsOverdue(r, today),
@@ -132,5 +242,5 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
         DateOnly.TryParseExact(r.DueDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var due) ? StatutoryClock.DaysLeft(today, due) : null;
 
     private static bool IsOverdue(RequestRecord r, DateOnly today) =>
-        r.Overdue || (!RequestStatus.IsClosed(r.Status) && r.Status != RequestStatus.AwaitingIdentity && DaysLeft(r, today) < 0);
+        r.Overdue || (!RequestStatus.IsClosed(r.Status) && !RequestStatus.IsPaused(r.Status) && DaysLeft(r, today) < 0);
 }

@@ -10,6 +10,7 @@ public static class Routes
     public const string Requests = "api/requests";
     public const string Request = "api/requests/{reference}";
     public const string RequestType = "api/requests/{reference}/type";
+    public const string Evidence = "api/requests/{reference}/evidence";
     public const string Links = "api/links";
     public const string Exports = "api/exports";
 

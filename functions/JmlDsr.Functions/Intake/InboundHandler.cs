@@ -117,6 +117,7 @@ public sealed class InboundHandler(
             DueDate = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             RawBlob = row.GetString("RawBlob"),
             Subject = email.Subject,
+            Details = Truncate(email.Text, 16_000),
             ClassificationReason = classification.Reason,
         }, ct);
         await starter.EnsureStartedAsync(client, reference, classification.Type, firstReceivedAt, ct);
@@ -138,6 +139,8 @@ public sealed class InboundHandler(
             duplicate,
         }, statusCode: StatusCodes.Status200OK);
     }
+
+    private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max] + "…";
 
     private IResult Reject(string blobName, int status, string title, string detail, string? field = null)
     {

@@ -20,7 +20,7 @@ namespace JmlDsr.Functions.StaffConsole;
 /// returned, the decision pending), and the dashboard. Decisions go through the same signed-link
 /// path as the emails: the page mints a link for the signed-in staff member and posts it to /api/links.
 /// </summary>
-public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, AuditLog audit, DsrStorage storage, LinkService links, TimeProvider time)
+public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, AuditLog audit, DsrStorage storage, LinkService links, Approval.DecisionForms forms, TimeProvider time)
 {
     private static readonly CultureInfo Uk = CultureInfo.GetCultureInfo("en-GB");
 
@@ -91,7 +91,9 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         html.Append(Select("show", "Show", show, [("open", "Open"), ("closed", "Closed"), ("all", "All")]));
         html.Append(Select("type", "Type", type, [("", "Any type"), ("access", "Access"), ("rectification", "Rectification"), ("restriction", "Restriction"), ("erasure", "Erasure"), ("unclassified", "Unclassified")]));
         html.Append(Select("status", "Status", status, [("", "Any status"), (RequestStatus.AwaitingIdentity, "Awaiting identity"), (RequestStatus.Gathering, "Gathering"), (RequestStatus.GatheringFailed, "Gathering failed"),
-            (RequestStatus.AwaitingApproval, "Awaiting approval"), (RequestStatus.NeedsTriage, "Needs triage"), (RequestStatus.Completed, "Completed"), (RequestStatus.Rejected, "Rejected"), (RequestStatus.ClosedUnverified, "Closed unverified")]));
+            (RequestStatus.AwaitingApproval, "Awaiting approval"), (RequestStatus.AwaitingClarification, "Awaiting clarification"), (RequestStatus.NeedsTriage, "Needs triage"), (RequestStatus.Completed, "Completed"),
+            (RequestStatus.Restricted, "Restricted"), (RequestStatus.LiftPending, "Restriction lift pending"), (RequestStatus.Rejected, "Rejected"), (RequestStatus.Refused, "Refused (unfounded/excessive)"),
+            (RequestStatus.ClosedUnverified, "Closed unverified"), (RequestStatus.ClosedNoClarification, "Closed: no clarification")]));
         html.Append("<div><label for=\"q\">Reference or email</label><input id=\"q\" name=\"q\" type=\"search\" value=\"").Append(E(q)).Append("\"></div>");
         html.Append("<div><button class=\"primary\" type=\"submit\">Filter</button></div></form>");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\" role=\"status\">{rows.Count} request{(rows.Count == 1 ? "" : "s")}, soonest due first.</p>");
@@ -100,7 +102,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         foreach (var r in rows)
         {
             var due = ParseDate(r.DueDate);
-            var paused = r.Status == RequestStatus.AwaitingIdentity;
+            var paused = RequestStatus.IsPaused(r.Status);
             var closed = RequestStatus.IsClosed(r.Status) || r.ClosedAt is not null;
             var left = due is null ? (int?)null : StatutoryClock.DaysLeft(today, due.Value);
             var overdue = !closed && !paused && (r.Overdue || left < 0);
@@ -117,7 +119,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             }
             else if (paused)
             {
-                html.Append("<span class=\"paused\">Paused</span> <span class=\"muted\">(waiting for ID)</span>");
+                html.Append("<span class=\"paused\">Paused</span> <span class=\"muted\">(waiting for the requester)</span>");
             }
             else if (overdue)
             {
@@ -160,9 +162,9 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             .Append("<dt>Requester</dt><dd>").Append(E(r.RequesterName ?? "—")).Append(" &lt;").Append(E(r.RequesterEmail)).Append("&gt;</dd>")
             .Append("<dt>Channel</dt><dd>").Append(E(r.Channel)).Append("</dd>")
             .Append("<dt>Received</dt><dd>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</dd>")
-            .Append("<dt>Clock runs from</dt><dd>").Append(E(ConsolePages.Date(r.RelevantDate))).Append(r.PausedDays > 0 ? $" ({r.PausedDays} day(s) paused for ID)" : string.Empty).Append("</dd>")
+            .Append("<dt>Clock runs from</dt><dd>").Append(E(ConsolePages.Date(r.RelevantDate))).Append(r.PausedDays > 0 ? $" ({r.PausedDays} day(s) the clock was stopped)" : string.Empty).Append("</dd>")
             .Append("<dt>Due</dt><dd>").Append(E(ConsolePages.Date(r.DueDate))).Append(r.Extended ? " (extended)" : string.Empty)
-            .Append(due is { } d && r.ClosedAt is null && StatutoryClock.DaysLeft(today, d) < 0 && r.Status != RequestStatus.AwaitingIdentity ? " <span class=\"overdue-flag\">Overdue</span>" : string.Empty).Append("</dd>")
+            .Append(due is { } d && r.ClosedAt is null && StatutoryClock.DaysLeft(today, d) < 0 && !RequestStatus.IsPaused(r.Status) ? " <span class=\"overdue-flag\">Overdue</span>" : string.Empty).Append("</dd>")
             .Append("<dt>Subject</dt><dd>").Append(E(r.Subject ?? "—")).Append("</dd>")
             .Append("<dt>Classified because</dt><dd>").Append(E(r.ClassificationReason ?? "—")).Append("</dd>")
             .Append("</dl>");
@@ -179,9 +181,10 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
                     .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
                     .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(E(action)).Append("\">")
                     .Append("<input type=\"hidden\" name=\"returnTo\" value=\"/console/requests/").Append(E(r.RowKey)).Append("\">");
+                html.Append(await forms.ExtraFieldsAsync(r.RowKey, action, ct));
                 if (LinkActions.NeedsReason(action))
                 {
-                    html.Append("<label for=\"reason-").Append(E(action)).Append("\">Reason for “").Append(E(LinkActions.Label(action))).Append("” (the requester sees it)</label>")
+                    html.Append("<label for=\"reason-").Append(E(action)).Append("\">").Append(E(LinkActions.ReasonLabel(action))).Append("</label>")
                         .Append("<textarea id=\"reason-").Append(E(action)).Append("\" name=\"reason\" required maxlength=\"2000\"></textarea>");
                 }
 

@@ -15,13 +15,16 @@ public sealed class DsrStorage(TableServiceClient tables, BlobServiceClient blob
     public const string SendsTable = "Sends";
     public const string InboundTable = "InboundMessages";
     public const string CountersTable = "Counters";
+    public const string DecisionsTable = "Decisions";
+    public const string RestrictionsTable = "Restrictions";
+    public const string LegalHoldsTable = "LegalHolds";
 
     public const string InboundRawContainer = "inbound-raw";
     public const string GatheredContainer = "gathered";
     public const string ExportsContainer = "exports";
     public const string EvidenceContainer = "evidence";
 
-    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable];
+    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable];
     private static readonly string[] Containers = [InboundRawContainer, GatheredContainer, ExportsContainer, EvidenceContainer];
 
     public TableServiceClient TableService { get; } = tables;

@@ -48,6 +48,12 @@ public sealed class RequestRecord : ITableEntity
 
     public string? Subject { get; set; }
 
+    /// <summary>What the person asked, in their words (the email text, or what staff logged), for the decision pages.</summary>
+    public string? Details { get; set; }
+
+    /// <summary>The request this complaint is about, if any (DPA 2018 s 164A).</summary>
+    public string? AboutReference { get; set; }
+
     public string? ClassificationReason { get; set; }
 
     /// <summary>The decision the workflow waits for now (e.g. approval-2), so the console can offer it.</summary>

@@ -5,9 +5,15 @@ using JmlDsr.Domain.Requests;
 namespace JmlDsr.Functions.Storage;
 
 /// <summary>Reads and writes the Requests index and allocates references.</summary>
-public sealed class RequestRepository(DsrStorage storage)
+public sealed class RequestRepository(DsrStorage storage) : IDisposable
 {
+    // One allocation at a time per process: concurrent posts to one instance then never fight over
+    // the counter's ETag; instances still coordinate through the ETag.
+    private readonly SemaphoreSlim _allocation = new(1, 1);
+
     private TableClient Requests => storage.Table(DsrStorage.RequestsTable);
+
+    public void Dispose() => _allocation.Dispose();
 
     public async Task<RequestRecord?> GetAsync(string reference, CancellationToken ct = default)
     {
@@ -60,6 +66,19 @@ public sealed class RequestRepository(DsrStorage storage)
 
     /// <summary>Issues the next reference for the year (DSR-yyyy-nnnnnn) with an optimistic-concurrency counter.</summary>
     public async Task<string> AllocateReferenceAsync(int year, CancellationToken ct = default)
+    {
+        await _allocation.WaitAsync(ct);
+        try
+        {
+            return await AllocateOnceAsync(year, ct);
+        }
+        finally
+        {
+            _allocation.Release();
+        }
+    }
+
+    private async Task<string> AllocateOnceAsync(int year, CancellationToken ct)
     {
         var counters = storage.Table(DsrStorage.CountersTable);
         var key = year.ToString(System.Globalization.CultureInfo.InvariantCulture);

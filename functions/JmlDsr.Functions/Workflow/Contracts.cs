@@ -12,7 +12,17 @@ public sealed record DsrSettings(
     TimeSpan ExportLinkLifetime,
     IReadOnlyList<DateOnly> ExtraBankHolidays,
     int GatherAttempts,
-    TimeSpan GatherFirstRetry);
+    TimeSpan GatherFirstRetry)
+{
+    /// <summary>How long the requester has to answer a request for clarification before the request is closed.</summary>
+    public TimeSpan ClarificationWindow { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>Days before the due date on which the privacy team is reminded (default 7 and 2).</summary>
+    public IReadOnlyList<int> ReminderDaysBefore { get; init; } = [7, 2];
+
+    /// <summary>How long after telling the requester (Art 18(3)) a restriction is lifted.</summary>
+    public TimeSpan RestrictionLiftNotice { get; init; } = TimeSpan.FromDays(7);
+}
 
 /// <summary>The orchestration input: the request by reference only (no personal data in history).</summary>
 public sealed record DsrInput(string Reference, RequestType Type, DateTimeOffset ReceivedAt, DsrSettings Settings);
@@ -27,6 +37,8 @@ public static class DsrEvents
     public const string StaffDecision = nameof(StaffDecision);
     public const string RetryGathering = nameof(RetryGathering);
     public const string Classified = nameof(Classified);
+    public const string ClarificationAnswered = nameof(ClarificationAnswered);
+    public const string LiftRestriction = nameof(LiftRestriction);
 }
 
 /// <summary>What a signed link (or the console) reports: who acted, on which step, what they chose.</summary>
@@ -51,7 +63,9 @@ public sealed record ProgressInput(
     bool? Extended = null,
     bool? Overdue = null,
     RequestType? Type = null,
-    bool Closed = false);
+    bool Closed = false,
+    string? CurrentStep = null,
+    string? CurrentActions = null);
 
 public sealed record AcknowledgeInput(string Reference, DateOnly DueDate, DateTimeOffset At);
 
@@ -71,11 +85,51 @@ public sealed record ApprovalRequestInput(string Reference, string Step, DateOnl
 
 public sealed record CustomerNoticeInput(string Reference, string Step, string? Reason, DateOnly? DueDate, DateTimeOffset At);
 
-public sealed record ExportInput(string Reference, IReadOnlyList<GatherSummary> Systems, DateTimeOffset At);
+public sealed record ExportInput(string Reference, IReadOnlyList<GatherSummary> Systems, DateTimeOffset At, string? DecisionStep = null);
 
 public sealed record ExportResult(string JsonBlob, string HtmlBlob, long JsonBytes, long HtmlBytes);
 
 public sealed record FulfilmentEmailInput(string Reference, ExportResult Export, IReadOnlyList<GatherSummary> Systems, DateTimeOffset LinkExpires, DateTimeOffset At);
+
+public sealed record ReminderInput(string Reference, DateOnly DueDate, int DaysBefore, string Status, DateTimeOffset At);
+
+public sealed record ClarificationInput(string Reference, string Step, string Question, DateTimeOffset LinkExpires, DateTimeOffset At);
+
+/// <summary>Applies the staff decision of <paramref name="DecisionStep"/> (its details are in the Decisions table, not in history).</summary>
+public sealed record RightsInput(string Reference, string DecisionStep, DateTimeOffset At);
+
+/// <summary>What a rectification or restriction did, without the values: which systems changed, how many fields.</summary>
+public sealed record RightsResult(IReadOnlyList<string> SystemsChanged, int Applied, int Refused);
+
+public sealed record EraseInput(string Reference, string SystemId, int Round, DateTimeOffset At);
+
+/// <summary>One system and category after erasure: no values, only counts, outcomes and dates.</summary>
+public sealed record ErasureLineResult(string SystemId, string Category, int Count, string Outcome, string Reason, DateOnly? RetainUntil);
+
+public sealed record EraseResult(string SystemId, int Round, IReadOnlyList<ErasureLineResult> Lines);
+
+/// <summary>What Art 19 notices are about.</summary>
+public static class PartnerActions
+{
+    public const string Rectification = "rectification";
+    public const string Restriction = "restriction";
+    public const string RestrictionLifted = "restriction-lifted";
+    public const string Erasure = "erasure";
+}
+
+/// <summary>Outcomes of erasure per record (wire names).</summary>
+public static class ErasureOutcomes
+{
+    public const string Erased = "erased";
+    public const string Anonymised = "anonymised";
+    public const string Retained = "retained";
+}
+
+/// <summary>Art 19: tell every recipient of the person's data what was done.</summary>
+public sealed record PartnerNoticeInput(string Reference, string Action, IReadOnlyList<string> Systems, DateTimeOffset At);
+
+/// <summary>The customer's outcome email for rectification, restriction, erasure and their follow-ups.</summary>
+public sealed record OutcomeInput(string Reference, string Kind, IReadOnlyList<string> Partners, IReadOnlyList<ErasureLineResult> Erasure, DateOnly? Date, string? Reason, DateTimeOffset At);
 
 public sealed record EscalationInput(string Reference, DateOnly DueDate, string Status, DateTimeOffset At);
 

@@ -41,6 +41,7 @@ public static class DsrOrchestrator
 internal sealed class DsrFlow
 {
     private const string VerifyStep = "verify";
+    private const string LiftStep = "lift-restriction";
 
     // A plain constructor, not a primary one: the DurableTask analyzers follow calls from the
     // orchestrator into this class and fail on primary constructors.
@@ -50,6 +51,8 @@ internal sealed class DsrFlow
     private readonly DateOnly _received;
     private DateOnly _relevant;
     private int _pausedDays;
+    private int _clarificationDays;
+    private readonly HashSet<string> _reminders = [];
     private bool _extended;
     private bool _escalated;
     private DateOnly _due;
@@ -111,26 +114,141 @@ internal sealed class DsrFlow
         var systems = await GatherAsync();
 
         var approved = await DecideAsync(systems);
-        if (!approved)
+        if (approved is null)
         {
             return Outcome();
         }
 
-        if (type != RequestType.Access)
+        switch (type)
         {
-            await ProgressAsync("awaiting-fulfilment", "approved", $"Approved. {type.Title()} is carried out by staff in each system.");
-            return Outcome();
+            case RequestType.Access:
+                await FulfilAccessAsync(systems, approved.Step);
+                break;
+            case RequestType.Rectification:
+                await RectifyAsync(approved.Step);
+                break;
+            case RequestType.Restriction:
+                await RestrictAsync(approved.Step);
+                break;
+            case RequestType.Erasure:
+                await EraseAsync(systems);
+                break;
+            default:
+                await ProgressAsync(RequestStatus.NeedsTriage, "unsupported", $"No fulfilment for type {type}.");
+                break;
         }
 
-        await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Building the access response.");
-        var export = await ctx.CallActivityAsync<ExportResult>(nameof(BuildAccessExport), new ExportInput(Ref, systems, Now));
-        await ctx.CallActivityAsync<bool>(nameof(SendAccessFulfilment), new FulfilmentEmailInput(Ref, export, systems, Now + input.Settings.ExportLinkLifetime, Now));
-        await CheckDeadlineAsync();
-        var late = Now > StatutoryClock.EndOfUkDayUtc(_due);
-        await ProgressAsync(RequestStatus.Completed, "completed",
-            late ? $"Access response sent, after the due date {_due:yyyy-MM-dd}." : $"Access response sent on time (due {_due:yyyy-MM-dd}).", closed: true);
         return Outcome();
     }
+
+    /// <summary>Art 15: the copy and the supplementary information, with the third parties staff chose redacted (Art 15(4)).</summary>
+    private async Task FulfilAccessAsync(IReadOnlyList<GatherSummary> systems, string decisionStep)
+    {
+        await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Building the access response.");
+        var export = await ctx.CallActivityAsync<ExportResult>(nameof(BuildAccessExport), new ExportInput(Ref, systems, Now, decisionStep));
+        await ctx.CallActivityAsync<bool>(nameof(SendAccessFulfilment), new FulfilmentEmailInput(Ref, export, systems, Now + input.Settings.ExportLinkLifetime, Now));
+        await CompleteAsync(RequestStatus.Completed, "Access response sent");
+    }
+
+    /// <summary>Art 16: each approved change in every system holding the field; refused changes with reasons; recipients told (Art 19).</summary>
+    private async Task RectifyAsync(string decisionStep)
+    {
+        await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Applying the approved corrections in every system that holds the fields.");
+        var result = await ctx.CallActivityAsync<RightsResult>(nameof(ApplyRectification), new RightsInput(Ref, decisionStep, Now), Retry);
+        var partners = await NotifyPartnersAsync(PartnerActions.Rectification, result.SystemsChanged);
+        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Rectification, partners, [], null, null, Now));
+        await CompleteAsync(RequestStatus.Completed, $"Rectification done: {result.Applied} change(s) applied, {result.Refused} refused with reasons");
+    }
+
+    /// <summary>
+    /// Art 18: a restriction flag in every system (marketing and notices stop; storage continues), recipients
+    /// told (Art 19). The request is then answered; the restriction lasts until staff lift it, and the
+    /// requester is told before it lifts (Art 18(3)).
+    /// </summary>
+    private async Task RestrictAsync(string decisionStep)
+    {
+        await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Flagging the person as restricted in every system.");
+        var result = await ctx.CallActivityAsync<RightsResult>(nameof(ApplyRestriction), new RightsInput(Ref, decisionStep, Now), Retry);
+        var partners = await NotifyPartnersAsync(PartnerActions.Restriction, result.SystemsChanged);
+        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Restriction, partners, [], null, null, Now));
+        await CompleteAsync(RequestStatus.Restricted, "Restriction applied in every system", current: (LiftStep, [LinkActions.LiftRestriction]));
+
+        var lift = await WaitAsync<LinkDecision>(DsrEvents.LiftRestriction, expires: null, LiftStep, clockStopped: true);
+        var liftAt = Now + input.Settings.RestrictionLiftNotice;
+        var liftOn = StatutoryClock.UkDate(liftAt);
+        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLiftNotice, [], [], liftOn, lift!.Reason, Now));
+        await ProgressAsync(RequestStatus.LiftPending, "restriction-lift-notified",
+            $"{lift.Actor} decided to lift the restriction. Reason: {lift.Reason}. The requester was told first (Art 18(3)); it lifts on {liftOn:yyyy-MM-dd}.", actor: lift.Actor);
+        await ctx.CreateTimer(liftAt.UtcDateTime, CancellationToken.None);
+        var lifted = await ctx.CallActivityAsync<RightsResult>(nameof(LiftRestriction), new RightsInput(Ref, LiftStep, Now), Retry);
+        var told = await NotifyPartnersAsync(PartnerActions.RestrictionLifted, lifted.SystemsChanged);
+        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLifted, told, [], liftOn, null, Now));
+        await ProgressAsync(RequestStatus.Completed, "restriction-lifted", $"Restriction lifted in {lifted.SystemsChanged.Count} system(s); recipients told: {Names(told)}.", closed: true);
+    }
+
+    /// <summary>
+    /// Art 17: every system erases or anonymises, unless a retention rule keeps the data (Art 17(3)(b), (e));
+    /// retained data is restricted and erased by a durable timer when its retention ends.
+    /// </summary>
+    private async Task EraseAsync(IReadOnlyList<GatherSummary> systems)
+    {
+        await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Erasing in every system, keeping only what a retention rule requires.");
+        var results = await Task.WhenAll(systems.Select(s => ctx.CallActivityAsync<EraseResult>(nameof(EraseFromSystem), new EraseInput(Ref, s.SystemId, 0, Now), Retry)));
+        var lines = results.SelectMany(r => r.Lines).ToList();
+        var partners = await NotifyPartnersAsync(PartnerActions.Erasure, lines.Select(l => l.SystemId).Distinct().ToList());
+        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Erasure, partners, lines, null, null, Now));
+        await CompleteAsync(RequestStatus.Completed, $"Erasure done: {Count(lines, ErasureOutcomes.Erased)} erased, {Count(lines, ErasureOutcomes.Anonymised)} anonymised, {Count(lines, ErasureOutcomes.Retained)} retained");
+
+        // Retained data is erased when its rule ends (Art 5(1)(e), Art 17(1)(a)); a legal hold has no end date and waits for staff.
+        for (var round = 1; ; round++)
+        {
+            var retained = lines.Where(l => l.Outcome == ErasureOutcomes.Retained && l.RetainUntil is not null).ToList();
+            if (retained.Count == 0)
+            {
+                break;
+            }
+
+            var next = retained.Min(l => l.RetainUntil!.Value);
+            await AuditAsync($"erasure-scheduled-{round}", $"{retained.Sum(l => l.Count)} retained record(s) are scheduled; the next erasure runs when retention ends after {next:yyyy-MM-dd}.");
+            var at = StatutoryClock.EndOfUkDayUtc(next).AddTicks(1);
+            if (at > ctx.CurrentUtcDateTime)
+            {
+                await ctx.CreateTimer(at, CancellationToken.None);
+            }
+
+            var dueSystems = retained.Where(l => l.RetainUntil <= next).Select(l => l.SystemId).Distinct().ToList();
+            var again = await Task.WhenAll(dueSystems.Select(id => ctx.CallActivityAsync<EraseResult>(nameof(EraseFromSystem), new EraseInput(Ref, id, round, Now), Retry)));
+            var nowErased = again.SelectMany(r => r.Lines).Where(l => l.Outcome != ErasureOutcomes.Retained).ToList();
+            lines = lines.Where(l => !dueSystems.Contains(l.SystemId)).Concat(again.SelectMany(r => r.Lines)).ToList();
+            if (nowErased.Count > 0)
+            {
+                await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, $"{SendRightsOutcome.ErasureScheduled}-{round}", [], nowErased, next, null, Now));
+            }
+
+            await AuditAsync($"erasure-scheduled-done-{round}", $"Retention ended {next:yyyy-MM-dd}: {nowErased.Sum(l => l.Count)} record(s) erased or anonymised on schedule.");
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> NotifyPartnersAsync(string action, IReadOnlyList<string> systemsChanged) =>
+        systemsChanged.Count == 0
+            ? []
+            : await ctx.CallActivityAsync<IReadOnlyList<string>>(nameof(NotifyPartners), new PartnerNoticeInput(Ref, action, systemsChanged, Now), Retry);
+
+    /// <summary>Closes the statutory part: on time or late, recorded; <paramref name="current"/> keeps a staff action open (lifting a restriction).</summary>
+    private async Task CompleteAsync(string status, string what, (string Step, string[] Actions)? current = null)
+    {
+        await CheckDeadlineAsync();
+        var late = Now > StatutoryClock.EndOfUkDayUtc(_due);
+        await ProgressAsync(status, "completed",
+            late ? $"{what}, after the due date {_due:yyyy-MM-dd}." : $"{what}, on time (due {_due:yyyy-MM-dd}).",
+            closed: true, currentStep: current?.Step, currentActions: current is { } c ? string.Join(',', c.Actions) : null);
+    }
+
+    private static int Count(IEnumerable<ErasureLineResult> lines, string outcome) => lines.Where(l => l.Outcome == outcome).Sum(l => l.Count);
+
+    private static string Names(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
+
+    private TaskOptions Retry => TaskOptions.FromRetryPolicy(new RetryPolicy(input.Settings.GatherAttempts, input.Settings.GatherFirstRetry, backoffCoefficient: 2.0));
 
     /// <summary>Fans out to every system; failures are retried, then put to staff — never skipped.</summary>
     private async Task<IReadOnlyList<GatherSummary>> GatherAsync()
@@ -182,8 +300,11 @@ internal sealed class DsrFlow
         }
     }
 
-    /// <summary>Asks staff to approve, reject or extend; true when approved.</summary>
-    private async Task<bool> DecideAsync(IReadOnlyList<GatherSummary> systems)
+    /// <summary>
+    /// Asks staff to decide: approve, reject, refuse as manifestly unfounded or excessive, extend, or ask the
+    /// requester to clarify. Returns the approving decision, or null when the request was closed.
+    /// </summary>
+    private async Task<LinkDecision?> DecideAsync(IReadOnlyList<GatherSummary> systems)
     {
         for (var round = 1; ; round++)
         {
@@ -202,17 +323,32 @@ internal sealed class DsrFlow
             {
                 case LinkActions.Approve:
                     await AuditAsync("approved", "Approved.", decision.Actor);
-                    return true;
+                    return decision;
 
                 case LinkActions.Reject:
                     // Art 12(4): reasons, the right to complain to the ICO and to a judicial remedy.
                     await AuditAsync("rejected", $"Rejected. Reason: {decision.Reason}", decision.Actor);
                     await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.Rejection, decision.Reason, null, Now));
                     await ProgressAsync(RequestStatus.Rejected, "closed", "Rejected with reasons; the requester was told how to complain.", closed: true);
-                    return false;
+                    return null;
+
+                case LinkActions.Refuse:
+                    // Art 12(5): manifestly unfounded or excessive; Art 12(4): reasons, ICO, judicial remedy.
+                    await AuditAsync("refused", $"Refused as manifestly unfounded or excessive (Art 12(5)). Reason: {decision.Reason}", decision.Actor);
+                    await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.Refusal, decision.Reason, null, Now));
+                    await ProgressAsync(RequestStatus.Refused, "closed", "Refused as manifestly unfounded or excessive; the requester was given the reasons, the right to complain to the ICO and to a judicial remedy.", closed: true);
+                    return null;
 
                 case LinkActions.Extend:
                     await ExtendAsync(decision);
+                    break;
+
+                case LinkActions.Clarify:
+                    if (!await ClarifyAsync(decision, round))
+                    {
+                        return null;
+                    }
+
                     break;
 
                 default:
@@ -220,6 +356,41 @@ internal sealed class DsrFlow
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Art 12A: staff ask what the request is about; from the day we ask to the day the answer arrives (both
+    /// included) does not count. No answer within the window closes the request with a letter.
+    /// </summary>
+    private async Task<bool> ClarifyAsync(LinkDecision decision, int round)
+    {
+        var step = $"clarification-{round}";
+        var askedOn = StatutoryClock.UkDate(Now);
+        var expires = Now + input.Settings.ClarificationWindow;
+        await ProgressAsync(RequestStatus.AwaitingClarification, step,
+            $"{decision.Actor} asked the requester to clarify the request; the clock is stopped from {askedOn:yyyy-MM-dd} until the answer arrives (Art 12A).", actor: decision.Actor);
+        await ctx.CallActivityAsync<bool>(nameof(SendClarificationRequest), new ClarificationInput(Ref, step, decision.Reason ?? string.Empty, expires, Now));
+        var answer = await WaitAsync<LinkDecision>(DsrEvents.ClarificationAnswered, expires, step, clockStopped: true);
+        if (answer is null)
+        {
+            await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.NoClarification, null, null, Now));
+            await ProgressAsync(RequestStatus.ClosedNoClarification, "closed", "Closed: the requester did not answer the request for clarification in time; they were told by letter.", closed: true);
+            return false;
+        }
+
+        var answeredOn = StatutoryClock.UkDate(answer.At);
+        var stopped = StatutoryClock.InclusiveDays(askedOn, answeredOn);
+        _clarificationDays += stopped;
+        _due = ComputeDue();
+        if (Now <= StatutoryClock.EndOfUkDayUtc(_due))
+        {
+            _escalated = false;
+        }
+
+        await ProgressAsync(RequestStatus.AwaitingApproval, step + "-answered",
+            $"The requester answered on {answeredOn:yyyy-MM-dd}; {stopped} day(s) from {askedOn:yyyy-MM-dd} did not count (Art 12A). Due {_due:yyyy-MM-dd}.",
+            actor: answer.Actor, due: _due, paused: _pausedDays + _clarificationDays, overdue: _escalated ? null : false);
+        return true;
     }
 
     /// <summary>Art 12(3): two further months for complex or numerous requests, by notice within the first month.</summary>
@@ -265,10 +436,23 @@ internal sealed class DsrFlow
             }
 
             Task? deadline = null;
+            Task? reminder = null;
+            var reminderDays = 0;
             if (!clockStopped && !_escalated)
             {
                 deadline = ctx.CreateTimer(StatutoryClock.EndOfUkDayUtc(_due), cts.Token);
                 waits.Add(deadline);
+                while (NextReminder() is { } due && due.At <= ctx.CurrentUtcDateTime)
+                {
+                    await RemindAsync(due.DaysBefore);
+                }
+
+                if (NextReminder() is { } next)
+                {
+                    reminderDays = next.DaysBefore;
+                    reminder = ctx.CreateTimer(next.At, cts.Token);
+                    waits.Add(reminder);
+                }
             }
 
             var winner = await Task.WhenAny(waits);
@@ -292,8 +476,47 @@ internal sealed class DsrFlow
             {
                 await EscalateAsync();
             }
+            else if (winner == reminder)
+            {
+                await RemindAsync(reminderDays);
+            }
         }
     }
+
+    private async Task RemindAsync(int daysBefore)
+    {
+        _reminders.Add(ReminderKey(daysBefore));
+        await ctx.CallActivityAsync<bool>(nameof(SendStaffReminder), new ReminderInput(Ref, _due, daysBefore, _status, Now));
+    }
+
+    /// <summary>
+    /// The next reminder to the privacy team for the current due date (default 7 and 2 days before it). A
+    /// reminder whose time passed while a later one is also due is skipped, so a late start sends one, not a burst.
+    /// </summary>
+    private (int DaysBefore, DateTime At)? NextReminder()
+    {
+        var pending = input.Settings.ReminderDaysBefore
+            .Where(d => !_reminders.Contains(ReminderKey(d)))
+            .Select(d => (DaysBefore: d, At: ReminderSchedule.ReminderAtUtc(_due, d)))
+            .Where(r => r.At <= StatutoryClock.EndOfUkDayUtc(_due))
+            .OrderBy(r => r.At)
+            .ToList();
+        var now = ctx.CurrentUtcDateTime;
+        if (now > StatutoryClock.EndOfUkDayUtc(_due))
+        {
+            return null; // Overdue: the escalation speaks for it.
+        }
+
+        while (pending.Count > 1 && pending[1].At <= now)
+        {
+            _reminders.Add(ReminderKey(pending[0].DaysBefore));
+            pending.RemoveAt(0);
+        }
+
+        return pending.Count == 0 ? null : pending[0];
+    }
+
+    private string ReminderKey(int daysBefore) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_due:yyyy-MM-dd}/{daysBefore}");
 
     private async Task CheckDeadlineAsync()
     {
@@ -317,7 +540,7 @@ internal sealed class DsrFlow
         return Outcome();
     }
 
-    private DateOnly ComputeDue() => StatutoryClock.DueDate(_relevant, 0, _extended, _calendar);
+    private DateOnly ComputeDue() => StatutoryClock.DueDate(_relevant, _clarificationDays, _extended, _calendar);
 
     private DsrOutcome Outcome() => new(Ref, _status, _due.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), _escalated);
 
@@ -325,10 +548,10 @@ internal sealed class DsrFlow
         ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor));
 
     private Task<bool> ProgressAsync(string status, string step, string detail, string actor = "system", DateOnly? relevant = null, DateOnly? due = null,
-        int? paused = null, bool? extended = null, bool? overdue = null, RequestType? t = null, bool closed = false)
+        int? paused = null, bool? extended = null, bool? overdue = null, RequestType? t = null, bool closed = false, string? currentStep = null, string? currentActions = null)
     {
         _status = status;
         return ctx.CallActivityAsync<bool>(nameof(RecordProgress),
-            new ProgressInput(Ref, Now, step, detail, actor, status, relevant, due, paused, extended, overdue, t, closed));
+            new ProgressInput(Ref, Now, step, detail, actor, status, relevant, due, paused, extended, overdue, t, closed, currentStep, currentActions));
     }
 }

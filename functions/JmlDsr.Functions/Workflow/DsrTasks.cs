@@ -30,6 +30,14 @@ public static class DsrTasks
         Activity<BuildAccessExport, ExportInput, ExportResult>(nameof(BuildAccessExport)),
         Activity<SendAccessFulfilment, FulfilmentEmailInput, bool>(nameof(SendAccessFulfilment)),
         Activity<EscalateDeadline, EscalationInput, bool>(nameof(EscalateDeadline)),
+        Activity<SendStaffReminder, ReminderInput, bool>(nameof(SendStaffReminder)),
+        Activity<SendClarificationRequest, ClarificationInput, bool>(nameof(SendClarificationRequest)),
+        Activity<ApplyRectification, RightsInput, RightsResult>(nameof(ApplyRectification)),
+        Activity<ApplyRestriction, RightsInput, RightsResult>(nameof(ApplyRestriction)),
+        Activity<LiftRestriction, RightsInput, RightsResult>(nameof(LiftRestriction)),
+        Activity<EraseFromSystem, EraseInput, EraseResult>(nameof(EraseFromSystem)),
+        Activity<NotifyPartners, PartnerNoticeInput, IReadOnlyList<string>>(nameof(NotifyPartners)),
+        Activity<SendRightsOutcome, OutcomeInput, bool>(nameof(SendRightsOutcome)),
     ];
 
     public static IReadOnlyList<string> OrchestratorNames { get; } = [nameof(DsrOrchestrator)];

@@ -29,6 +29,14 @@ public sealed class RecordProgress(RequestRepository requests, AuditLog audit, I
                 }
             }
 
+            if (input.CurrentStep is not null)
+            {
+                // A staff action that stays open after the answer (lifting a restriction): offered by the console, no expiry.
+                r.CurrentStep = input.CurrentStep;
+                r.CurrentActions = input.CurrentActions;
+                r.CurrentStepExpires = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+            }
+
             if (input.RelevantDate is { } relevant)
             {
                 r.RelevantDate = relevant.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

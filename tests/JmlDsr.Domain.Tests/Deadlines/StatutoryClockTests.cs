@@ -73,4 +73,11 @@ public sealed class StatutoryClockTests
     [InlineData("2026-11-05", "2026-11-02", 0)]
     public void InclusiveDays_CountsBothEnds(string from, string to, int expected) =>
         Assert.Equal(expected, StatutoryClock.InclusiveDays(D(from), D(to)));
+
+    [Theory]
+    [InlineData("2026-12-01", "2026-12-29", true)]
+    [InlineData("2026-12-29", "2026-12-29", true)] // the last day of the first month still counts
+    [InlineData("2026-12-30", "2026-12-29", false)]
+    public void ExtensionAllowed_OnlyWithinTheFirstMonth(string today, string firstMonthDue, bool allowed) =>
+        Assert.Equal(allowed, StatutoryClock.ExtensionAllowed(D(today), D(firstMonthDue)));
 }

@@ -18,7 +18,227 @@ public sealed class EmailComposerTests
         { "rejected", EmailComposer.Rejected("a@example.com", "A", Ref, RequestType.Erasure, "Manifestly unfounded") },
         { "extension", EmailComposer.ExtensionNotice("a@example.com", "A", Ref, Due, "Many systems") },
         { "fulfilled", EmailComposer.AccessFulfilled("a@example.com", "A", Ref, new EmailLink("Open", "https://x/api/exports?token=t"), DateTimeOffset.UnixEpoch.AddYears(57), []) },
+        { "rectified", EmailComposer.RectificationDone("a@example.com", "A", Ref, [PhoneChange], [], [Northwind]) },
+        { "rectified-partly", EmailComposer.RectificationDone("a@example.com", "A", Ref, [PhoneChange], [new RefusedChange(NameChange, "Our records are accurate.")], []) },
+        { "restricted", EmailComposer.RestrictionApplied("a@example.com", "A", Ref, ["CRM"], [Northwind]) },
+        { "lift-notice", EmailComposer.RestrictionLiftNotice("a@example.com", "A", Ref, "We have checked the accuracy of your data.", LiftOn) },
+        { "lifted", EmailComposer.RestrictionLifted("a@example.com", "A", Ref) },
+        { "erased", EmailComposer.ErasureDone("a@example.com", "A", Ref, ErasureLines, [Northwind]) },
+        { "erased-later", EmailComposer.ErasureScheduledDone("a@example.com", "A", Ref, [ErasureLines[2]]) },
+        { "clarify", EmailComposer.ClarificationRequest("a@example.com", "A", Ref, "Which product are you asking about?", "https://x/api/links?token=c", Due) },
+        { "no-clarification", EmailComposer.ClosedNoClarification("a@example.com", "A", Ref) },
+        { "refused", EmailComposer.RefusedUnfoundedOrExcessive("a@example.com", "A", Ref, "The fifth identical request this month.") },
+        { "complaint-ack", EmailComposer.ComplaintAcknowledged("a@example.com", "A", Ref, "DSR-2026-000041") },
+        { "complaint-outcome", EmailComposer.ComplaintOutcome("a@example.com", "A", Ref, "We agree; we have corrected your address.") },
     };
+
+    private const string Northwind = "Northwind Implementation Partners";
+    private static readonly DateOnly LiftOn = new(2026, 12, 4);
+    private static readonly FieldChange PhoneChange = new("crm", "CRM", "Phone", "01632 960123", "01632 960999");
+    private static readonly FieldChange NameChange = new("crm", "CRM", "Name", "Alice Smith", "Alicia Smith");
+
+    private static readonly ErasureLine[] ErasureLines =
+    [
+        new("Website accounts and cookies", "cookie log-in", 2, "erased", "No law requires us to keep this.", null),
+        new("Customer feedback", "feedback answer", 1, "anonymised", "We keep only the rating and the month.", null),
+        new("Contracts and licences", "contract", 1, "retained", "Limitation Act 1980 s 5; UK GDPR Art 17(3)(e).", new DateOnly(2033, 3, 31)),
+        new("CRM", "customer contact", 1, "retained", "A legal hold applies (UK GDPR Art 17(3)(e)).", null),
+    ];
+
+    private static string[] Paragraphs(EmailMessage mail) => mail.Text.Split(Environment.NewLine + Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+
+    [Theory]
+    [MemberData(nameof(CustomerEmails))]
+    public void EveryCustomerEmail_EndsWithTheComplaintsParagraph_JmlFirstThenTheIco(string name, EmailMessage mail)
+    {
+        var paragraphs = Paragraphs(mail);
+        var complaints = Array.FindLastIndex(paragraphs, p => p.StartsWith("If you are unhappy with how we have handled your request", StringComparison.Ordinal));
+        Assert.True(complaints > 0, name);
+        var paragraph = paragraphs[complaints];
+        Assert.True(paragraph.IndexOf("enquiries@jmlsoftware.co.uk", StringComparison.Ordinal) < paragraph.IndexOf("Information Commissioner", StringComparison.Ordinal), name);
+
+        // Only the links and the signature come after it.
+        Assert.All(paragraphs[(complaints + 1)..], p => Assert.True(p.Contains(": https://", StringComparison.Ordinal) || p.StartsWith("Privacy team, ", StringComparison.Ordinal), p));
+    }
+
+    [Fact]
+    public void RectificationDone_SaysWhatChangedWhere_AndWhoWasTold()
+    {
+        var mail = EmailComposer.RectificationDone("a@example.com", "Alice", Ref, [PhoneChange, new FieldChange("crm", "CRM", "Role", null, "Director")], [], [Northwind, "Fabrikam Feedback Services"]);
+
+        Assert.Contains("CRM: Phone changed from “01632 960123” to “01632 960999”", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("CRM: Role added as “Director”", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Art 16", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Northwind Implementation Partners; Fabrikam Feedback Services (UK GDPR Art 19)", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("who received your data", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("courts", mail.Text, StringComparison.Ordinal); // nothing refused
+    }
+
+    [Fact]
+    public void RectificationDone_GivesReasonsForRefusedChanges_AndTheRightsToComplainAndGoToCourt()
+    {
+        var mail = EmailComposer.RectificationDone("a@example.com", "Alice", Ref, [], [new RefusedChange(NameChange, "Our contract records show the name as signed.")], []);
+
+        Assert.Contains("CRM: Name changed from “Alice Smith” to “Alicia Smith” — not made: Our contract records show the name as signed.", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Art 12(4)", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("courts", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("We have not changed any of your data.", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("no one else to tell", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RestrictionApplied_ExplainsArt18_2_StopsMarketing_AndPromisesNoticeBeforeLifting()
+    {
+        var mail = EmailComposer.RestrictionApplied("a@example.com", "Alice", Ref, ["Customer relationship management (CRM)", "Contracts and licences"], [Northwind]);
+
+        foreach (var fact in new[] { "Customer relationship management (CRM)", "Contracts and licences", "Art 18(2)", "legal claims", "your consent", "protect the rights of another person", "marketing and product notices", "Art 18(3)", Northwind, "Art 19" })
+        {
+            Assert.Contains(fact, mail.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void RestrictionLiftNotice_GivesTheReasonAndTheDate_BeforeLifting()
+    {
+        var mail = EmailComposer.RestrictionLiftNotice("a@example.com", "Alice", Ref, "We have finished checking the accuracy of your data.", LiftOn);
+
+        Assert.Contains("Friday 4 December 2026", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("4 December 2026", mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("We have finished checking the accuracy of your data.", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Art 18(3)", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RestrictionLifted_SaysSo_AndCitesArt18_3()
+    {
+        var mail = EmailComposer.RestrictionLifted("a@example.com", "Alice", Ref);
+        Assert.Contains("lifted", mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("Art 18(3)", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ErasureDone_ListsWhatWasErasedAnonymisedAndRetained_WithReasonsAndDates()
+    {
+        var mail = EmailComposer.ErasureDone("a@example.com", "Alice", Ref, ErasureLines, [Northwind]);
+
+        Assert.Contains("Website accounts and cookies — cookie log-in (2 records): erased.", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Customer feedback — feedback answer (1 record): anonymised. We keep only the rating and the month.", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Contracts and licences — contract (1 record): retained until Thursday 31 March 2033. Limitation Act 1980 s 5", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("CRM — customer contact (1 record): retained until the legal hold is lifted.", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Art 17(3)", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("erase it automatically", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Northwind Implementation Partners (UK GDPR Art 19)", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ErasureDone_WithNothingRetained_DoesNotTalkAboutScheduledErasure()
+    {
+        var mail = EmailComposer.ErasureDone("a@example.com", "Alice", Ref, [ErasureLines[0]], []);
+        Assert.DoesNotContain("automatically", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("no one else to tell", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ErasureScheduledDone_SaysTheRetentionEnded_AndNamesWhatWasErased()
+    {
+        var mail = EmailComposer.ErasureScheduledDone("a@example.com", "Alice", Ref, [ErasureLines[2] with { Outcome = "erased" }]);
+        Assert.Contains("Contracts and licences — contract (1 record): erased.", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("has now ended", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Art 17(1)", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClarificationRequest_AsksTheQuestion_AndSaysTheClockIsPausedUntilTheAnswer()
+    {
+        var mail = EmailComposer.ClarificationRequest("a@example.com", "Alice", Ref, "Which product are you asking about?", "https://x/api/links?token=c", Due);
+
+        Assert.Contains("Which product are you asking about?", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Art 12A", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("paused from today until we receive your answer", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Thursday 24 December 2026", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://x/api/links?token=c\"", mail.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClosedNoClarification_SaysItWasClosed_AndTheyCanAskAgain()
+    {
+        var mail = EmailComposer.ClosedNoClarification("a@example.com", "Alice", Ref);
+        Assert.Contains("closed", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("make the request again", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RefusedUnfoundedOrExcessive_GivesReasons_AndTheRightsToComplainAndGoToCourt()
+    {
+        var mail = EmailComposer.RefusedUnfoundedOrExcessive("a@example.com", "Alice", Ref, "The fifth identical request this month.");
+
+        foreach (var fact in new[] { "manifestly unfounded or excessive", "Art 12(5)", "The fifth identical request this month.", "Art 12(4)", "courts", "Information Commissioner" })
+        {
+            Assert.Contains(fact, mail.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("rectification", "correct", "Art 16")]
+    [InlineData("restriction", "restrict", "Art 18(2)")]
+    [InlineData("erasure", "erase", "Art 17")]
+    public void PartnerNotice_TellsTheRecipientWhatToDo_UnderItsTerms_WithoutTheCustomerComplaintsParagraph(string action, string verb, string article)
+    {
+        var mail = EmailComposer.PartnerNotice("privacy@northwind-partners.example", Northwind, Ref, action, ["Phone: now 01632 960999"]);
+
+        Assert.Equal("privacy@northwind-partners.example", mail.To);
+        Assert.Contains(Ref, mail.Subject, StringComparison.Ordinal);
+        Assert.Contains($"please {verb} shared data", mail.Subject, StringComparison.Ordinal);
+        Assert.StartsWith("Dear colleagues at Northwind Implementation Partners,", mail.Text, StringComparison.Ordinal);
+        foreach (var fact in new[] { Ref, "Art 19", article, "Phone: now 01632 960999", "Partner confidentiality agreement 2022", "privacy@jmlsoftware.co.uk" })
+        {
+            Assert.Contains(fact, mail.Text, StringComparison.Ordinal);
+        }
+
+        Assert.EndsWith("Privacy team, JML Software Solutions Ltd", mail.Text.TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain("If you are unhappy", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("ico.org.uk", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PartnerNotice_RejectsAnUnknownAction() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => EmailComposer.PartnerNotice("p@example.com", "Someone", Ref, "access", []));
+
+    [Theory]
+    [InlineData(7, "7 days left")]
+    [InlineData(1, "1 day left")]
+    public void StaffReminder_GivesTheDueDate_DaysLeft_AndStatus(int daysLeft, string left)
+    {
+        var mail = EmailComposer.StaffReminder("privacy@jmlsoftware.co.uk", Ref, RequestType.Erasure, Due, daysLeft, RequestStatus.AwaitingApproval);
+
+        Assert.Contains(Ref, mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("due 24 December 2026", mail.Subject, StringComparison.Ordinal);
+        Assert.Contains(left, mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("Thursday 24 December 2026", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("waiting for a staff decision", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Art 17", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ComplaintAcknowledged_CitesS164A_NamesTheRequest_AndSaysWhatHappensNext()
+    {
+        var mail = EmailComposer.ComplaintAcknowledged("a@example.com", "Alice", Ref, "DSR-2026-000041");
+        Assert.Contains("s 164A", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("about request DSR-2026-000041", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("tell you the outcome", mail.Text, StringComparison.Ordinal);
+
+        var general = EmailComposer.ComplaintAcknowledged("a@example.com", "Alice", Ref, null);
+        Assert.DoesNotContain("about request", general.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ComplaintOutcome_GivesTheOutcome_AndTheRightToComplainToTheIco()
+    {
+        var mail = EmailComposer.ComplaintOutcome("a@example.com", "Alice", Ref, "We agree; we have corrected your address.");
+        Assert.Contains("Outcome: We agree; we have corrected your address.", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Art 77", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("s 164A", mail.Text, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(CustomerEmails))]

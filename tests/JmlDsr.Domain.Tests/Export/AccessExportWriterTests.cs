@@ -64,4 +64,78 @@ public sealed class AccessExportWriterTests
         Assert.Contains("Jane &lt;b&gt;Doe&lt;/b&gt;", html, StringComparison.Ordinal);
         Assert.Contains("We hold no personal data about you in this system.", html, StringComparison.Ordinal);
     }
+
+    private const string Feedback = "Support was great; Tom Baker from your team fixed the import quickly. Call him on 07700 900123.";
+
+    private static async IAsyncEnumerable<SystemRecords> FeedbackSystems()
+    {
+        await Task.Yield();
+        yield return new SystemRecords(SystemCatalog.Get(SystemCatalog.Feedback), new SystemSearch("feedback", Header.GeneratedAt, "test"),
+            Records(
+                new PersonalRecord("feedback answer", new Dictionary<string, string?> { ["Asked"] = "2025-09-10", ["Rating"] = "4", ["Answer"] = Feedback }),
+                new PersonalRecord("feedback answer", new Dictionary<string, string?> { ["Answer"] = "TOM BAKER again", ["Note"] = null })));
+    }
+
+    private static readonly string[] Terms = ["Tom Baker", "07700 900123"];
+
+    [Fact]
+    public async Task Json_WithRedaction_RemovesOtherPeoplesInformationFromEveryValue_AndSaysSo()
+    {
+        using var stream = new MemoryStream();
+        await AccessExportWriter.WriteJsonAsync(stream, Header, FeedbackSystems(), redact: Terms);
+        var json = Encoding.UTF8.GetString(stream.ToArray());
+        using var doc = JsonDocument.Parse(json);
+
+        var records = doc.RootElement.GetProperty("systems")[0].GetProperty("records");
+        Assert.Equal($"Support was great; {ThirdPartyRedactor.Marker} from your team fixed the import quickly. Call him on {ThirdPartyRedactor.Marker}.",
+            records[0].GetProperty("Answer").GetString());
+        Assert.Equal($"{ThirdPartyRedactor.Marker} again", records[1].GetProperty("Answer").GetString());
+        Assert.Equal(JsonValueKind.Null, records[1].GetProperty("Note").ValueKind);
+        Assert.Equal("4", records[0].GetProperty("Rating").GetString());
+        Assert.Contains("Art 15(4)", doc.RootElement.GetProperty("thirdPartyInformation").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Baker", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("900123", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Html_WithRedaction_RemovesOtherPeoplesInformation_AndSaysSoOnceNearTheTop()
+    {
+        var html = await HtmlAsync(FeedbackSystems(), Terms);
+
+        Assert.DoesNotContain("Baker", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("900123", html, StringComparison.Ordinal);
+        var notice = System.Net.WebUtility.HtmlEncode(AccessExportWriter.ThirdPartyNotice);
+        var at = html.IndexOf(notice, StringComparison.Ordinal);
+        Assert.True(at >= 0, "the notice is missing");
+        Assert.Equal(at, html.LastIndexOf(notice, StringComparison.Ordinal));
+        Assert.True(at < html.IndexOf("About all of your data", StringComparison.Ordinal), "the notice is not near the top");
+        Assert.Contains("Art 15(4)", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithoutRedaction_TheCopyIsUnchanged_AndSaysNothingWasRemoved(bool emptyList)
+    {
+        var html = await HtmlAsync(FeedbackSystems(), emptyList ? [] : null);
+        using var stream = new MemoryStream();
+        await AccessExportWriter.WriteJsonAsync(stream, Header, FeedbackSystems(), default, emptyList ? [] : null);
+        var json = Encoding.UTF8.GetString(stream.ToArray());
+
+        Assert.Contains("Tom Baker", html, StringComparison.Ordinal);
+        Assert.Contains("Tom Baker", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("Art 15(4)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("thirdPartyInformation", json, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> HtmlAsync(IAsyncEnumerable<SystemRecords> systems, IReadOnlyCollection<string>? redact)
+    {
+        var sb = new StringBuilder();
+        await using (var w = new StringWriter(sb))
+        {
+            await AccessExportWriter.WriteHtmlAsync(w, Header, systems, redact: redact);
+        }
+
+        return sb.ToString();
+    }
 }

@@ -38,12 +38,33 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
 
     private IReadOnlyList<string> Statuses => Progress.Where(p => p.Status is not null).Select(p => p.Status!).ToList();
 
-    public async Task InitializeAsync() =>
-        _host = await DurableTaskTestHost.StartAsync(registry =>
+    public async Task InitializeAsync()
+    {
+        // The host's own port choice can collide with other test projects' servers running at the same time:
+        // take a free port, and try another if it is taken before the host binds it.
+        for (var attempt = 1; ; attempt++)
         {
-            DsrTasks.RegisterOrchestrators(registry);
-            _fakes.Register(registry);
-        });
+            try
+            {
+                _host = await DurableTaskTestHost.StartAsync(registry =>
+                {
+                    DsrTasks.RegisterOrchestrators(registry);
+                    _fakes.Register(registry);
+                }, new DurableTaskTestHostOptions { Port = FreePort() });
+                return;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -304,22 +325,158 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         Assert.Equal(1, _fakes.Count(nameof(SendApprovalRequest)));
     }
 
-    [Theory]
-    [InlineData(RequestType.Rectification)]
-    [InlineData(RequestType.Restriction)]
-    [InlineData(RequestType.Erasure)]
-    public async Task OtherRights_WhenApproved_AreNotSentAnAccessExport(RequestType type)
+    [Fact]
+    public async Task Rectification_Approved_IsAppliedInTheSystems_PartnersAreTold_AndTheRequesterGetsTheOutcome()
     {
-        await StartAsync(type);
+        await StartAsync(RequestType.Rectification);
         await ConfirmAsync();
         await DecideAsync("approval-1", LinkActions.Approve);
         var outcome = await OutcomeAsync();
 
-        Assert.NotEqual(RequestStatus.Completed, outcome.Status); // staff carry it out in each system
-        Assert.Equal(FakeActivities.AllSystems.Order(), _fakes.Inputs<GatherInput>(nameof(GatherFromSystem)).Select(g => g.SystemId).Order());
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        Assert.Equal("approval-1", Assert.Single(_fakes.Inputs<RightsInput>(nameof(ApplyRectification))).DecisionStep);
+        var notice = Assert.Single(_fakes.Inputs<PartnerNoticeInput>(nameof(NotifyPartners)));
+        Assert.Equal(PartnerActions.Rectification, notice.Action);
+        Assert.Equal([SystemCatalog.Crm, SystemCatalog.WebsiteAccounts], notice.Systems);
+        var told = Assert.Single(_fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome)));
+        Assert.Equal(SendRightsOutcome.Rectification, told.Kind);
+        Assert.Equal(["Northwind Implementation Partners"], told.Partners);
         Assert.Equal(0, _fakes.Count(nameof(BuildAccessExport)));
-        Assert.Equal(0, _fakes.Count(nameof(SendAccessFulfilment)));
-        Assert.Contains(Progress, p => p.Step == "approved");
+        Assert.True(Progress[^1].Closed);
+        Assert.Contains("2 change(s) applied, 1 refused", Progress[^1].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restriction_IsApplied_ThenLiftedOnlyAfterTheRequesterWasTold_Art18_3()
+    {
+        await StartAsync(RequestType.Restriction, settings: Settings() with { RestrictionLiftNotice = TimeSpan.FromSeconds(2) });
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await UntilAsync(() => Statuses.Contains(RequestStatus.Restricted), "the restriction");
+
+        var restricted = Progress.Single(p => p.Status == RequestStatus.Restricted);
+        Assert.True(restricted.Closed);
+        Assert.Equal("lift-restriction", restricted.CurrentStep);
+        Assert.Equal(LinkActions.LiftRestriction, restricted.CurrentActions);
+        Assert.Equal(PartnerActions.Restriction, Assert.Single(_fakes.Inputs<PartnerNoticeInput>(nameof(NotifyPartners))).Action);
+        Assert.Equal(0, _fakes.Count(nameof(LiftRestriction)));
+        var meta = await Client.GetInstanceAsync(Reference);
+        Assert.Equal(OrchestrationRuntimeStatus.Running, meta!.RuntimeStatus);
+
+        await Client.RaiseEventAsync(Reference, DsrEvents.LiftRestriction, new LinkDecision("lift-restriction", LinkActions.LiftRestriction, "The accuracy check is finished.", Staff, DateTimeOffset.UtcNow));
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        var kinds = _fakes.Calls.Where(c => c.Name is nameof(SendRightsOutcome) or nameof(LiftRestriction))
+            .Select(c => c.Input is OutcomeInput o ? o.Kind : c.Name).ToList();
+        Assert.Equal([SendRightsOutcome.Restriction, SendRightsOutcome.RestrictionLiftNotice, nameof(LiftRestriction), SendRightsOutcome.RestrictionLifted], kinds);
+        var liftNotice = _fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome)).Single(o => o.Kind == SendRightsOutcome.RestrictionLiftNotice);
+        Assert.Equal("The accuracy check is finished.", liftNotice.Reason);
+        Assert.NotNull(liftNotice.Date);
+        Assert.Equal([PartnerActions.Restriction, PartnerActions.RestrictionLifted], _fakes.Inputs<PartnerNoticeInput>(nameof(NotifyPartners)).Select(n => n.Action));
+    }
+
+    [Fact]
+    public async Task Erasure_RunsInEverySystem_TellsPartnersAndTheRequester_ThenErasesRetainedDataWhenItsRetentionEnds()
+    {
+        _fakes.RetainUntil = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2); // already ended: the scheduled round runs at once
+        await StartAsync(RequestType.Erasure);
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        var erasures = _fakes.Inputs<EraseInput>(nameof(EraseFromSystem));
+        Assert.Equal(FakeActivities.AllSystems.Order(), erasures.Where(e => e.Round == 0).Select(e => e.SystemId).Order());
+        Assert.Equal(SystemCatalog.Contracts, Assert.Single(erasures, e => e.Round == 1).SystemId);
+        Assert.Equal(PartnerActions.Erasure, Assert.Single(_fakes.Inputs<PartnerNoticeInput>(nameof(NotifyPartners))).Action);
+        var emails = _fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome));
+        Assert.Equal([SendRightsOutcome.Erasure, SendRightsOutcome.ErasureScheduled + "-1"], emails.Select(e => e.Kind));
+        Assert.Contains(emails[0].Erasure, l => l.Outcome == ErasureOutcomes.Retained && l.SystemId == SystemCatalog.Contracts);
+        Assert.All(emails[1].Erasure, l => Assert.Equal(ErasureOutcomes.Erased, l.Outcome));
+        Assert.Contains(Progress, p => p.Step == "erasure-scheduled-1");
+        Assert.Contains(Progress, p => p.Step == "erasure-scheduled-done-1");
+    }
+
+    [Fact]
+    public async Task Erasure_WithNothingRetained_CompletesWithoutASchedule()
+    {
+        await StartAsync(RequestType.Erasure);
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await OutcomeAsync();
+
+        Assert.All(_fakes.Inputs<EraseInput>(nameof(EraseFromSystem)), e => Assert.Equal(0, e.Round));
+        Assert.DoesNotContain(Progress, p => p.Step.StartsWith("erasure-scheduled", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Clarification_StopsTheClock_FromTheDayAskedToTheDayAnswered_BothIncluded_Art12A()
+    {
+        await StartAsync();
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Clarify, "Which product's records do you want?");
+        await UntilAsync(() => _fakes.Count(nameof(SendClarificationRequest)) == 1, "the clarification request");
+
+        var ask = Assert.Single(_fakes.Inputs<ClarificationInput>(nameof(SendClarificationRequest)));
+        Assert.Equal("Which product's records do you want?", ask.Question);
+        Assert.Equal(RequestStatus.AwaitingClarification, Statuses[^1]);
+        var askedOn = StatutoryClock.UkDate(ask.At);
+        await Client.RaiseEventAsync(Reference, DsrEvents.ClarificationAnswered, new LinkDecision(ask.Step, LinkActions.Answer, null, "requester", ask.At.AddDays(5)));
+        await DecideAsync("approval-2", LinkActions.Approve);
+        await OutcomeAsync();
+
+        var relevant = Progress.Single(p => p.Step == "identity-confirmed").RelevantDate!.Value;
+        var answered = Progress.Single(p => p.Step == ask.Step + "-answered");
+        var stopped = StatutoryClock.InclusiveDays(askedOn, StatutoryClock.UkDate(ask.At.AddDays(5)));
+        Assert.Equal(6, stopped);
+        Assert.Equal(StatutoryClock.DueDate(relevant, stopped, false, BankHolidayCalendar.EnglandAndWales), answered.DueDate);
+        Assert.Equal(answered.DueDate, _fakes.Inputs<ApprovalRequestInput>(nameof(SendApprovalRequest))[1].DueDate);
+    }
+
+    [Fact]
+    public async Task Clarification_NotAnsweredInTheWindow_ClosesWithALetter()
+    {
+        await StartAsync(settings: Settings() with { ClarificationWindow = TimeSpan.FromSeconds(2) });
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Clarify, "Which records?");
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.ClosedNoClarification, outcome.Status);
+        Assert.Equal(SendCustomerNotice.NoClarification, Assert.Single(_fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice))).Step);
+        Assert.Equal(0, _fakes.Count(nameof(BuildAccessExport)));
+        Assert.True(Progress[^1].Closed);
+    }
+
+    [Fact]
+    public async Task ManifestlyUnfounded_Refusal_GivesReasonsAndRights_Art12_4()
+    {
+        await StartAsync(RequestType.Erasure);
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Refuse, "The fifth identical request this week, sent to disrupt.");
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Refused, outcome.Status);
+        var notice = Assert.Single(_fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice)));
+        Assert.Equal(SendCustomerNotice.Refusal, notice.Step);
+        Assert.Equal("The fifth identical request this week, sent to disrupt.", notice.Reason);
+        Assert.Equal(0, _fakes.Count(nameof(EraseFromSystem)));
+    }
+
+    [Theory]
+    [InlineData(new[] { 40, 35 }, 35)] // both passed: one reminder, the later one, not a burst
+    [InlineData(new[] { 40, 1 }, 40)]  // one passed, one to come: the passed one now, the other waits for its day
+    public async Task Reminder_WhoseTimeHasCome_IsSentOnce_WhileWaitingForStaff(int[] days, int expected)
+    {
+        await StartAsync(settings: Settings() with { ReminderDaysBefore = days });
+        await ConfirmAsync();
+        await UntilAsync(() => _fakes.Count(nameof(SendStaffReminder)) == 1, "the reminder");
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await OutcomeAsync();
+
+        var reminder = Assert.Single(_fakes.Inputs<ReminderInput>(nameof(SendStaffReminder)));
+        Assert.Equal(expected, reminder.DaysBefore);
+        Assert.Equal(RequestStatus.AwaitingApproval, reminder.Status);
     }
 
     [Fact]

@@ -40,8 +40,25 @@ public sealed class FakeActivities
                 i => new ExportResult($"{i.Reference}/personal-data.json", $"{i.Reference}/personal-data.html", 10, 20)),
             [nameof(SendAccessFulfilment)] = r => Add<FulfilmentEmailInput, bool>(r, nameof(SendAccessFulfilment), _ => true),
             [nameof(EscalateDeadline)] = r => Add<EscalationInput, bool>(r, nameof(EscalateDeadline), _ => true),
+            [nameof(SendStaffReminder)] = r => Add<ReminderInput, bool>(r, nameof(SendStaffReminder), _ => true),
+            [nameof(SendClarificationRequest)] = r => Add<ClarificationInput, bool>(r, nameof(SendClarificationRequest), _ => true),
+            [nameof(ApplyRectification)] = r => Add<RightsInput, RightsResult>(r, nameof(ApplyRectification), _ => new RightsResult([SystemCatalog.Crm, SystemCatalog.WebsiteAccounts], 2, 1)),
+            [nameof(ApplyRestriction)] = r => Add<RightsInput, RightsResult>(r, nameof(ApplyRestriction), _ => new RightsResult(AllSystems, AllSystems.Count, 0)),
+            [nameof(LiftRestriction)] = r => Add<RightsInput, RightsResult>(r, nameof(LiftRestriction), _ => new RightsResult(AllSystems, AllSystems.Count, 0)),
+            [nameof(EraseFromSystem)] = r => Add<EraseInput, EraseResult>(r, nameof(EraseFromSystem), Erase),
+            [nameof(NotifyPartners)] = r => Add<PartnerNoticeInput, IReadOnlyList<string>>(r, nameof(NotifyPartners), i => i.Systems.Contains(SystemCatalog.Crm) ? ["Northwind Implementation Partners"] : []),
+            [nameof(SendRightsOutcome)] = r => Add<OutcomeInput, bool>(r, nameof(SendRightsOutcome), _ => true),
         };
     }
+
+    /// <summary>
+    /// What <see cref="EraseFromSystem"/> answers per system and round; by default everything is erased, except
+    /// the contracts system, which retains its records until <see cref="RetainUntil"/> in round 0.
+    /// </summary>
+    public Func<EraseInput, EraseResult>? EraseBehaviour { get; set; }
+
+    /// <summary>Until when the contracts system keeps its records on the first erasure (null: nothing retained).</summary>
+    public DateOnly? RetainUntil { get; set; }
 
     /// <summary>Every call, in the order the activities started.</summary>
     public ConcurrentQueue<(string Name, object Input)> Calls { get; } = new();
@@ -102,6 +119,22 @@ public sealed class FakeActivities
         return GatherFails(input)
             ? throw new SystemUnavailableException(input.SystemId, $"{input.SystemId} is not answering.")
             : new GatherSummary(input.SystemId, 2, $"{input.Reference}/{input.SystemId}.json", true, null);
+    }
+
+    private EraseResult Erase(EraseInput input)
+    {
+        if (EraseBehaviour is { } behave)
+        {
+            return behave(input);
+        }
+
+        var retained = input.SystemId == SystemCatalog.Contracts && input.Round == 0 && RetainUntil is not null;
+        return new EraseResult(input.SystemId, input.Round,
+        [
+            retained
+                ? new ErasureLineResult(input.SystemId, "contract", 2, ErasureOutcomes.Retained, "Kept for legal claims.", RetainUntil)
+                : new ErasureLineResult(input.SystemId, "record", 2, ErasureOutcomes.Erased, "No rule keeps it.", null),
+        ]);
     }
 
     private void Add<TIn, TOut>(DurableTaskRegistry r, string name, Func<TIn, TOut> behave) =>

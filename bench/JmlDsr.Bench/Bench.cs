@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Configuration;
+using JmlDsr.Functions.Fulfilment;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using JmlDsr.Local;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JmlDsr.Bench;
+
+/// <summary>The benchmarks. Each measures the product and, where the issue asks, a baseline in the same run.</summary>
+internal sealed partial class Bench(HttpClient http, LocalHostProcess host, AzuriteLauncher azurite)
+{
+    private const string InboundKey = "dev-inbound-key-0123456789abcdef";
+    private const string StaffKey = "dev-staff-key-0123456789abcdef";
+
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>1. Intake: N posts against the host vs. the same blob + table writes straight to Azurite.</summary>
+    public async Task IntakeAsync(int n, int concurrency, StringBuilder report, List<string> failures)
+    {
+        var before = await CountRequestsAsync(null);
+        var bodies = Enumerable.Range(0, n).Select(i => Multipart($"bench-{Guid.NewGuid():N}@mail.example.com")).ToList();
+
+        // Baseline: what intake must do at least — keep the raw body, check and record the Message-Id, write the request row.
+        var blobs = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("bench-baseline");
+        await blobs.CreateIfNotExistsAsync();
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        var dedupe = tables.GetTableClient("BenchBaselineDedupe");
+        var rows = tables.GetTableClient("BenchBaselineRequests");
+        await dedupe.CreateIfNotExistsAsync();
+        await rows.CreateIfNotExistsAsync();
+        var baseline = await TimeAllAsync(n, concurrency, async i =>
+        {
+            var (bytes, _) = bodies[i];
+            var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes));
+            await blobs.GetBlobClient($"raw/{key}.bin").UploadAsync(new BinaryData(bytes), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } });
+            await dedupe.GetEntityIfExistsAsync<TableEntity>("msg", key);
+            await dedupe.AddEntityAsync(new TableEntity("msg", key) { ["At"] = DateTimeOffset.UtcNow });
+            await rows.AddEntityAsync(new TableEntity("request", key) { ["Status"] = "received" });
+            return true;
+        });
+
+        var intake = await TimeAllAsync(n, concurrency, async i =>
+        {
+            var (bytes, contentType) = bodies[i];
+            using var content = new ByteArrayContent(bytes);
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            using var response = await http.PostAsync($"{host.BaseUrl}/api/inbound/sendgrid?key={InboundKey}", content);
+            return response.StatusCode == HttpStatusCode.OK;
+        });
+
+        var created = await CountRequestsAsync(null) - before;
+        var ratio = intake.PerSecond / baseline.PerSecond;
+        report.AppendLine("## 1. Intake");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{n} posts, concurrency {concurrency}.");
+        report.AppendLine("| | accepted/s | p50 ms | p99 ms |");
+        report.AppendLine("|---|---|---|---|");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| POST /api/inbound/sendgrid | {intake.PerSecond:0.0} | {intake.P50:0.0} | {intake.P99:0.0} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| baseline: same blob + table writes | {baseline.PerSecond:0.0} | {baseline.P50:0.0} | {baseline.P99:0.0} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Ratio to baseline {ratio:0.00} (target ≥ 0.8); p99 {intake.P99:0.0} ms (target < 100); requests created {created} of {n} posts ({intake.Ok} answered 200).");
+        report.AppendLine();
+        if (created != n || intake.Ok != n)
+        {
+            failures.Add($"intake: {n} posts made {created} requests ({intake.Ok} accepted)");
+        }
+    }
+
+    /// <summary>4. Idle cost: N requests waiting for identity confirmation; the host's CPU over a window.</summary>
+    public async Task IdleAsync(int waiting, TimeSpan window, StringBuilder report, List<string> failures)
+    {
+        var have = await CountRequestsAsync("awaiting-identity");
+        if (have < waiting)
+        {
+            await TimeAllAsync(waiting - have, 8, async _ =>
+            {
+                var (bytes, contentType) = Multipart($"idle-{Guid.NewGuid():N}@mail.example.com");
+                using var content = new ByteArrayContent(bytes);
+                content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                using var response = await http.PostAsync($"{host.BaseUrl}/api/inbound/sendgrid?key={InboundKey}", content);
+                return response.IsSuccessStatusCode;
+            });
+        }
+
+        var settle = Stopwatch.StartNew();
+        while (await CountRequestsAsync("awaiting-identity") < waiting)
+        {
+            if (settle.Elapsed > TimeSpan.FromMinutes(30))
+            {
+                failures.Add("idle: requests did not all reach awaiting-identity");
+                return;
+            }
+
+            await Task.Delay(1000);
+        }
+
+        // Let the engine's queue polling back off to its idle interval before measuring.
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var process = host.Process!;
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        await Task.Delay(window);
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpu0).TotalMilliseconds / wall.Elapsed.TotalMilliseconds;
+        report.AppendLine("## 4. Idle cost");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{waiting} requests waiting on events and timers; local host CPU over {window.TotalSeconds:0} s: {cpu * 100:0.00}% of one core ({cpu * 100 / Environment.ProcessorCount:0.00}% of the machine). Target < 2%.");
+        report.AppendLine();
+    }
+
+    /// <summary>2. Engine: N requests end to end with the links answered at once; completed per minute.</summary>
+    public async Task EngineAsync(int n, StringBuilder report)
+    {
+        var customers = new[] { "alice.smith@example.com", "bob.jones@example.org", "carol.white@example.net", "dan.brown@example.co.uk" };
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < n; i++)
+        {
+            var (bytes, contentType) = Multipart($"engine-{Guid.NewGuid():N}@mail.example.com", customers[i % customers.Length]);
+            using var content = new ByteArrayContent(bytes);
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            using var response = await http.PostAsync($"{host.BaseUrl}/api/inbound/sendgrid?key={InboundKey}", content);
+            response.EnsureSuccessStatusCode();
+        }
+
+        var pressed = new HashSet<string>();
+        while (await CountRequestsAsync("completed") < n)
+        {
+            var outbox = await http.GetFromJsonAsync<JsonElement>($"{host.BaseUrl}/api/dev/outbox");
+            foreach (var mail in outbox.GetProperty("messages").EnumerateArray())
+            {
+                var id = mail.GetProperty("id").GetString()!;
+                var subject = mail.GetProperty("subject").GetString()!;
+                var action = subject.StartsWith("Please confirm", StringComparison.Ordinal) ? "confirm-identity"
+                    : subject.Contains("Decision needed", StringComparison.Ordinal) ? "approve" : null;
+                if (action is null || !pressed.Add(id))
+                {
+                    continue;
+                }
+
+                var link = LinkPattern().Match(mail.GetProperty("text").GetString()!).Value;
+                var token = Uri.UnescapeDataString(link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
+                using var response = await http.PostAsync($"{host.BaseUrl}/api/links", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["action"] = action }));
+            }
+
+            await Task.Delay(100);
+        }
+
+        var perMinute = n / sw.Elapsed.TotalMinutes;
+        report.AppendLine("## 2. Engine");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{n} access requests end to end (intake, acknowledgement, verification, 7 systems, approval, export, response; ~27 activities and 2 events each), links answered as soon as the email is captured: {sw.Elapsed.TotalSeconds:0.0} s, {perMinute:0.0} completed/min.");
+        report.AppendLine("The bare-orchestration baseline on the same engine is not measured yet (see bench/README.md).");
+        report.AppendLine();
+    }
+
+    /// <summary>3. Export scale: one subject with many records over the seven systems; gather + export in this process.</summary>
+    public static async Task ExportAsync(string repoRoot, AzuriteLauncher azurite, int records, StringBuilder report, List<string> failures)
+    {
+        const string subject = "bulk.subject@example.com";
+        const string reference = "DSR-2026-999999";
+        var values = LocalSettings.SampleValues(repoRoot);
+        values["AzureWebJobsStorage"] = azurite.ConnectionString;
+        var config = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(config);
+        services.AddDsrServices(config);
+        await using var sp = services.BuildServiceProvider();
+        var storage = sp.GetRequiredService<DsrStorage>();
+        await storage.EnsureCreatedAsync(SystemConnector.AllTables);
+
+        var seed = Stopwatch.StartNew();
+        var perSystem = records / SystemCatalog.All.Count;
+        await Parallel.ForEachAsync(SystemCatalog.All.SelectMany(s => Enumerable.Range(0, (perSystem + 99) / 100).Select(b => (s.Id, b))),
+            new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (job, ct) =>
+            {
+                var table = storage.Table(SystemConnector.TableFor(job.Id));
+                var batch = Enumerable.Range(job.b * 100, Math.Min(100, perSystem - (job.b * 100)))
+                    .Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(subject, i.ToString("D8", CultureInfo.InvariantCulture))
+                    {
+                        ["Category"] = "event",
+                        ["At"] = "2026-01-01T00:00:00Z",
+                        ["Detail"] = $"Record {i} of the bulk subject in {job.Id}",
+                        ["Value"] = i.ToString(CultureInfo.InvariantCulture),
+                    })).ToList();
+                if (batch.Count > 0)
+                {
+                    await storage.Table(SystemConnector.TableFor(job.Id)).SubmitTransactionAsync(batch, ct);
+                }
+            });
+        var seeded = seed.Elapsed;
+
+        await sp.GetRequiredService<RequestRepository>().CreateIfMissingAsync(new RequestRecord
+        {
+            RowKey = reference, Type = "access", Status = "fulfilling", RequesterEmail = subject, ReceivedAt = DateTimeOffset.UtcNow,
+            RelevantDate = "2026-11-24", DueDate = "2026-12-24",
+        });
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var self = Process.GetCurrentProcess();
+        self.Refresh();
+        var startSet = self.WorkingSet64;
+        long peak = startSet;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                self.Refresh();
+                peak = Math.Max(peak, self.WorkingSet64);
+                await Task.Delay(25);
+            }
+        });
+
+        var sw = Stopwatch.StartNew();
+        var gather = sp.GetRequiredService<GatherFromSystem>();
+        var summaries = new List<GatherSummary>();
+        foreach (var system in SystemCatalog.All)
+        {
+            summaries.Add(await gather.RunAsync(new GatherInput(reference, system.Id, 1)));
+        }
+
+        var gathered = sw.Elapsed;
+        var export = await sp.GetRequiredService<BuildAccessExport>().RunAsync(new ExportInput(reference, summaries, DateTimeOffset.UtcNow));
+        var total = sw.Elapsed;
+        await sampling.CancelAsync();
+        await sampler;
+
+        var found = summaries.Sum(s => s.RecordCount);
+        report.AppendLine("## 3. Export scale");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{found:N0} records for one subject over {SystemCatalog.All.Count} systems (seeding took {seeded.TotalSeconds:0} s).");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Gather {gathered.TotalSeconds:0.0} s + export {(total - gathered).TotalSeconds:0.0} s = {total.TotalSeconds:0.0} s; JSON {export.JsonBytes / 1048576.0:0.0} MB, HTML {export.HtmlBytes / 1048576.0:0.0} MB.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Peak working set of the process doing it: {peak / 1048576.0:0} MB (it started the step at {startSet / 1048576.0:0} MB). Target < 256 MB, streaming.");
+        report.AppendLine();
+        if (found != perSystem * SystemCatalog.All.Count)
+        {
+            failures.Add($"export: found {found} records, seeded {perSystem * SystemCatalog.All.Count}");
+        }
+    }
+
+    private static (byte[] Bytes, string ContentType) Multipart(string messageId, string from = "alice.smith@example.com")
+    {
+        using var content = new MultipartFormDataContent("benchBoundary");
+        void Add(string name, string value) => content.Add(new StringContent(value, Encoding.UTF8) { Headers = { ContentType = null } }, name);
+        Add("headers", $"Message-Id: <{messageId}>\r\nFrom: {from}\r\nTo: privacy@jmlsoftware.co.uk\r\nSubject: Subject access request\r\n");
+        Add("from", from);
+        Add("to", "privacy@jmlsoftware.co.uk");
+        Add("subject", "Subject access request");
+        Add("text", "Please send me a copy of all the personal data you hold about me.");
+        Add("envelope", "{\"to\":[\"privacy@jmlsoftware.co.uk\"],\"from\":\"bounces@relay.example.net\"}");
+        Add("charsets", "{\"to\":\"UTF-8\",\"subject\":\"UTF-8\",\"from\":\"UTF-8\",\"text\":\"UTF-8\"}");
+        using var ms = new MemoryStream();
+        content.CopyTo(ms, null, CancellationToken.None);
+        return (ms.ToArray(), content.Headers.ContentType!.ToString());
+    }
+
+    private async Task<int> CountRequestsAsync(string? status)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{host.BaseUrl}/api/requests{(status is null ? "" : "?status=" + status)}");
+        request.Headers.Add("x-functions-key", StaffKey);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32();
+    }
+
+    private sealed record Timing(double PerSecond, double P50, double P99, int Ok);
+
+    private static async Task<Timing> TimeAllAsync(int n, int concurrency, Func<int, Task<bool>> op)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var ok = 0;
+        var sw = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+        {
+            var t = Stopwatch.StartNew();
+            if (await op(i))
+            {
+                Interlocked.Increment(ref ok);
+            }
+
+            latencies.Add(t.Elapsed.TotalMilliseconds);
+        });
+        var sorted = latencies.Order().ToList();
+        return new Timing(n / sw.Elapsed.TotalSeconds, sorted[(int)(sorted.Count * 0.50)], sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * 0.99))], ok);
+    }
+
+    [GeneratedRegex(@"https?://\S+")]
+    private static partial Regex LinkPattern();
+}

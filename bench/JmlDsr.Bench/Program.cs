@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using JmlDsr.Bench;
+using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Configuration;
+using JmlDsr.Functions.Fulfilment;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using JmlDsr.Local;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+// JmlDsr benchmarks. `dotnet run -c Release --project bench/JmlDsr.Bench` for the full run,
+// `-- --quick` for the small run CI does, `-- --only intake|engine|export|idle` for one.
+var quick = args.Contains("--quick");
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+bool Run(string name) => only is null || only == name;
+
+var repoRoot = LocalSettings.FindRepoRoot();
+var configuration = typeof(Bench).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+var dataDir = Path.Combine(Path.GetTempPath(), "jmldsr-bench-" + Guid.NewGuid().ToString("N")[..8]);
+await using var azurite = new AzuriteLauncher(Bench.FreePort(), Bench.FreePort(), Bench.FreePort());
+await azurite.EnsureRunningAsync(repoRoot, dataDir, inMemory: false, TextWriter.Null);
+using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+var report = new StringBuilder();
+report.AppendLine(CultureInfo.InvariantCulture, $"JmlDsr benchmarks — {(quick ? "quick" : "full")} run, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {configuration} build");
+report.AppendLine();
+var failures = new List<string>();
+
+try
+{
+    if (Run("intake") || Run("idle"))
+    {
+        using var host = new LocalHostProcess(repoRoot, azurite, Bench.FreePort(), Bench.FreePort(), "BenchHub" + Guid.NewGuid().ToString("N")[..6], configuration);
+        await host.StartAsync(http);
+        var bench = new Bench(http, host, azurite);
+        if (Run("intake"))
+        {
+            await bench.IntakeAsync(quick ? 200 : 2000, concurrency: 8, report, failures);
+        }
+
+        if (Run("idle"))
+        {
+            await bench.IdleAsync(quick ? 200 : 10_000, TimeSpan.FromSeconds(quick ? 15 : 60), report, failures);
+        }
+    }
+
+    if (Run("engine"))
+    {
+        using var host = new LocalHostProcess(repoRoot, azurite, Bench.FreePort(), Bench.FreePort(), "BenchEngine" + Guid.NewGuid().ToString("N")[..6], configuration);
+        await host.StartAsync(http, new Dictionary<string, string> { ["LocalHost__MaxQueuePollingInterval"] = "00:00:00.200" });
+        await new Bench(http, host, azurite).EngineAsync(quick ? 5 : 30, report);
+    }
+
+    if (Run("export"))
+    {
+        await Bench.ExportAsync(repoRoot, azurite, quick ? 20_000 : 1_000_000, report, failures);
+    }
+}
+finally
+{
+    try
+    {
+        Directory.Delete(dataDir, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+}
+
+Console.WriteLine(report.ToString());
+var results = Path.Combine(repoRoot, "bench", "results");
+Directory.CreateDirectory(results);
+await File.WriteAllTextAsync(Path.Combine(results, quick ? "quick.md" : "full.md"), report.ToString());
+if (failures.Count > 0)
+{
+    Console.WriteLine("Correctness failures: " + string.Join("; ", failures));
+    return 1;
+}
+
+return 0;

@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text;
+using JmlDsr.Domain.Export;
+using JmlDsr.Domain.Gathering;
+using JmlDsr.Domain.Links;
+using JmlDsr.Domain.Requests;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+using static JmlDsr.Functions.Http.Responses;
+
+namespace JmlDsr.Functions.Approval;
+
+/// <summary>
+/// The parts of a decision beyond its button, shared by the email-link page and the staff console so both
+/// take the same decision the same way: on approving an access request, the other people's information to
+/// redact (Art 15(4)); on approving a rectification, each field change to apply or refuse with a reason
+/// (Art 16, Art 12(4)); the requester's answer to a request for clarification.
+/// </summary>
+public sealed class DecisionForms(RequestRepository requests, DsrStorage storage)
+{
+    public const int MaxChanges = 20;
+    private const int MaxRecordsScanned = 2000;
+    private const int MaxText = 2000;
+
+    /// <summary>Extra inputs for <paramref name="action"/> on the request, as HTML to put inside that action's form.</summary>
+    public async Task<string> ExtraFieldsAsync(string reference, string action, CancellationToken ct = default)
+    {
+        if (action != LinkActions.Approve || await requests.GetAsync(reference, ct) is not { } r)
+        {
+            return string.Empty;
+        }
+
+        return RequestTypes.FromWire(r.Type) switch
+        {
+            RequestType.Access => await RedactionsAsync(r, ct),
+            RequestType.Rectification => await ChangesAsync(r, ct),
+            _ => string.Empty,
+        };
+    }
+
+    /// <summary>What the form says beyond action and reason; an error message when it does not make a decision.</summary>
+    public async Task<(DecisionDetails Details, string? Error)> ParseAsync(string reference, string action, IFormCollection form, string reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        if (action == LinkActions.Answer)
+        {
+            return (new DecisionDetails([], [], reason), null);
+        }
+
+        if (action != LinkActions.Approve || await requests.GetAsync(reference, ct) is not { } r)
+        {
+            return (DecisionDetails.None, null);
+        }
+
+        var type = RequestTypes.FromWire(r.Type);
+        if (type == RequestType.Access)
+        {
+            var redact = form["redact"].Select(v => v?.Trim() ?? string.Empty).Where(v => v.Length > 0 && v.Length <= 200).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            return (new DecisionDetails(redact, [], null), null);
+        }
+
+        if (type != RequestType.Rectification)
+        {
+            return (DecisionDetails.None, null);
+        }
+
+        var changes = new List<ChangeDecision>();
+        for (var i = 0; i < MaxChanges; i++)
+        {
+            var field = form[$"field_{i}"].ToString().Trim();
+            var choice = form[$"decision_{i}"].ToString();
+            if (field.Length == 0 || choice is not ("apply" or "refuse"))
+            {
+                continue;
+            }
+
+            var value = form[$"value_{i}"].ToString().Trim();
+            var why = form[$"refusal_{i}"].ToString().Trim();
+            if (choice == "apply" && (value.Length == 0 || value.Length > MaxText))
+            {
+                return (DecisionDetails.None, $"Give the corrected value for {field}, or choose “no change”.");
+            }
+
+            if (choice == "refuse" && (why.Length == 0 || why.Length > MaxText))
+            {
+                return (DecisionDetails.None, $"Give the reason for refusing the change to {field}: the requester will be told it (Art 12(4)).");
+            }
+
+            changes.Add(new ChangeDecision(field, value, choice == "apply", choice == "refuse" ? why : null));
+        }
+
+        return changes.Count == 0
+            ? (DecisionDetails.None, "Choose at least one field to correct or refuse: a rectification is approved change by change (Art 16).")
+            : (new DecisionDetails([], changes, null), null);
+    }
+
+    private async Task<string> RedactionsAsync(RequestRecord r, CancellationToken ct)
+    {
+        var candidates = new List<(RedactionCandidate Candidate, string System)>();
+        foreach (var system in SystemCatalog.All)
+        {
+            await foreach (var record in RecordsAsync(r.RowKey, system.Id, ct))
+            {
+                foreach (var value in record.Fields.Values)
+                {
+                    foreach (var c in ThirdPartyRedactor.Find(value, r.RequesterEmail, r.RequesterName))
+                    {
+                        if (!candidates.Any(x => string.Equals(x.Candidate.Text, c.Text, StringComparison.OrdinalIgnoreCase)))
+                        {
+                            candidates.Add((c, system.Name));
+                        }
+                    }
+                }
+            }
+        }
+
+        var html = new StringBuilder("<fieldset class=\"redactions\"><legend>Other people's information to redact from the copy (Art 15(4))</legend>");
+        if (candidates.Count == 0)
+        {
+            html.Append("<p>No other person's name, email address or phone number was found in the records.</p>");
+        }
+        else
+        {
+            html.Append("<p>Found in the requester's records. Ticked items are replaced by “").Append(E(ThirdPartyRedactor.Marker)).Append("” in the copy they receive.</p>");
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                var (c, system) = candidates[i];
+                html.Append(CultureInfo.InvariantCulture, $"<div><input type=\"checkbox\" id=\"redact-{i}\" name=\"redact\" value=\"{E(c.Text)}\" checked> ")
+                    .Append(CultureInfo.InvariantCulture, $"<label for=\"redact-{i}\" style=\"display:inline;font-weight:normal\">{E(c.Text)} ({E(c.Kind)}, in {E(system)}: {E(c.Reason)})</label></div>");
+            }
+        }
+
+        return html.Append("</fieldset>").ToString();
+    }
+
+    private async Task<string> ChangesAsync(RequestRecord r, CancellationToken ct)
+    {
+        // Every field held about the person, with the values each system holds: staff turn the request into changes.
+        var fields = new SortedDictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var system in SystemCatalog.All)
+        {
+            await foreach (var record in RecordsAsync(r.RowKey, system.Id, ct))
+            {
+                foreach (var (k, v) in record.Fields)
+                {
+                    if (!fields.TryGetValue(k, out var list))
+                    {
+                        fields[k] = list = [];
+                    }
+
+                    var shown = $"{system.Name}: {v}";
+                    if (list.Count < 4 && !list.Contains(shown))
+                    {
+                        list.Add(shown);
+                    }
+                }
+            }
+        }
+
+        var html = new StringBuilder("<fieldset class=\"changes\"><legend>Corrections (Art 16): decide each one</legend>");
+        html.Append("<p><strong>What the requester wrote:</strong></p><blockquote style=\"white-space:pre-line;border-left:4px solid #c8c8c8;margin:0;padding:.2rem .8rem\">")
+            .Append(E(string.IsNullOrWhiteSpace(r.Details) ? r.Subject ?? "—" : r.Details)).Append("</blockquote>");
+        html.Append("<p>Each change you apply is made in every system that holds the field, and every partner who received it is told (Art 19). A refused change needs a reason the requester will see.</p>");
+        html.Append("<table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Held now</th><th scope=\"col\">Decision</th><th scope=\"col\">Corrected value</th><th scope=\"col\">Reason if refused</th></tr></thead><tbody>");
+        var i = 0;
+        foreach (var (field, values) in fields.Take(MaxChanges))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">{E(field)}<input type=\"hidden\" name=\"field_{i}\" value=\"{E(field)}\"></th>")
+                .Append("<td>").Append(string.Join("<br>", values.Select(E))).Append("</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td><label for=\"decision_{i}\" class=\"sr-only\" style=\"position:absolute;left:-9999px\">Decision for {E(field)}</label><select id=\"decision_{i}\" name=\"decision_{i}\"><option value=\"none\">No change</option><option value=\"apply\">Apply</option><option value=\"refuse\">Refuse</option></select></td>")
+                .Append(CultureInfo.InvariantCulture, $"<td><label for=\"value_{i}\" style=\"position:absolute;left:-9999px\">Corrected {E(field)}</label><input id=\"value_{i}\" name=\"value_{i}\" maxlength=\"{MaxText}\"></td>")
+                .Append(CultureInfo.InvariantCulture, $"<td><label for=\"refusal_{i}\" style=\"position:absolute;left:-9999px\">Why the change to {E(field)} is refused</label><input id=\"refusal_{i}\" name=\"refusal_{i}\" maxlength=\"{MaxText}\"></td></tr>");
+            i++;
+        }
+
+        return html.Append("</tbody></table></fieldset>").ToString();
+    }
+
+    private async IAsyncEnumerable<PersonalRecord> RecordsAsync(string reference, string systemId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var blob = storage.Container(DsrStorage.GatheredContainer).GetBlobClient(GatheredBlob.Name(reference, systemId));
+        if (!await blob.ExistsAsync(ct))
+        {
+            yield break;
+        }
+
+        await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
+        using var reader = GatheredBlob.Reader(stream);
+        await GatheredBlob.ReadSearchAsync(reader, ct);
+        var n = 0;
+        await foreach (var record in GatheredBlob.ReadRecordsAsync(reader, ct))
+        {
+            if (++n > MaxRecordsScanned)
+            {
+                yield break;
+            }
+
+            yield return record;
+        }
+    }
+}

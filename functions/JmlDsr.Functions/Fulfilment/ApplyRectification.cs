@@ -1,0 +1,87 @@
+using JmlDsr.Domain.Emails;
+using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
+using Microsoft.Azure.Functions.Worker;
+
+namespace JmlDsr.Functions.Fulfilment;
+
+/// <summary>
+/// Art 16: applies each change staff approved in every system that holds that field, and records each refused
+/// change with its reason. The plan (with the old values) is written before anything changes, so a retry after
+/// a crash applies the same plan and reports the same old values.
+/// </summary>
+public sealed class ApplyRectification(RequestRepository requests, DecisionStore decisions, SystemWriter writer, RightsEvidence evidence, AuditLog audit)
+    : IDsrActivity<RightsInput, RightsResult>
+{
+    public const string Evidence = "rectification";
+
+    [Function(nameof(ApplyRectification))]
+    public Task<RightsResult> Run([ActivityTrigger] RightsInput input) => RunAsync(input);
+
+    public async Task<RightsResult> RunAsync(RightsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var r = await requests.GetRequiredAsync(input.Reference);
+        var plan = await evidence.ReadAsync<RectificationRecord>(input.Reference, Evidence)
+            ?? await evidence.WriteOnceAsync(input.Reference, Evidence, await PlanAsync(r.RequesterEmail, await decisions.GetAsync(input.Reference, input.DecisionStep)));
+
+        foreach (var change in plan.Applied)
+        {
+            foreach (var row in await writer.RowsAsync(change.SystemId, r.RequesterEmail))
+            {
+                if (FieldName(row.Record, change.Field) is { } name && row.Record.Fields[name] != change.NewValue)
+                {
+                    await writer.SetFieldsAsync(change.SystemId, r.RequesterEmail, row.RowKey, new Dictionary<string, string?> { [name] = change.NewValue });
+                }
+            }
+        }
+
+        var systems = plan.Applied.Select(c => c.SystemId).Distinct().ToList();
+        await audit.AppendAsync(input.Reference, input.At, "rectification-applied", "system",
+            $"Rectification (Art 16): {plan.Applied.Count} field change(s) applied in {string.Join(", ", systems.DefaultIfEmpty("no system"))}; {plan.Refused.Count} refused with reasons.");
+        return new RightsResult(systems, plan.Applied.Count, plan.Refused.Count);
+    }
+
+    /// <summary>Each approved change becomes one change per system that holds the field (with the value it holds now).</summary>
+    private async Task<RectificationRecord> PlanAsync(string email, DecisionDetails details)
+    {
+        var applied = new List<FieldChange>();
+        var refused = new List<RefusedChange>();
+        foreach (var change in details.Changes)
+        {
+            if (!change.Apply)
+            {
+                refused.Add(new RefusedChange(new FieldChange(string.Empty, "—", change.Field, null, change.NewValue), change.RefusalReason ?? "No reason was recorded."));
+                continue;
+            }
+
+            var found = false;
+            foreach (var system in SystemCatalog.All)
+            {
+                foreach (var row in await writer.RowsAsync(system.Id, email))
+                {
+                    if (FieldName(row.Record, change.Field) is { } name)
+                    {
+                        found = true;
+                        var old = row.Record.Fields[name];
+                        if (!applied.Any(a => a.SystemId == system.Id && a.Field == name && a.OldValue == old))
+                        {
+                            applied.Add(new FieldChange(system.Id, system.Name, name, old, change.NewValue));
+                        }
+                    }
+                }
+            }
+
+            if (!found)
+            {
+                refused.Add(new RefusedChange(new FieldChange(string.Empty, "—", change.Field, null, change.NewValue), "We do not hold this information about you in any system, so there was nothing to correct."));
+            }
+        }
+
+        return new RectificationRecord(applied, refused);
+    }
+
+    private static string? FieldName(PersonalRecord record, string field) =>
+        record.Fields.Keys.FirstOrDefault(k => string.Equals(k, field, StringComparison.OrdinalIgnoreCase));
+}

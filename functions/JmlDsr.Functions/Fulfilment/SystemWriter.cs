@@ -1,0 +1,143 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Storage;
+
+namespace JmlDsr.Functions.Fulfilment;
+
+/// <summary>One row of a system about the person, as it is now.</summary>
+public sealed record SystemRow(string SystemId, string RowKey, PersonalRecord Record);
+
+/// <summary>
+/// Carries out rights in JML's systems (the demo stand-ins: a table per system keyed by email address):
+/// field corrections, restriction flags, erasure and anonymisation. Every write is idempotent: doing it
+/// twice leaves the system as doing it once.
+/// </summary>
+public sealed class SystemWriter(DsrStorage storage)
+{
+    public const string RestrictionRow = "restriction";
+    public const string AnonymisedPartition = "anonymised";
+
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "PartitionKey", "RowKey", "Timestamp", "odata.etag", "Category" };
+
+    public static string Key(string email) => email.Trim().ToLowerInvariant();
+
+    private TableClient Table(string systemId) => storage.Table(SystemConnector.TableFor(systemId));
+
+    /// <summary>Every row the system holds for the person (small per person; erasure and rectification work row by row).</summary>
+    public async Task<IReadOnlyList<SystemRow>> RowsAsync(string systemId, string email, CancellationToken ct = default)
+    {
+        var key = Key(email);
+        var rows = new List<SystemRow>();
+        await foreach (var e in Table(systemId).QueryAsync<TableEntity>(x => x.PartitionKey == key, cancellationToken: ct))
+        {
+            rows.Add(new SystemRow(systemId, e.RowKey, ToRecord(e)));
+        }
+
+        return rows;
+    }
+
+    public static PersonalRecord ToRecord(TableEntity e)
+    {
+        var fields = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (k, v) in e)
+        {
+            if (!Reserved.Contains(k))
+            {
+                fields[k] = v switch
+                {
+                    null => null,
+                    DateTimeOffset d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                    _ => v.ToString(),
+                };
+            }
+        }
+
+        return new PersonalRecord(e.GetString("Category") ?? "record", fields);
+    }
+
+    /// <summary>Sets fields on one row (merge): other fields stay as they are.</summary>
+    public async Task SetFieldsAsync(string systemId, string email, string rowKey, IReadOnlyDictionary<string, string?> fields, CancellationToken ct = default)
+    {
+        var entity = new TableEntity(Key(email), rowKey);
+        foreach (var (k, v) in fields)
+        {
+            entity[k] = v;
+        }
+
+        await Table(systemId).UpsertEntityAsync(entity, TableUpdateMode.Merge, ct);
+    }
+
+    /// <summary>Removes fields from one row, if it is there.</summary>
+    public async Task RemoveFieldsAsync(string systemId, string email, string rowKey, IEnumerable<string> names, CancellationToken ct = default)
+    {
+        var table = Table(systemId);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Key(email), rowKey, cancellationToken: ct);
+        if (!row.HasValue)
+        {
+            return;
+        }
+
+        var entity = row.Value!;
+        var changed = false;
+        foreach (var name in names)
+        {
+            changed |= entity.Remove(name);
+        }
+
+        if (changed)
+        {
+            await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Replace, ct);
+        }
+    }
+
+    public async Task DeleteAsync(string systemId, string email, string rowKey, CancellationToken ct = default)
+    {
+        try
+        {
+            await Table(systemId).DeleteEntityAsync(Key(email), rowKey, ETag.All, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Already gone: erasure is idempotent.
+        }
+    }
+
+    /// <summary>Replaces a row by an anonymous one (no link to the person left) and deletes the original.</summary>
+    public async Task AnonymiseAsync(string systemId, string email, string rowKey, string category, IReadOnlyDictionary<string, string?> kept, string anonymousKey, CancellationToken ct = default)
+    {
+        var entity = new TableEntity(AnonymisedPartition, anonymousKey) { ["Category"] = category };
+        foreach (var (k, v) in kept)
+        {
+            entity[k] = v;
+        }
+
+        await Table(systemId).UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+        await DeleteAsync(systemId, email, rowKey, ct);
+    }
+
+    /// <summary>The restriction register (Art 18): what other processing checks before using a person's data.</summary>
+    public async Task SetRestrictedAsync(string email, string reference, bool restricted, DateTimeOffset at, CancellationToken ct = default) =>
+        await storage.Table(DsrStorage.RestrictionsTable).UpsertEntityAsync(new TableEntity("person", Key(email))
+        {
+            ["Active"] = restricted,
+            ["Reference"] = reference,
+            [restricted ? "Since" : "LiftedAt"] = at,
+        }, TableUpdateMode.Merge, ct);
+
+    public async Task<bool> IsRestrictedAsync(string email, CancellationToken ct = default)
+    {
+        var row = await storage.Table(DsrStorage.RestrictionsTable).GetEntityIfExistsAsync<TableEntity>("person", Key(email), cancellationToken: ct);
+        return row.HasValue && row.Value!.GetBoolean("Active") == true;
+    }
+
+    /// <summary>A legal hold on the person (set by staff outside this app): keeps everything it covers (Art 17(3)(e)).</summary>
+    public async Task<(bool Held, string? Reason)> LegalHoldAsync(string email, CancellationToken ct = default)
+    {
+        var row = await storage.Table(DsrStorage.LegalHoldsTable).GetEntityIfExistsAsync<TableEntity>("hold", Key(email), cancellationToken: ct);
+        return row.HasValue && row.Value!.GetBoolean("Active") != false ? (true, row.Value.GetString("Reason")) : (false, null);
+    }
+}

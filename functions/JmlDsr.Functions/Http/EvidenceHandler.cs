@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using JmlDsr.Domain.Deadlines;
+using JmlDsr.Domain.Requests;
+using JmlDsr.Functions.Fulfilment;
+using JmlDsr.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using static JmlDsr.Functions.Http.Responses;
+
+namespace JmlDsr.Functions.Http;
+
+/// <summary>
+/// GET /api/requests/{reference}/evidence[?format=html]: the evidence pack that shows a request was handled lawfully
+/// and on time (Art 5(2) accountability): the clock and how it was counted, every step with actor and time from the
+/// append-only audit trail, every email sent, what was searched, each decision, and the proof documents
+/// (rectification plan, restriction flags, erasure hashes and counts — never the erased values).
+/// </summary>
+public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, DsrStorage storage, RightsEvidence evidence, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public async Task<IResult> GetAsync(HttpRequest request, string reference, DurableTaskClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        var r = RequestReference.IsValid(reference) ? await requests.GetAsync(reference, ct) : null;
+        if (r is null)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Not found", $"There is no request {reference}.", "reference");
+        }
+
+        var pack = await BuildAsync(r, client, ct);
+        if (request.Query["format"].ToString() == "html")
+        {
+            return Page(request.HttpContext, StatusCodes.Status200OK, $"Evidence pack {r.RowKey}", Html(pack));
+        }
+
+        return Results.Json(pack, Json);
+    }
+
+    private async Task<EvidencePack> BuildAsync(RequestRecord r, DurableTaskClient client, CancellationToken ct)
+    {
+        var timeline = (await audit.ReadAsync(r.RowKey, ct)).OrderBy(a => a.RowKey, StringComparer.Ordinal)
+            .Select(a => new EvidenceStep(a.At, a.Step, a.Actor, a.Detail)).ToList();
+        var emails = new List<EvidenceEmail>();
+        await foreach (var s in storage.Table(DsrStorage.SendsTable).QueryAsync<TableEntity>(e => e.PartitionKey == r.RowKey, cancellationToken: ct))
+        {
+            emails.Add(new EvidenceEmail(s.RowKey, s.GetString("Subject") ?? string.Empty, s.GetBoolean("Sent") == true, s.GetDateTimeOffset("SentAt")));
+        }
+
+        var documents = (await evidence.AllAsync(r.RowKey, ct)).ToDictionary(d => d.Name, d => d.Json, StringComparer.Ordinal);
+        var instance = await client.GetInstanceAsync(r.RowKey, getInputsAndOutputs: false, ct);
+        DateOnly? due = DateOnly.TryParseExact(r.DueDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        DateOnly? closedOn = r.ClosedAt is { } c ? StatutoryClock.UkDate(c) : null;
+        var today = StatutoryClock.UkDate(time.GetUtcNow());
+        var clock = new EvidenceClock(
+            "One calendar month beginning with the relevant time (ICO method; UK GDPR Art 12(3), Art 12A): the latest of receipt and of the identity confirmation asked for; days stopped for clarification added; a weekend or England and Wales bank holiday moves the date to the next working day; extended by two months only by notice within the first month.",
+            StatutoryClock.UkDate(r.ReceivedAt), r.RelevantDate, r.PausedDays, r.Extended, r.DueDate, closedOn,
+            closedOn is { } co && due is { } du ? co <= du : null,
+            r.Overdue || (closedOn is null && due is { } od && today > od && !RequestStatus.IsPaused(r.Status)));
+        return new EvidencePack(
+            r.RowKey, RequestTypes.FromWire(r.Type).Title(), r.Type, r.Status, r.Channel, new EvidenceRequester(r.RequesterEmail, r.RequesterName), r.ReceivedAt, r.RawBlob,
+            clock, r.Outcome, instance?.RuntimeStatus.ToString(),
+            timeline.Where(t => t.Step.StartsWith("searched-", StringComparison.Ordinal)).ToList(),
+            timeline.Where(t => t.Actor != "system").ToList(),
+            emails.OrderBy(e => e.SentAt ?? DateTimeOffset.MaxValue).ToList(),
+            timeline, documents, time.GetUtcNow());
+    }
+
+    private static string Html(EvidencePack p)
+    {
+        var h = new StringBuilder();
+        h.Append("<p class=\"ref\">").Append(E(p.Type)).Append(" · channel ").Append(E(p.Channel)).Append(" · status <strong>").Append(E(p.Status)).Append("</strong></p>");
+        h.Append("<h2>The clock</h2><p>").Append(E(p.Clock.Method)).Append("</p><dl>")
+            .Append("<dt>Received</dt><dd>").Append(E(p.Clock.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</dd>")
+            .Append("<dt>Clock ran from</dt><dd>").Append(E(p.Clock.RelevantDate)).Append("</dd>")
+            .Append("<dt>Days the clock was stopped</dt><dd>").Append(p.Clock.PausedDays.ToString(CultureInfo.InvariantCulture)).Append("</dd>")
+            .Append("<dt>Extended</dt><dd>").Append(p.Clock.Extended ? "yes" : "no").Append("</dd>")
+            .Append("<dt>Due</dt><dd>").Append(E(p.Clock.DueDate)).Append("</dd>")
+            .Append("<dt>Answered</dt><dd>").Append(E(p.Clock.ClosedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "not yet")).Append("</dd>")
+            .Append("<dt>On time</dt><dd>").Append(p.Clock.OnTime switch { true => "yes", false => "<strong>no</strong>", _ => "—" }).Append("</dd></dl>");
+        h.Append("<h2>Emails sent</h2><ul>");
+        foreach (var e in p.Emails)
+        {
+            h.Append("<li>").Append(E(e.SentAt?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "not sent")).Append(" — ").Append(E(e.Subject)).Append(" <span class=\"ref\">(").Append(E(e.Step)).Append(")</span></li>");
+        }
+
+        h.Append("</ul><h2>Timeline</h2><table><thead><tr><th scope=\"col\">When (UTC)</th><th scope=\"col\">Who</th><th scope=\"col\">What</th></tr></thead><tbody>");
+        foreach (var t in p.Timeline)
+        {
+            h.Append("<tr><td>").Append(E(t.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))).Append("</td><td>").Append(E(t.Actor)).Append("</td><td>").Append(E(t.Detail)).Append("</td></tr>");
+        }
+
+        h.Append("</tbody></table><h2>Proof documents</h2>");
+        foreach (var (name, json) in p.Documents)
+        {
+            h.Append("<details><summary>").Append(E(name)).Append("</summary><pre style=\"white-space:pre-wrap\">").Append(E(JsonSerializer.Serialize(json, Json))).Append("</pre></details>");
+        }
+
+        return h.Append("<p class=\"ref\">Generated ").Append(E(p.GeneratedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append(".</p>").ToString();
+    }
+}
+
+public sealed record EvidencePack(
+    string Reference, string Type, string TypeWire, string Status, string Channel, EvidenceRequester Requester, DateTimeOffset ReceivedAt, string? RawBlob,
+    EvidenceClock Clock, string? Outcome, string? WorkflowStatus, IReadOnlyList<EvidenceStep> Searches, IReadOnlyList<EvidenceStep> Decisions,
+    IReadOnlyList<EvidenceEmail> Emails, IReadOnlyList<EvidenceStep> Timeline, IReadOnlyDictionary<string, JsonElement> Documents, DateTimeOffset GeneratedAt);
+
+public sealed record EvidenceRequester(string Email, string? Name);
+
+public sealed record EvidenceClock(string Method, DateOnly ReceivedOn, string RelevantDate, int PausedDays, bool Extended, string DueDate, DateOnly? ClosedOn, bool? OnTime, bool Overdue);
+
+public sealed record EvidenceStep(DateTimeOffset At, string Step, string Actor, string Detail);
+
+public sealed record EvidenceEmail(string Step, string Subject, bool Sent, DateTimeOffset? SentAt);

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+
+namespace JmlDsr.Functions.Storage;
+
+/// <summary>One field change a staff member decided on a rectification request: apply it, or refuse it with a reason.</summary>
+public sealed record ChangeDecision(string Field, string NewValue, bool Apply, string? RefusalReason);
+
+/// <summary>
+/// What a decision carries beyond its action: the third-party terms to redact (access), the field changes
+/// (rectification), the requester's answer (clarification). Personal data, so it is kept in the Decisions
+/// table and the orchestration only sees the step it belongs to.
+/// </summary>
+public sealed record DecisionDetails(IReadOnlyList<string> Redactions, IReadOnlyList<ChangeDecision> Changes, string? Answer)
+{
+    public static DecisionDetails None { get; } = new([], [], null);
+}
+
+/// <summary>The Decisions table: PartitionKey = reference, RowKey = step. Written before the event is raised.</summary>
+public sealed class DecisionStore(DsrStorage storage)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private TableClient Table => storage.Table(DsrStorage.DecisionsTable);
+
+    public async Task SaveAsync(string reference, string step, DecisionDetails details, CancellationToken ct = default) =>
+        await Table.UpsertEntityAsync(new TableEntity(reference, step) { ["Json"] = JsonSerializer.Serialize(details, Json) }, TableUpdateMode.Replace, ct);
+
+    public async Task<DecisionDetails> GetAsync(string reference, string step, CancellationToken ct = default)
+    {
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(reference, step, cancellationToken: ct);
+        return row.HasValue && row.Value!.GetString("Json") is { } json
+            ? JsonSerializer.Deserialize<DecisionDetails>(json, Json) ?? DecisionDetails.None
+            : DecisionDetails.None;
+    }
+}

@@ -1,0 +1,53 @@
+using JmlDsr.Domain.Gathering;
+using Xunit;
+
+namespace JmlDsr.Domain.Tests.Gathering;
+
+public sealed class PartnerDirectoryTests
+{
+    private const string Northwind = "Northwind Implementation Partners";
+    private const string Fabrikam = "Fabrikam Feedback Services";
+
+    [Theory]
+    [InlineData(SystemCatalog.Crm, Northwind)]
+    [InlineData(SystemCatalog.Contracts, Northwind)]
+    [InlineData(SystemCatalog.Feedback, Fabrikam)]
+    [InlineData(SystemCatalog.WebsiteAccounts, "")]
+    [InlineData(SystemCatalog.Downloads, "")]
+    [InlineData(SystemCatalog.Communications, "")]
+    [InlineData(SystemCatalog.PartnerShares, "")]
+    [InlineData("unknown", "")]
+    public void ForSystem_NamesTheArt19Recipients(string systemId, string expected) =>
+        Assert.Equal(expected, string.Join(", ", PartnerDirectory.ForSystem(systemId).Select(p => p.Name)));
+
+    [Fact]
+    public void ForSystem_AgreesWithTheRecipientsTheAccessExportDeclares()
+    {
+        foreach (var system in SystemCatalog.All)
+        {
+            Assert.Equal(system.Recipients.Count > 0, PartnerDirectory.ForSystem(system.Id).Count > 0);
+        }
+    }
+
+    [Theory]
+    [InlineData("Northwind Implementation Partners", "privacy@northwind-partners.example", "Partner confidentiality agreement 2022")]
+    [InlineData("  northwind implementation PARTNERS ", "privacy@northwind-partners.example", "Partner confidentiality agreement 2022")]
+    [InlineData("FABRIKAM FEEDBACK SERVICES", "dpo@fabrikam-feedback.example", "Data processing agreement 2024")]
+    public void Find_IgnoresCase(string name, string email, string terms)
+    {
+        var partner = PartnerDirectory.Find(name);
+        Assert.NotNull(partner);
+        Assert.Equal(email, partner.Email);
+        Assert.Equal(terms, partner.Terms);
+    }
+
+    [Theory]
+    [InlineData("Northwind")]
+    [InlineData("")]
+    [InlineData("Contoso")]
+    public void Find_ReturnsNull_ForAnUnknownName(string name) => Assert.Null(PartnerDirectory.Find(name));
+
+    [Fact]
+    public void All_ListsBothDemoPartners() =>
+        Assert.Equal([Northwind, Fabrikam], PartnerDirectory.All.Select(p => p.Name));
+}
