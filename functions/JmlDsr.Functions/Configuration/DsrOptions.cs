@@ -50,6 +50,18 @@ public sealed class DsrOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan GatherFirstRetry { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long the requester has to answer a request for clarification (Art 12A) before the request is closed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "180.00:00:00")]
+    public TimeSpan ClarificationWindow { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Days before the due date on which the privacy team is reminded, comma-separated (default "7,2").</summary>
+    [RegularExpression(@"^\s*\d{1,3}(\s*[,; ]\s*\d{1,3})*\s*$")]
+    public string ReminderDaysBefore { get; set; } = "7,2";
+
+    /// <summary>Notice given to the requester before a restriction is lifted (Art 18(3)).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "90.00:00:00")]
+    public TimeSpan RestrictionLiftNotice { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Extra bank holidays (yyyy-MM-dd, comma-separated) on top of the shipped England and Wales list.</summary>
     public string ExtraBankHolidays { get; set; } = string.Empty;
 

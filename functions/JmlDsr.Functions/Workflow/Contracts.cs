@@ -22,6 +22,12 @@ public sealed record DsrSettings(
 
     /// <summary>How long after telling the requester (Art 18(3)) a restriction is lifted.</summary>
     public TimeSpan RestrictionLiftNotice { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Deadline simulation only (never set by the app): the statutory instant the orchestration starts at.</summary>
+    public DateTimeOffset? SimulatedStart { get; init; }
+
+    /// <summary>Deadline simulation only: how many times faster than real time the statutory clock runs.</summary>
+    public double TimeScale { get; init; } = 1;
 }
 
 /// <summary>The orchestration input: the request by reference only (no personal data in history).</summary>

@@ -49,6 +49,7 @@ internal sealed class DsrFlow
     private readonly DsrInput input;
     private readonly BankHolidayCalendar _calendar;
     private readonly DateOnly _received;
+    private readonly DateTime _realStart;
     private DateOnly _relevant;
     private int _pausedDays;
     private int _clarificationDays;
@@ -61,6 +62,7 @@ internal sealed class DsrFlow
     public DsrFlow(TaskOrchestrationContext context, DsrInput input)
     {
         ctx = context;
+        _realStart = context.CurrentUtcDateTime;
         this.input = input;
         _calendar = BankHolidayCalendar.EnglandAndWales.With(input.Settings.ExtraBankHolidays);
         _received = StatutoryClock.UkDate(input.ReceivedAt);
@@ -68,7 +70,22 @@ internal sealed class DsrFlow
 
     private string Ref => input.Reference;
 
-    private DateTimeOffset Now => new(ctx.CurrentUtcDateTime, TimeSpan.Zero);
+    /// <summary>
+    /// The statutory "now". Normally the orchestration's own time; in a deadline simulation (settings
+    /// <see cref="DsrSettings.SimulatedStart"/> and <see cref="DsrSettings.TimeScale"/>) a virtual time that starts at
+    /// the simulated instant and runs <c>TimeScale</c> times faster, so a year of requests runs in minutes through the
+    /// real orchestration. Deterministic either way: it derives from the context's replay-safe time.
+    /// </summary>
+    private DateTimeOffset Now => new(ToVirtual(ctx.CurrentUtcDateTime), TimeSpan.Zero);
+
+    private DateTime ToVirtual(DateTime real) =>
+        input.Settings.SimulatedStart is { } start ? start.UtcDateTime + ((real - _realStart) * input.Settings.TimeScale) : real;
+
+    private DateTime ToReal(DateTime virtualUtc) =>
+        input.Settings.SimulatedStart is { } start ? _realStart + ((virtualUtc - start.UtcDateTime) / input.Settings.TimeScale) : virtualUtc;
+
+    /// <summary>A durable timer for a statutory instant (virtual in a simulation).</summary>
+    private Task TimerAt(DateTime virtualUtc, CancellationToken token) => ctx.CreateTimer(ToReal(virtualUtc), token);
 
     public async Task<DsrOutcome> RunAsync()
     {
@@ -179,7 +196,7 @@ internal sealed class DsrFlow
         await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLiftNotice, [], [], liftOn, lift!.Reason, Now));
         await ProgressAsync(RequestStatus.LiftPending, "restriction-lift-notified",
             $"{lift.Actor} decided to lift the restriction. Reason: {lift.Reason}. The requester was told first (Art 18(3)); it lifts on {liftOn:yyyy-MM-dd}.", actor: lift.Actor);
-        await ctx.CreateTimer(liftAt.UtcDateTime, CancellationToken.None);
+        await TimerAt(liftAt.UtcDateTime, CancellationToken.None);
         var lifted = await ctx.CallActivityAsync<RightsResult>(nameof(LiftRestriction), new RightsInput(Ref, LiftStep, Now), Retry);
         var told = await NotifyPartnersAsync(PartnerActions.RestrictionLifted, lifted.SystemsChanged);
         await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLifted, told, [], liftOn, null, Now));
@@ -211,9 +228,9 @@ internal sealed class DsrFlow
             var next = retained.Min(l => l.RetainUntil!.Value);
             await AuditAsync($"erasure-scheduled-{round}", $"{retained.Sum(l => l.Count)} retained record(s) are scheduled; the next erasure runs when retention ends after {next:yyyy-MM-dd}.");
             var at = StatutoryClock.EndOfUkDayUtc(next).AddTicks(1);
-            if (at > ctx.CurrentUtcDateTime)
+            if (at > Now.UtcDateTime)
             {
-                await ctx.CreateTimer(at, CancellationToken.None);
+                await TimerAt(at, CancellationToken.None);
             }
 
             var dueSystems = retained.Where(l => l.RetainUntil <= next).Select(l => l.SystemId).Distinct().ToList();
@@ -425,7 +442,7 @@ internal sealed class DsrFlow
         where T : class
     {
         using var cts = new CancellationTokenSource();
-        var expiry = expires is null ? null : ctx.CreateTimer(expires.Value.UtcDateTime, cts.Token);
+        var expiry = expires is null ? null : TimerAt(expires.Value.UtcDateTime, cts.Token);
         var evt = ctx.WaitForExternalEvent<T>(eventName, cts.Token);
         while (true)
         {
@@ -440,9 +457,9 @@ internal sealed class DsrFlow
             var reminderDays = 0;
             if (!clockStopped && !_escalated)
             {
-                deadline = ctx.CreateTimer(StatutoryClock.EndOfUkDayUtc(_due), cts.Token);
+                deadline = TimerAt(StatutoryClock.EndOfUkDayUtc(_due), cts.Token);
                 waits.Add(deadline);
-                while (NextReminder() is { } due && due.At <= ctx.CurrentUtcDateTime)
+                while (NextReminder() is { } due && due.At <= Now.UtcDateTime)
                 {
                     await RemindAsync(due.DaysBefore);
                 }
@@ -450,7 +467,7 @@ internal sealed class DsrFlow
                 if (NextReminder() is { } next)
                 {
                     reminderDays = next.DaysBefore;
-                    reminder = ctx.CreateTimer(next.At, cts.Token);
+                    reminder = TimerAt(next.At, cts.Token);
                     waits.Add(reminder);
                 }
             }
@@ -501,7 +518,7 @@ internal sealed class DsrFlow
             .Where(r => r.At <= StatutoryClock.EndOfUkDayUtc(_due))
             .OrderBy(r => r.At)
             .ToList();
-        var now = ctx.CurrentUtcDateTime;
+        var now = Now.UtcDateTime;
         if (now > StatutoryClock.EndOfUkDayUtc(_due))
         {
             return null; // Overdue: the escalation speaks for it.

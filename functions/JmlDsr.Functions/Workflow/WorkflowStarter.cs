@@ -14,7 +14,12 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
     {
         var o = options.Value;
         return new DsrSettings(o.VerificationWindow, o.ApprovalLinkLifetime, o.ExportLinkLifetime,
-            BankHolidayCalendar.ParseList(o.ExtraBankHolidays), o.GatherAttempts, o.GatherFirstRetry);
+            BankHolidayCalendar.ParseList(o.ExtraBankHolidays), o.GatherAttempts, o.GatherFirstRetry)
+        {
+            ClarificationWindow = o.ClarificationWindow,
+            ReminderDaysBefore = ReminderSchedule.Parse(o.ReminderDaysBefore),
+            RestrictionLiftNotice = o.RestrictionLiftNotice,
+        };
     }
 
     public BankHolidayCalendar Calendar() => BankHolidayCalendar.EnglandAndWales.With(BankHolidayCalendar.ParseList(options.Value.ExtraBankHolidays));
