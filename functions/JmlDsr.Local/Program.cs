@@ -7,6 +7,7 @@ using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Http;
 using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Mail;
 using JmlDsr.Functions.StaffConsole;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
@@ -117,6 +118,25 @@ api.MapPost("api/dev/systems/{system}/outage", async (string system, HttpRequest
     var down = !string.Equals(req.Query["down"], "false", StringComparison.OrdinalIgnoreCase);
     await s.Table(SystemConnector.StatusTable).UpsertEntityAsync(new Azure.Data.Tables.TableEntity("status", system) { ["Down"] = down }, cancellationToken: ct);
     return Results.Json(new { system, down });
+});
+// Local only: the marketing system's stand-in. Before it mails a product notice it asks the processing policy, so a
+// restriction (Art 18) or an erasure's suppression entry stops it.
+api.MapPost("api/dev/notices", async (HttpRequest req, ProcessingPolicy policy, Mailer mailer, CancellationToken ct) =>
+{
+    var to = req.Query["to"].ToString();
+    if (!JmlDsr.Domain.Intake.RequesterExtractor.IsValidAddress(to))
+    {
+        return Responses.Problem(StatusCodes.Status400BadRequest, "Bad address", "to must be an email address.", "to");
+    }
+
+    if (await policy.CheckMarketingAsync(to, ct) is { } refusal)
+    {
+        return Responses.Problem(StatusCodes.Status409Conflict, "Suppressed", refusal.Detail, "to", new Dictionary<string, object?> { ["rule"] = refusal.Rule });
+    }
+
+    var id = Guid.NewGuid().ToString("N")[..12];
+    await mailer.SendOnceAsync("notice-" + id, "product-notice", new JmlDsr.Domain.Emails.EmailMessage(to, "New from JML: Ledger Pro 6", "Ledger Pro 6 is out.", "<p>Ledger Pro 6 is out.</p>"), ct);
+    return Results.Json(new { sent = true, to }, statusCode: StatusCodes.Status202Accepted);
 });
 app.MapGet("/", () => Results.Redirect("/console"));
 

@@ -62,7 +62,7 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
 
         Assert.DoesNotContain(Alice, summary, StringComparison.OrdinalIgnoreCase);
         var links = LocalHostFixture.Links(decision);
-        Assert.Equal(3, links.Count);
+        Assert.Equal(5, links.Count); // approve, reject, refuse, extend, clarify
 
         // A forged token is refused with a page, and audited.
         using (var forged = await host.PressAsync(links[0][..^4] + "AAAA", "approve"))
@@ -70,7 +70,11 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
             Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
         }
 
-        using (var approve = await host.PressAsync(links[0], "approve"))
+        // The approval page finds another person named in Alice's feedback and offers to redact it (Art 15(4)).
+        var approvalPage = await host.Http.GetStringAsync(links[0]);
+        Assert.Contains("value=\"Tom Baker\" checked", approvalPage, StringComparison.Ordinal);
+        var token = Uri.UnescapeDataString(links[0][(links[0].IndexOf("token=", StringComparison.Ordinal) + 6)..]);
+        using (var approve = await host.PostFormAsync(new Dictionary<string, string> { ["token"] = token, ["action"] = "approve", ["redact"] = "Tom Baker" }))
         {
             Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
         }
@@ -90,7 +94,12 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
         Assert.Equal(7, systems.Count);
         Assert.All(systems, s => Assert.False(string.IsNullOrEmpty(s.GetProperty("retention").GetString())));
         Assert.Contains(systems, s => s.GetProperty("id").GetString() == "crm" && s.GetProperty("records")[0].GetProperty("Company").GetString() == "Smith Analytics Ltd");
+        var feedback = systems.Single(s => s.GetProperty("id").GetString() == "feedback").GetProperty("records")[0].GetProperty("Answer").GetString()!;
+        Assert.DoesNotContain("Tom Baker", feedback, StringComparison.Ordinal);
+        Assert.Contains("[redacted", feedback, StringComparison.Ordinal);
+        Assert.Contains("Support was great", feedback, StringComparison.Ordinal);
         var html = await host.Http.GetStringAsync(download + "&format=html");
+        Assert.DoesNotContain("Tom Baker", html, StringComparison.Ordinal);
         Assert.Contains("Information Commissioner", html, StringComparison.Ordinal);
         Assert.Contains("Who receives it", html, StringComparison.Ordinal);
         Assert.Contains("Smith Analytics Ltd", html, StringComparison.Ordinal);

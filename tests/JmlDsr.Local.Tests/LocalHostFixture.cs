@@ -79,6 +79,7 @@ public sealed class LocalHostFixture : IAsyncLifetime
         env["Dsr__PublicBaseUrl"] = BaseUrl;
         env["SendGrid__Host"] = BaseUrl;
         env["Dsr__GatherFirstRetry"] = "00:00:00.200";
+        env["Dsr__RestrictionLiftNotice"] = "00:00:03";
         env["ASPNETCORE_ENVIRONMENT"] = "Development";
         _host = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the local host.");
         _host.OutputDataReceived += (_, e) => { lock (_hostLog) { _hostLog.Add(e.Data ?? string.Empty); } };
@@ -128,6 +129,30 @@ public sealed class LocalHostFixture : IAsyncLifetime
     /// <summary>True when the blob is in the host's Azurite (e.g. a raw inbound post that was refused).</summary>
     public async Task<bool> BlobExistsAsync(string container, string name) =>
         await new Azure.Storage.Blobs.BlobServiceClient(_azurite!.ConnectionString).GetBlobContainerClient(container).GetBlobClient(name).ExistsAsync();
+
+    /// <summary>The rows a demo system (or any table) holds in one partition, straight from the host's Azurite.</summary>
+    public async Task<IReadOnlyList<Azure.Data.Tables.TableEntity>> RowsAsync(string table, string partition)
+    {
+        var client = new Azure.Data.Tables.TableServiceClient(_azurite!.ConnectionString).GetTableClient(table);
+        var rows = new List<Azure.Data.Tables.TableEntity>();
+        await foreach (var e in client.QueryAsync<Azure.Data.Tables.TableEntity>(x => x.PartitionKey == partition))
+        {
+            rows.Add(e);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Signs in to the staff console with this client's cookies; later console GETs are signed in.</summary>
+    public async Task SignInToConsoleAsync(string name = "Priya Patel")
+    {
+        using var response = await Http.PostAsync($"{BaseUrl}/console/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = name, ["key"] = StaffKey, ["returnTo"] = "/console" }));
+        Assert.True(response.IsSuccessStatusCode, $"Console sign-in answered {(int)response.StatusCode}.");
+    }
+
+    /// <summary>Posts a decision form (a link page's or the console's) with extra fields.</summary>
+    public async Task<HttpResponseMessage> PostFormAsync(IDictionary<string, string> fields) =>
+        await Http.PostAsync($"{BaseUrl}/api/links", new FormUrlEncodedContent(fields));
 
     public async Task SetOutageAsync(string system, bool down)
     {

@@ -120,6 +120,14 @@ public static class EmailComposer
         return Staff(to, $"[{reference}] Action needed: {failed.Count} system(s) could not be searched", lines, [retry]);
     }
 
+    /// <summary>A step of carrying out a request failed after its retries: the request waits for staff, nothing is marked done.</summary>
+    public static EmailMessage StaffStepFailed(string to, string reference, string what, string error, EmailLink retry) =>
+        Staff(to, $"[{reference}] Action needed: {what} failed",
+        [
+            $"Request {reference}: {what} failed after several retries: {error}",
+            "The request is waiting and is not marked done. The statutory clock keeps running. When the cause is fixed, use the link to try the step again.",
+        ], [retry]);
+
     public static EmailMessage DeadlineEscalation(string to, string reference, RequestType type, DateOnly due, string status) =>
         Staff(to, $"[{reference}] OVERDUE: {type.Title()} was due {ShortDate(due)}",
         [
@@ -264,11 +272,14 @@ public static class EmailComposer
             "rectification" => ("correct", "Please make the same corrections to the copy you hold (UK GDPR Art 16)."),
             "restriction" => ("restrict", "Please restrict your processing of this data: keep it, but do not use it except to store it, for legal claims, to protect another person, or for reasons of important public interest, until we tell you the restriction has been lifted (UK GDPR Art 18(2))."),
             "erasure" => ("erase", "Please erase this data from your systems without undue delay, unless the law requires you to keep it, and tell us if it does (UK GDPR Art 17)."),
-            _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Expected rectification, restriction or erasure."),
+            "restriction-lifted" => ("stop restricting", "The restriction we told you about has been lifted, after we told the person first (UK GDPR Art 18(3)). You may process the data again as our agreement allows."),
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Expected rectification, restriction, restriction-lifted or erasure."),
         };
         var lines = new List<string>
         {
-            $"We have been asked to {verb} personal data about a person whose data we disclosed to you. Under UK GDPR Art 19 we are telling each organisation that received the data. Our reference: {reference}.",
+            action == "restriction-lifted"
+                ? $"We are writing about personal data we disclosed to you and asked you to restrict. Under UK GDPR Art 19 we tell each organisation that received the data. Our reference: {reference}."
+                : $"We have been asked to {verb} personal data about a person whose data we disclosed to you. Under UK GDPR Art 19 we are telling each organisation that received the data. Our reference: {reference}.",
             "What this concerns:\n" + string.Join("\n", details.Select(d => $"  • {d}")),
             instruction,
         };
@@ -305,8 +316,28 @@ public static class EmailComposer
             "If you are not satisfied with this outcome, you have the right to complain to the Information Commissioner's Office (UK GDPR Art 77), and to seek a remedy through the courts (UK GDPR Art 79).",
         ]);
 
+    /// <summary>
+    /// DPA 2018 s 164A(4): a complaint for the privacy team to look into, with the single-use link that sends the outcome.
+    /// The complainant is masked; their words are on the console page, not in the email.
+    /// </summary>
+    public static EmailMessage StaffComplaint(string to, string reference, string complainantMasked, string? aboutReference, DateOnly received, DateOnly acknowledgementDue, EmailLink respond, DateTimeOffset linkExpires)
+    {
+        ArgumentNullException.ThrowIfNull(respond);
+        return Staff(to, $"[{reference}] Complaint to answer{(string.IsNullOrWhiteSpace(aboutReference) ? "" : $" about {aboutReference}")}",
+        [
+            $"A complaint about how we handled personal data (Data Protection Act 2018 s 164A) was logged as {reference}, from {complainantMasked}, received on {LongDate(received)}.",
+            string.IsNullOrWhiteSpace(aboutReference)
+                ? "It does not name one of our requests."
+                : $"It is about request {aboutReference}: check that request's timeline and evidence pack.",
+            $"The complainant has been sent an acknowledgement (the law requires one by {LongDate(acknowledgementDue)}). Please look into it, take whatever steps are needed, and send the outcome without undue delay: the outcome email repeats their right to complain to the ICO.",
+            $"The link below is single-use and expires on {LongDate(UkDateOf(linkExpires))}; if it expires unused, a new one is sent. The complaint itself is on the console page.",
+        ], [respond]);
+    }
+
     public static string StatusText(string status) => status switch
     {
+        RequestStatus.ComplaintOpen => "a complaint waiting for its outcome",
+        RequestStatus.ComplaintClosed => "a complaint answered with its outcome",
         RequestStatus.AwaitingIdentity => "waiting for the requester to confirm their identity",
         RequestStatus.Gathering => "gathering data",
         RequestStatus.GatheringFailed => "waiting for systems that could not be searched",

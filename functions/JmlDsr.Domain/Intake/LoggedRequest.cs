@@ -5,7 +5,8 @@ using JmlDsr.Domain.Requests;
 namespace JmlDsr.Domain.Intake;
 
 /// <summary>A request that reached JML by post, phone, in person or to another mailbox, as staff log it.</summary>
-public sealed record LoggedRequest(RequestType Type, string RequesterEmail, string? RequesterName, DateTimeOffset ReceivedAt, string Channel, string? Details);
+/// <param name="AboutReference">For a complaint (DPA 2018 s 164A), the request it is about, if any.</param>
+public sealed record LoggedRequest(RequestType Type, string RequesterEmail, string? RequesterName, DateTimeOffset ReceivedAt, string Channel, string? Details, string? AboutReference = null);
 
 /// <summary>What is wrong with a logged request: the JSON field and a sentence for the problem details.</summary>
 public sealed record FieldError(string Field, string Message);
@@ -13,7 +14,8 @@ public sealed record FieldError(string Field, string Message);
 /// <summary>
 /// Reads the body of POST /api/requests. A request is valid in any channel (ICO: "a request received is a
 /// request received"), and the clock counts from when JML first received it, so receivedAt may be in the past,
-/// never in the future.
+/// never in the future. A complaint about JML's handling of personal data (DPA 2018 s 164A) is logged the same way, with
+/// type "complaint" and optionally the reference of the request it is about.
 /// </summary>
 public static class LoggedRequestParser
 {
@@ -31,7 +33,7 @@ public static class LoggedRequestParser
         var typeText = String(body, "type");
         if (!RequestTypes.TryParseWire(typeText, out var type) || type == RequestType.Unclassified)
         {
-            return Fail("type", "type must be one of access, rectification, restriction, erasure.");
+            return Fail("type", "type must be one of access, rectification, restriction, erasure, complaint.");
         }
 
         var email = String(body, "requesterEmail")?.Trim();
@@ -73,12 +75,26 @@ public static class LoggedRequestParser
             return Fail("details", $"details must be at most {MaxDetails} characters.");
         }
 
-        if (HasWrongKind(body, "type", "requesterEmail", "requesterName", "channel", "details") is { } wrong)
+        if (HasWrongKind(body, "type", "requesterEmail", "requesterName", "channel", "details", "aboutReference") is { } wrong)
         {
             return Fail(wrong, $"{wrong} must be a string.");
         }
 
-        return (new LoggedRequest(type, email!, string.IsNullOrEmpty(name) ? null : name, receivedAt, channel, details), null);
+        var about = String(body, "aboutReference")?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(about))
+        {
+            about = null;
+        }
+        else if (!RequestReference.IsValid(about))
+        {
+            return Fail("aboutReference", "aboutReference must be a request reference like DSR-2026-000041.");
+        }
+        else if (type != RequestType.Complaint)
+        {
+            return Fail("aboutReference", "aboutReference is only for a complaint (type complaint): it names the request the complaint is about.");
+        }
+
+        return (new LoggedRequest(type, email!, string.IsNullOrEmpty(name) ? null : name, receivedAt, channel, details, about), null);
     }
 
     /// <summary>

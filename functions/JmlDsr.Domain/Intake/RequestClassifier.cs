@@ -7,7 +7,7 @@ namespace JmlDsr.Domain.Intake;
 public sealed record Classification(RequestType Type, IReadOnlyList<RequestType> AlsoMentioned, string Reason);
 
 /// <summary>
-/// Recognises which right a free-text message exercises. A request need not use legal words or name
+/// Recognises which right a free-text message exercises, or that it is a complaint (DPA 2018 s 164A). A request need not use legal words or name
 /// an article (ICO: a request is valid in any wording, to anyone in the organisation), so the rules
 /// look for what people actually write; anything unrecognised goes to staff rather than being dropped.
 /// </summary>
@@ -46,7 +46,23 @@ public static partial class RequestClassifier
         new(RequestType.Restriction, 7, new(@"\brestrict\s+(the\s+)?(use|processing)\s+of\s+my\b|\brestrict\s+my\s+(personal\s+)?(data|information)", Opts), "asks for restriction"),
         new(RequestType.Restriction, 5, new(@"\b(stop|cease|suspend|pause)\s+(using|processing)\s+(my|any\s+of\s+my)\s+(personal\s+)?(data|information|details)\b", Opts), "asks to stop using their data"),
         new(RequestType.Restriction, 4, new(@"\b(do\s+not|don'?t)\s+(use|process)\s+my\s+(personal\s+)?(data|information)\s+(while|until|whilst)\b", Opts), "asks to stop use while something is checked"),
+
+        // Complaint (DPA 2018 s 164A): about how JML handled their data, often naming the request it is about. A
+        // complaint outweighs the right it mentions ("I want to complain that you never answered my subject access
+        // request"); a request that only warns it will go to the ICO stays the request, because a complaint *to the
+        // ICO* is not one to JML and weighs little on its own.
+        new(RequestType.Complaint, 12, new(@"\b(make|making|raise|raising|lodge|lodging|file|filing|submit|submitting|register|registering)\s+(a\s+|an\s+|my\s+)?(formal\s+|official\s+|data\s+protection\s+|privacy\s+)?complaint\b" + NotToTheIco + @"|\bformal\s+complaint\b" + NotToTheIco + @"|\b(want|wish|like|writing|write|need|have)\s+to\s+complain\b" + NotToTheIco + @"|\bI('m|\s+am)\s+complaining\b|\bthis\s+is\s+a\s+complaint\b", Opts), "says it is a complaint"),
+        new(RequestType.Complaint, 8, new(@"\b(unhappy|not\s+happy|dissatisfied|not\s+satisfied|disappointed|upset|concerned|angry)\s+(with|about|by|at)\s+(how|the\s+way)\s+(you|jml|your\s+\w+)\s+(have\s+|has\s+)?(handled|dealt|processed|used|treated|managed|responded|shared|looked)", Opts), "is unhappy with how JML handled their data"),
+        new(RequestType.Complaint, 5, new(@"\b(unhappy|not\s+happy|dissatisfied|not\s+satisfied)\s+with\s+(your|the|jml)\b", Opts), "is not happy with JML"),
+        new(RequestType.Complaint, 4, new(@"\b(unhappy|not\s+happy|dissatisfied|not\s+satisfied|disappointed)\s+with\s+(your|the|jml'?s)\s+(response|reply|answer|handling|decision|refusal)\b", Opts), "is not happy with JML's response"),
+        new(RequestType.Complaint, 8, new(@"\byou\s+(have\s+|still\s+)?(failed|neglected)\s+to\s+(respond|reply|answer|deal|comply|act|delete|erase|correct|send|provide|stop)\b|\byou\s+(have\s+)?(ignored|disregarded)\s+(my|our|the)\s+(request|email|e-mail|emails|letter|letters|sar|dsar|subject\s+access)|\b(never|still\s+not|still\s+haven'?t|still\s+have\s+not)\s+(been\s+)?(answered|responded|replied|heard\s+back)\b|\bwas\s+(never|not)\s+(answered|dealt\s+with)\b", Opts), "says JML failed to deal with a request"),
+        new(RequestType.Complaint, 6, new(@"\b(breach(ed)?|infring(ed|ement)|violat(ed|ion))\s+(of\s+)?(my\s+)?(data\s+protection|gdpr|uk\s+gdpr|privacy|rights)\b|\byou\s+(shared|sold|passed\s+on|disclosed|leaked)\s+my\s+(personal\s+)?(data|information|details)\s+(without|to\s+a\s+third)", Opts), "alleges a breach of data protection law"),
+        new(RequestType.Complaint, 4, new(@"\bcomplain(t|ts|ed|ing)?\b" + NotToTheIco, Opts), "mentions a complaint"),
+        new(RequestType.Complaint, 4, new(@"\b(complain|complaint|report\s+(you|this|it|jml|your\s+company)|escalate\s+(this|it|the\s+matter)|refer\s+(this|it|the\s+matter))\s+(with|to)\s+(the\s+)?(ICO|Information\s+Commissioner)", Opts), "threatens to go to the ICO"),
     ];
+
+    /// <summary>Not followed by "to/with the ICO": a complaint to the regulator is a warning, not a complaint to JML.</summary>
+    private const string NotToTheIco = @"(?!\s+(with|to)\s+(the\s+)?(ICO|Information\s+Commissioner))";
 
     public static Classification Classify(string? subject, string? body)
     {

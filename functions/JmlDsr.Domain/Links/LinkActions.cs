@@ -22,17 +22,21 @@ public static class LinkActions
     /// <summary>The requester answers a request for clarification.</summary>
     public const string Answer = "answer";
 
+    /// <summary>Staff answer a complaint (DPA 2018 s 164A(4)(b)): the text is the outcome the complainant is sent.</summary>
+    public const string Respond = "respond";
+
     /// <summary>The decisions staff can take on a gathered request.</summary>
     public static IReadOnlyList<string> StaffDecisions { get; } = [Approve, Reject, Refuse, Extend, Clarify];
 
     /// <summary>Actions that need a reason typed on the page.</summary>
-    public static bool NeedsReason(string action) => action is Reject or Extend or Clarify or Refuse or LiftRestriction or Answer;
+    public static bool NeedsReason(string action) => action is Reject or Extend or Clarify or Refuse or LiftRestriction or Answer or Respond;
 
     /// <summary>What the text box asks for.</summary>
     public static string ReasonLabel(string action) => action switch
     {
         Clarify => "What do you need the requester to tell you? (they will see this)",
         Answer => "Your answer",
+        Respond => "The outcome and what we did (the complainant will see this)",
         LiftRestriction => "Why the restriction is being lifted (the requester will see this)",
         _ => "Reason (the requester will see this)",
     };
@@ -48,6 +52,7 @@ public static class LinkActions
         Refuse => "Refuse as manifestly unfounded or excessive",
         LiftRestriction => "Lift the restriction (tells the requester first)",
         Answer => "Send my answer",
+        Respond => "Send the outcome to the complainant",
         Download => "Download",
         _ => action,
     };

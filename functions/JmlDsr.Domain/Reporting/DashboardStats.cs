@@ -17,19 +17,26 @@ public sealed record Dashboard(
     int ClosedLast12Months,
     double? OnTimeRate,
     double? MedianDaysToClose,
-    IReadOnlyList<MonthBar> Months);
+    IReadOnlyList<MonthBar> Months)
+{
+    /// <summary>Complaints (DPA 2018 s 164A) not yet answered; they are not requests and have no statutory DSR deadline.</summary>
+    public int OpenComplaints { get; init; }
+}
 
 public static class DashboardStats
 {
     /// <summary>
     /// Computes the dashboard for <paramref name="today"/> (a UK date). "Due this week" is due from today
     /// to the coming Sunday; on time means closed on or before the due date; the 12 months are the
-    /// current month and the eleven before it.
+    /// current month and the eleven before it. Complaints (DPA 2018 s 164A) are counted apart: they have no Art 12(3)
+    /// due date, so they never count as open, due, overdue or on time among the requests.
     /// </summary>
     public static Dashboard Compute(IEnumerable<RequestFacts> requests, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        var all = requests.ToList();
+        var everything = requests.ToList();
+        var openComplaints = everything.Count(r => r.Type == RequestType.Complaint && r.Closed is null && !RequestStatus.IsClosed(r.Status));
+        var all = everything.Where(r => r.Type != RequestType.Complaint).ToList();
         var open = all.Where(r => r.Closed is null && !RequestStatus.IsClosed(r.Status)).ToList();
         var endOfWeek = today.AddDays(((int)DayOfWeek.Sunday - (int)today.DayOfWeek + 7) % 7);
         var firstMonth = new DateOnly(today.Year, today.Month, 1).AddMonths(-11);
@@ -51,13 +58,16 @@ public static class DashboardStats
             : (durations[(durations.Count / 2) - 1] + durations[durations.Count / 2]) / 2;
 
         return new Dashboard(
-            Enum.GetValues<RequestType>().ToDictionary(t => t, t => open.Count(r => r.Type == t)),
+            Enum.GetValues<RequestType>().Where(t => t != RequestType.Complaint).ToDictionary(t => t, t => open.Count(r => r.Type == t)),
             open.Count,
             open.Count(r => r.Due >= today && r.Due <= endOfWeek),
             open.Count(r => r.Due < today && !RequestStatus.IsPaused(r.Status)),
             closed.Count,
             closed.Count == 0 ? null : (double)closed.Count(r => r.Closed <= r.Due) / closed.Count,
             median,
-            months);
+            months)
+        {
+            OpenComplaints = openComplaints,
+        };
     }
 }

@@ -29,10 +29,16 @@ public static class RequestStatus
     /// <summary>Staff decided to lift a restriction; the requester was told first (Art 18(3)) and it lifts on the date given.</summary>
     public const string LiftPending = "restriction-lift-pending";
 
+    /// <summary>A complaint (DPA 2018 s 164A) acknowledged and waiting for staff to look into it and send the outcome.</summary>
+    public const string ComplaintOpen = "complaint-open";
+
+    /// <summary>A complaint answered: the complainant was told the outcome and their right to complain to the ICO.</summary>
+    public const string ComplaintClosed = "complaint-closed";
+
     /// <summary>Statuses in which the statutory clock is stopped.</summary>
     public static bool IsPaused(string status) => status is AwaitingIdentity or AwaitingClarification;
 
     /// <summary>Answered (or closed): the statutory deadline no longer applies.</summary>
     public static bool IsClosed(string status) =>
-        status is Completed or Rejected or ClosedUnverified or Refused or ClosedNoClarification or Restricted or LiftPending;
+        status is Completed or Rejected or ClosedUnverified or Refused or ClosedNoClarification or Restricted or LiftPending or ComplaintClosed;
 }

@@ -16,6 +16,12 @@ public enum RequestType
 
     /// <summary>Art 17: erase without undue delay unless an exception applies.</summary>
     Erasure,
+
+    /// <summary>
+    /// DPA 2018 s 164A: a complaint about how JML handled the person's data — not a request to exercise a right.
+    /// Acknowledged within 30 days, answered with the outcome without undue delay; never a statutory DSR deadline.
+    /// </summary>
+    Complaint,
 }
 
 public static class RequestTypes
@@ -26,6 +32,7 @@ public static class RequestTypes
         RequestType.Rectification => "rectification",
         RequestType.Restriction => "restriction",
         RequestType.Erasure => "erasure",
+        RequestType.Complaint => "complaint",
         _ => "unclassified",
     };
 
@@ -37,6 +44,7 @@ public static class RequestTypes
             "rectification" => RequestType.Rectification,
             "restriction" => RequestType.Restriction,
             "erasure" => RequestType.Erasure,
+            "complaint" => RequestType.Complaint,
             "unclassified" => RequestType.Unclassified,
             _ => (RequestType)(-1),
         };
@@ -46,12 +54,16 @@ public static class RequestTypes
     /// <summary>The type for a stored wire name; anything unknown is <see cref="RequestType.Unclassified"/>.</summary>
     public static RequestType FromWire(string? value) => TryParseWire(value, out var type) ? type : RequestType.Unclassified;
 
+    /// <summary>The four rights JML's privacy policy promises (Art 15–18), which run the DSR workflow and its statutory clock.</summary>
+    public static bool IsRight(this RequestType type) => type is RequestType.Access or RequestType.Rectification or RequestType.Restriction or RequestType.Erasure;
+
     public static string Article(this RequestType type) => type switch
     {
         RequestType.Access => "Art 15",
         RequestType.Rectification => "Art 16",
         RequestType.Restriction => "Art 18",
         RequestType.Erasure => "Art 17",
+        RequestType.Complaint => "DPA 2018 s 164A",
         _ => "—",
     };
 
@@ -61,6 +73,7 @@ public static class RequestTypes
         RequestType.Rectification => "Rectification of personal data",
         RequestType.Restriction => "Restriction of processing",
         RequestType.Erasure => "Erasure of personal data",
+        RequestType.Complaint => "Complaint about our handling of personal data",
         _ => "Unclassified request",
     };
 }

@@ -43,8 +43,9 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
     public async Task<(DecisionDetails Details, string? Error)> ParseAsync(string reference, string action, IFormCollection form, string reason, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(form);
-        if (action == LinkActions.Answer)
+        if (action is LinkActions.Answer or LinkActions.Respond)
         {
+            // The requester's answer to a clarification, or a complaint's outcome (DPA 2018 s 164A): kept out of history.
             return (new DecisionDetails([], [], reason), null);
         }
 

@@ -122,8 +122,9 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         }
 
         var now = time.GetUtcNow();
-        // The requester's answer is personal data: it is kept in the Decisions table, never in the orchestration's history.
-        var eventReason = LinkActions.NeedsReason(action) && action != LinkActions.Answer ? reason : null;
+        // The requester's answer and a complaint's outcome are about the person: they are kept in the Decisions table,
+        // never in the orchestration's history.
+        var eventReason = LinkActions.NeedsReason(action) && action is not (LinkActions.Answer or LinkActions.Respond) ? reason : null;
         var decision = new LinkDecision(claims.Step, action, eventReason, claims.By is { } by ? $"{by} (console)" : Actor(action), now);
         var outcome = await links.SpendAsync(claims, action, JsonSerializer.Serialize(decision), ct);
         if (outcome == SpendOutcome.AlreadyUsed)
@@ -162,12 +163,15 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
     private static string Title(LinkClaims c) =>
         c.Actions.Contains(LinkActions.ConfirmIdentity) ? "Confirm your request"
         : c.Actions.Contains(LinkActions.Answer) ? "Tell us more about your request"
+        : c.Actions.Contains(LinkActions.Respond) ? "Answer a complaint"
         : "Decision on a privacy request";
 
     private static string Intro(LinkClaims c) => c.Actions.Contains(LinkActions.ConfirmIdentity)
         ? "Press the button to confirm that you made this request. We will then start work on it."
         : c.Actions.Contains(LinkActions.Answer)
         ? "Please tell us what information or processing your request is about. The time we have to respond is paused until we receive your answer."
+        : c.Actions.Contains(LinkActions.Respond)
+            ? "Write the outcome of the complaint: what you found and what was done. It is emailed to the complainant as written, with their right to complain to the ICO (DPA 2018 s 164A). The complaint itself is on the console page."
         : c.Actions.Contains(LinkActions.RetryGathering)
             ? "Press the button once the failed systems are back, to search them again."
             : "Check the summary in the email, then choose. Nothing happens until you press the button.";
@@ -182,6 +186,7 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         LinkActions.Refuse => "Refused. The requester will be told, with your reasons, the right to complain to the ICO and to seek a judicial remedy.",
         LinkActions.Clarify => "The requester has been asked to clarify. The clock is stopped until they answer.",
         LinkActions.LiftRestriction => "The requester will be told before the restriction is lifted (Art 18(3)); it lifts after the notice period.",
+        LinkActions.Respond => "The outcome is being sent to the complainant, with their right to complain to the ICO. The complaint is now closed.",
         LinkActions.Answer => "Thank you: we have your answer and will carry on with your request. We will email you the new date we will respond by.",
         _ => "Done.",
     };

@@ -41,6 +41,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DecisionStore>();
         services.AddSingleton<SystemWriter>();
         services.AddSingleton<RightsEvidence>();
+        services.AddSingleton<ProcessingPolicy>();
         services.AddSingleton<LinkService>();
         services.AddSingleton<SystemConnector>();
         services.AddSingleton<WorkflowStarter>();

@@ -66,7 +66,8 @@ public sealed class RightsEvidence(DsrStorage storage)
         {
             var content = await container.GetBlobClient(item.Name).DownloadContentAsync(ct);
             using var doc = JsonDocument.Parse(content.Value.Content.ToMemory());
-            list.Add((item.Name[(reference.Length + 1)..], doc.RootElement.Clone()));
+            var name = item.Name[(reference.Length + 1)..];
+            list.Add((name.EndsWith(".json", StringComparison.Ordinal) ? name[..^5] : name, doc.RootElement.Clone()));
         }
 
         return list;

@@ -56,7 +56,7 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
         DateOnly? due = DateOnly.TryParseExact(r.DueDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
         DateOnly? closedOn = r.ClosedAt is { } c ? StatutoryClock.UkDate(c) : null;
         var today = StatutoryClock.UkDate(time.GetUtcNow());
-        var clock = new EvidenceClock(
+        var clock = RequestTypes.FromWire(r.Type) == RequestType.Complaint ? ComplaintClock(r, timeline, due, closedOn, today) : new EvidenceClock(
             "One calendar month beginning with the relevant time (ICO method; UK GDPR Art 12(3), Art 12A): the latest of receipt and of the identity confirmation asked for; days stopped for clarification added; a weekend or England and Wales bank holiday moves the date to the next working day; extended by two months only by notice within the first month.",
             StatutoryClock.UkDate(r.ReceivedAt), r.RelevantDate, r.PausedDays, r.Extended, r.DueDate, closedOn,
             closedOn is { } co && due is { } du ? co <= du : null,
@@ -68,6 +68,22 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
             timeline.Where(t => t.Actor != "system").ToList(),
             emails.OrderBy(e => e.SentAt ?? DateTimeOffset.MaxValue).ToList(),
             timeline, documents, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// A complaint's clock (DPA 2018 s 164A): the due date is the last day to acknowledge it; on time means acknowledged by
+    /// then. The outcome has no fixed limit ("without undue delay"), so its date is recorded, not judged.
+    /// </summary>
+    private static EvidenceClock ComplaintClock(RequestRecord r, IReadOnlyList<EvidenceStep> timeline, DateOnly? due, DateOnly? closedOn, DateOnly today)
+    {
+        var acknowledged = timeline.FirstOrDefault(t => t.Step == "complaint-acknowledged") is { } a ? StatutoryClock.UkDate(a.At) : (DateOnly?)null;
+        return new EvidenceClock(
+            "Complaint (Data Protection Act 2018 s 164A): acknowledged within 30 days, counted from the day after receipt; a last day on a weekend or England and Wales bank holiday moves to the next working day (ICO complaints guidance). " +
+            $"The outcome is due without undue delay, with the right to complain to the ICO. Acknowledged on {(acknowledged is { } on ? on.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "— (not yet)")}; outcome sent on {(closedOn is { } c ? c.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "— (not yet)")}." +
+            (RequestReference.IsValid(r.AboutReference) ? $" About request {r.AboutReference}." : string.Empty),
+            StatutoryClock.UkDate(r.ReceivedAt), r.RelevantDate, 0, false, r.DueDate, closedOn,
+            acknowledged is { } ack && due is { } du ? ack <= du : null,
+            acknowledged is null && due is { } od && today > od);
     }
 
     private static string Html(EvidencePack p)

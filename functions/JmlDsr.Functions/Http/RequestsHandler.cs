@@ -57,6 +57,12 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             return Responses.Problem(StatusCodes.Status400BadRequest, "Invalid request", error.Message, error.Field);
         }
 
+        if (logged.AboutReference is { } about && await requests.GetAsync(about, ct) is null)
+        {
+            Log.LoggedRequestRefused(logger, blobName, "aboutReference");
+            return Responses.Problem(StatusCodes.Status400BadRequest, "Invalid request", $"aboutReference: there is no request {about}.", "aboutReference");
+        }
+
         var key = request.Headers["Idempotency-Key"].ToString();
         string reference;
         if (key.Length is > 0 and <= 200)
@@ -87,7 +93,7 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
         }
 
         var received = StatutoryClock.UkDate(logged.ReceivedAt);
-        var due = starter.InitialDueDate(logged.ReceivedAt);
+        var due = starter.InitialDueDate(logged.Type, logged.ReceivedAt);
         await requests.CreateIfMissingAsync(new RequestRecord
         {
             RowKey = reference,
@@ -103,8 +109,11 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             Subject = $"Logged by staff ({logged.Channel})",
             Details = logged.Details,
             ClassificationReason = "classified by staff when logged",
+            AboutReference = logged.AboutReference,
         }, ct);
-        await audit.AppendAsync(reference, now, "logged", StaffName(request), $"Logged by staff: {logged.Type.Title()} received by {logged.Channel} on {received:yyyy-MM-dd}; the clock counts from then.", ct);
+        await audit.AppendAsync(reference, now, "logged", StaffName(request), logged.Type == RequestType.Complaint
+            ? $"Logged by staff: {logged.Type.Title()}{(logged.AboutReference is { } a ? $" about request {a}" : "")} received by {logged.Channel} on {received:yyyy-MM-dd}; it must be acknowledged by {due:yyyy-MM-dd} (DPA 2018 s 164A(3))."
+            : $"Logged by staff: {logged.Type.Title()} received by {logged.Channel} on {received:yyyy-MM-dd}; the clock counts from then.", ct);
         await starter.EnsureStartedAsync(client, reference, logged.Type, logged.ReceivedAt, ct);
         Log.LoggedRequestAccepted(logger, reference, logged.Channel);
 
@@ -117,6 +126,7 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             channel = record.Channel,
             receivedAt = record.ReceivedAt,
             dueDate = record.DueDate,
+            aboutReference = record.AboutReference,
         }, statusCode: StatusCodes.Status201Created);
     }
 
@@ -182,6 +192,7 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             closedAt = r.ClosedAt,
             outcome = r.Outcome,
             classification = r.ClassificationReason,
+            aboutReference = r.AboutReference,
             timeline,
         });
     }
@@ -207,9 +218,14 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             return Responses.Problem(StatusCodes.Status400BadRequest, "Bad JSON", "The body must be JSON like {\"type\": \"access\"}.");
         }
 
-        if (!RequestTypes.TryParseWire(wire, out var type) || type == RequestType.Unclassified)
+        // Classifying sets the right the waiting request workflow goes on with; a complaint runs a workflow of its own, so
+        // staff log it with POST /api/requests (type complaint) instead.
+        if (!RequestTypes.TryParseWire(wire, out var type) || !type.IsRight())
         {
-            return Responses.Problem(StatusCodes.Status400BadRequest, "Unknown type", "type must be access, rectification, restriction or erasure.", "type");
+            return Responses.Problem(StatusCodes.Status400BadRequest, "Unknown type",
+                type == RequestType.Complaint
+                    ? "type must be access, rectification, restriction or erasure. To treat the message as a complaint, log it with POST /api/requests and type complaint."
+                    : "type must be access, rectification, restriction or erasure.", "type");
         }
 
         if (r.Status != RequestStatus.NeedsTriage)
@@ -236,11 +252,17 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
         extended = r.Extended,
         overdue = IsOverdue(r, today),
         closedAt = r.ClosedAt,
+        aboutReference = r.AboutReference,
     };
 
+    /// <summary>Days to the due date; for a complaint, to the acknowledgement date, and only until it is acknowledged.</summary>
     private static int? DaysLeft(RequestRecord r, DateOnly today) =>
-        DateOnly.TryParseExact(r.DueDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var due) ? StatutoryClock.DaysLeft(today, due) : null;
+        (!IsComplaint(r) || r.Status == RequestStatus.Received)
+        && DateOnly.TryParseExact(r.DueDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var due) ? StatutoryClock.DaysLeft(today, due) : null;
 
+    /// <summary>Past the statutory DSR deadline. A complaint has none (DPA 2018 s 164A: the outcome is due without undue delay), so it never is.</summary>
     private static bool IsOverdue(RequestRecord r, DateOnly today) =>
-        r.Overdue || (!RequestStatus.IsClosed(r.Status) && !RequestStatus.IsPaused(r.Status) && DaysLeft(r, today) < 0);
+        !IsComplaint(r) && (r.Overdue || (!RequestStatus.IsClosed(r.Status) && !RequestStatus.IsPaused(r.Status) && DaysLeft(r, today) < 0));
+
+    private static bool IsComplaint(RequestRecord r) => RequestTypes.FromWire(r.Type) == RequestType.Complaint;
 }

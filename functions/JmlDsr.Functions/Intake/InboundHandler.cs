@@ -103,7 +103,8 @@ public sealed class InboundHandler(
             }
         }
 
-        var due = starter.InitialDueDate(firstReceivedAt);
+        var due = starter.InitialDueDate(classification.Type, firstReceivedAt);
+        var about = classification.Type == RequestType.Complaint ? await AboutAsync(email, reference, ct) : null;
         await requests.CreateIfMissingAsync(new RequestRecord
         {
             RowKey = reference,
@@ -119,6 +120,7 @@ public sealed class InboundHandler(
             Subject = email.Subject,
             Details = Truncate(email.Text, 16_000),
             ClassificationReason = classification.Reason,
+            AboutReference = about,
         }, ct);
         await starter.EnsureStartedAsync(client, reference, classification.Type, firstReceivedAt, ct);
 
@@ -138,6 +140,20 @@ public sealed class InboundHandler(
             dueDate = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             duplicate,
         }, statusCode: StatusCodes.Status200OK);
+    }
+
+    /// <summary>The request a complaint is about (DPA 2018 s 164A): the first reference it quotes that is one of ours.</summary>
+    private async Task<string?> AboutAsync(InboundEmail email, string reference, CancellationToken ct)
+    {
+        foreach (var quoted in RequestReference.FindAllIn($"{email.Subject}\n{email.Text}"))
+        {
+            if (quoted != reference && await requests.GetAsync(quoted, ct) is not null)
+            {
+                return quoted;
+            }
+        }
+
+        return null;
     }
 
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max] + "…";

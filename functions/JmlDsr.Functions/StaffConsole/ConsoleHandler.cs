@@ -89,11 +89,12 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         html.Append("<h1>Requests</h1>");
         html.Append("<form class=\"filters\" method=\"get\" action=\"/console\" role=\"search\" aria-label=\"Filter requests\">");
         html.Append(Select("show", "Show", show, [("open", "Open"), ("closed", "Closed"), ("all", "All")]));
-        html.Append(Select("type", "Type", type, [("", "Any type"), ("access", "Access"), ("rectification", "Rectification"), ("restriction", "Restriction"), ("erasure", "Erasure"), ("unclassified", "Unclassified")]));
+        html.Append(Select("type", "Type", type, [("", "Any type"), ("access", "Access"), ("rectification", "Rectification"), ("restriction", "Restriction"), ("erasure", "Erasure"), ("complaint", "Complaint"), ("unclassified", "Unclassified")]));
         html.Append(Select("status", "Status", status, [("", "Any status"), (RequestStatus.AwaitingIdentity, "Awaiting identity"), (RequestStatus.Gathering, "Gathering"), (RequestStatus.GatheringFailed, "Gathering failed"),
             (RequestStatus.AwaitingApproval, "Awaiting approval"), (RequestStatus.AwaitingClarification, "Awaiting clarification"), (RequestStatus.NeedsTriage, "Needs triage"), (RequestStatus.Completed, "Completed"),
             (RequestStatus.Restricted, "Restricted"), (RequestStatus.LiftPending, "Restriction lift pending"), (RequestStatus.Rejected, "Rejected"), (RequestStatus.Refused, "Refused (unfounded/excessive)"),
-            (RequestStatus.ClosedUnverified, "Closed unverified"), (RequestStatus.ClosedNoClarification, "Closed: no clarification")]));
+            (RequestStatus.ClosedUnverified, "Closed unverified"), (RequestStatus.ClosedNoClarification, "Closed: no clarification"),
+            (RequestStatus.ComplaintOpen, "Complaint open"), (RequestStatus.ComplaintClosed, "Complaint answered")]));
         html.Append("<div><label for=\"q\">Reference or email</label><input id=\"q\" name=\"q\" type=\"search\" value=\"").Append(E(q)).Append("\"></div>");
         html.Append("<div><button class=\"primary\" type=\"submit\">Filter</button></div></form>");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\" role=\"status\">{rows.Count} request{(rows.Count == 1 ? "" : "s")}, soonest due first.</p>");
@@ -105,17 +106,25 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             var paused = RequestStatus.IsPaused(r.Status);
             var closed = RequestStatus.IsClosed(r.Status) || r.ClosedAt is not null;
             var left = due is null ? (int?)null : StatutoryClock.DaysLeft(today, due.Value);
-            var overdue = !closed && !paused && (r.Overdue || left < 0);
+            // A complaint (DPA 2018 s 164A) has no DSR due date: its date is the last day to acknowledge it, and it is never overdue as a request.
+            var complaint = RequestTypes.FromWire(r.Type) == RequestType.Complaint;
+            var overdue = !complaint && !closed && !paused && (r.Overdue || left < 0);
             html.Append(overdue ? "<tr class=\"overdue\">" : "<tr>")
                 .Append("<th scope=\"row\"><a href=\"/console/requests/").Append(E(r.RowKey)).Append("\">").Append(E(r.RowKey)).Append("</a></th>")
                 .Append("<td>").Append(E(RequestTypes.FromWire(r.Type).Title())).Append("</td>")
                 .Append("<td>").Append(E(EmailComposer.Mask(r.RequesterEmail))).Append("</td>")
                 .Append("<td><span class=\"pill\">").Append(E(r.Status)).Append("</span></td>")
                 .Append("<td>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</td>")
-                .Append("<td>").Append(E(ConsolePages.Date(r.DueDate))).Append("</td><td>");
+                .Append("<td>").Append(complaint ? "<span class=\"muted\">acknowledge by</span> " : string.Empty).Append(E(ConsolePages.Date(r.DueDate))).Append("</td><td>");
             if (closed)
             {
                 html.Append("<span class=\"muted\">Closed</span>");
+            }
+            else if (complaint)
+            {
+                html.Append(r.Status == RequestStatus.Received
+                    ? string.Create(CultureInfo.InvariantCulture, $"{left} <span class=\"muted\">(to acknowledge)</span>")
+                    : "<span class=\"muted\">Acknowledged; outcome without undue delay</span>");
             }
             else if (paused)
             {
@@ -159,16 +168,80 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         html.Append("<h1>").Append(E(r.RowKey)).Append(" — ").Append(E(type.Title())).Append("</h1>");
         html.Append("<dl class=\"facts\">")
             .Append("<dt>Status</dt><dd><span class=\"pill\" id=\"status\">").Append(E(r.Status)).Append("</span></dd>")
-            .Append("<dt>Requester</dt><dd>").Append(E(r.RequesterName ?? "—")).Append(" &lt;").Append(E(r.RequesterEmail)).Append("&gt;</dd>")
+            .Append("<dt>").Append(type == RequestType.Complaint ? "Complainant" : "Requester").Append("</dt><dd>").Append(E(r.RequesterName ?? "—")).Append(" &lt;").Append(E(r.RequesterEmail)).Append("&gt;</dd>")
             .Append("<dt>Channel</dt><dd>").Append(E(r.Channel)).Append("</dd>")
-            .Append("<dt>Received</dt><dd>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</dd>")
-            .Append("<dt>Clock runs from</dt><dd>").Append(E(ConsolePages.Date(r.RelevantDate))).Append(r.PausedDays > 0 ? $" ({r.PausedDays} day(s) the clock was stopped)" : string.Empty).Append("</dd>")
-            .Append("<dt>Due</dt><dd>").Append(E(ConsolePages.Date(r.DueDate))).Append(r.Extended ? " (extended)" : string.Empty)
-            .Append(due is { } d && r.ClosedAt is null && StatutoryClock.DaysLeft(today, d) < 0 && !RequestStatus.IsPaused(r.Status) ? " <span class=\"overdue-flag\">Overdue</span>" : string.Empty).Append("</dd>")
-            .Append("<dt>Subject</dt><dd>").Append(E(r.Subject ?? "—")).Append("</dd>")
+            .Append("<dt>Received</dt><dd>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</dd>");
+        if (type == RequestType.Complaint)
+        {
+            ComplaintFacts(html, r);
+        }
+        else
+        {
+            ClockFacts(html, r, due, today);
+        }
+
+        html.Append("<dt>Subject</dt><dd>").Append(E(r.Subject ?? "—")).Append("</dd>")
             .Append("<dt>Classified because</dt><dd>").Append(E(r.ClassificationReason ?? "—")).Append("</dd>")
             .Append("</dl>");
+        if (type == RequestType.Complaint && !string.IsNullOrWhiteSpace(r.Details))
+        {
+            // Staff answer the complaint from here: its words, as received.
+            html.Append("<h2>The complaint</h2><blockquote style=\"white-space:pre-line;border-left:4px solid var(--line);margin:0;padding:.4rem 1rem\">").Append(E(r.Details)).Append("</blockquote>");
+        }
 
+        html.Append(await DecisionAsync(r, staff, ct));
+        if (type != RequestType.Complaint)
+        {
+            html.Append("<h2>What each system returned</h2>");
+            html.Append(await SystemsAsync(r.RowKey, ct));
+        }
+
+        html.Append("<h2>Timeline</h2><ol class=\"timeline\" id=\"timeline\">");
+        foreach (var a in (await audit.ReadAsync(r.RowKey, ct)).OrderBy(a => a.RowKey, StringComparer.Ordinal))
+        {
+            html.Append("<li><time datetime=\"").Append(E(a.At.ToString("O", CultureInfo.InvariantCulture))).Append("\">").Append(E(ConsolePages.Date(a.At))).Append("</time> ")
+                .Append("<span class=\"pill\">").Append(E(a.Step)).Append("</span> ")
+                .Append(E(a.Detail)).Append(" <span class=\"muted\">— ").Append(E(a.Actor)).Append("</span></li>");
+        }
+
+        html.Append("</ol>");
+        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, r.RowKey, staff, "queue", html.ToString());
+    }
+
+    /// <summary>The statutory clock of a request (UK GDPR Art 12(3), Art 12A).</summary>
+    private static void ClockFacts(StringBuilder html, RequestRecord r, DateOnly? due, DateOnly today) =>
+        html.Append("<dt>Clock runs from</dt><dd>").Append(E(ConsolePages.Date(r.RelevantDate))).Append(r.PausedDays > 0 ? $" ({r.PausedDays} day(s) the clock was stopped)" : string.Empty).Append("</dd>")
+            .Append("<dt>Due</dt><dd>").Append(E(ConsolePages.Date(r.DueDate))).Append(r.Extended ? " (extended)" : string.Empty)
+            .Append(due is { } d && r.ClosedAt is null && StatutoryClock.DaysLeft(today, d) < 0 && !RequestStatus.IsPaused(r.Status) ? " <span class=\"overdue-flag\">Overdue</span>" : string.Empty).Append("</dd>");
+
+    /// <summary>
+    /// A complaint's own timeline (DPA 2018 s 164A): the request it is about, the acknowledgement (due within 30 days)
+    /// and the outcome (without undue delay) — no DSR due date.
+    /// </summary>
+    private static void ComplaintFacts(StringBuilder html, RequestRecord r)
+    {
+        html.Append("<dt>About request</dt><dd>");
+        if (RequestReference.IsValid(r.AboutReference))
+        {
+            html.Append("<a href=\"/console/requests/").Append(E(r.AboutReference!)).Append("\">").Append(E(r.AboutReference!)).Append("</a>");
+        }
+        else
+        {
+            html.Append("<span class=\"muted\">none named</span>");
+        }
+
+        var acknowledged = r.Status != RequestStatus.Received;
+        html.Append("</dd><dt>Acknowledgement</dt><dd>").Append(acknowledged ? "Sent" : "Not sent yet")
+            .Append(" <span class=\"muted\">(due by ").Append(E(ConsolePages.Date(r.DueDate))).Append(", s 164A(3))</span></dd>")
+            .Append("<dt>Outcome</dt><dd>")
+            .Append(r.ClosedAt is { } closed ? "Sent on " + E(ConsolePages.Date(closed)) : "Not sent yet <span class=\"muted\">(without undue delay, s 164A(4))</span>")
+            .Append("</dd>");
+    }
+
+    /// <summary>The decision pending on staff, if any, as buttons that use the same single-use signed links as the emails.</summary>
+    private async Task<string> DecisionAsync(RequestRecord r, string staff, CancellationToken ct)
+    {
+        var html = new StringBuilder();
         html.Append("<h2>Decision</h2>");
         if (r.CurrentStep is { } step && r.CurrentActions is { } actions && r.CurrentStepExpires > time.GetUtcNow())
         {
@@ -199,19 +272,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             html.Append("<p class=\"muted\">No decision is waiting on staff at this step.</p>");
         }
 
-        html.Append("<h2>What each system returned</h2>");
-        html.Append(await SystemsAsync(r.RowKey, ct));
-
-        html.Append("<h2>Timeline</h2><ol class=\"timeline\" id=\"timeline\">");
-        foreach (var a in (await audit.ReadAsync(r.RowKey, ct)).OrderBy(a => a.RowKey, StringComparer.Ordinal))
-        {
-            html.Append("<li><time datetime=\"").Append(E(a.At.ToString("O", CultureInfo.InvariantCulture))).Append("\">").Append(E(ConsolePages.Date(a.At))).Append("</time> ")
-                .Append("<span class=\"pill\">").Append(E(a.Step)).Append("</span> ")
-                .Append(E(a.Detail)).Append(" <span class=\"muted\">— ").Append(E(a.Actor)).Append("</span></li>");
-        }
-
-        html.Append("</ol>");
-        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, r.RowKey, staff, "queue", html.ToString());
+        return html.ToString();
     }
 
     public async Task<IResult> DashboardAsync(HttpRequest request, CancellationToken ct = default)
@@ -242,6 +303,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         Card("overdue", d.Overdue.ToString(CultureInfo.InvariantCulture), "overdue");
         Card("on time, last 12 months", d.OnTimeRate is { } rate ? rate.ToString("P0", Uk) : "—", "on-time");
         Card("median days to close", d.MedianDaysToClose is { } m ? m.ToString("0.#", Uk) : "—", "median");
+        Card("open complaints", d.OpenComplaints.ToString(CultureInfo.InvariantCulture), "open-complaints");
         html.Append("</div><h2>Open by type</h2><table><thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Open</th></tr></thead><tbody>");
         foreach (var (t, n) in d.OpenByType)
         {

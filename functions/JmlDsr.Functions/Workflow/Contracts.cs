@@ -97,6 +97,8 @@ public sealed record ExportResult(string JsonBlob, string HtmlBlob, long JsonByt
 
 public sealed record FulfilmentEmailInput(string Reference, ExportResult Export, IReadOnlyList<GatherSummary> Systems, DateTimeOffset LinkExpires, DateTimeOffset At);
 
+public sealed record StepFailedInput(string Reference, string Step, string What, string Error, DateTimeOffset LinkExpires, DateTimeOffset At);
+
 public sealed record ReminderInput(string Reference, DateOnly DueDate, int DaysBefore, string Status, DateTimeOffset At);
 
 public sealed record ClarificationInput(string Reference, string Step, string Question, DateTimeOffset LinkExpires, DateTimeOffset At);

@@ -53,6 +53,7 @@ internal sealed class DsrFlow
     private DateOnly _relevant;
     private int _pausedDays;
     private int _clarificationDays;
+    private int _failures;
     private readonly HashSet<string> _reminders = [];
     private bool _extended;
     private bool _escalated;
@@ -171,7 +172,7 @@ internal sealed class DsrFlow
     private async Task RectifyAsync(string decisionStep)
     {
         await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Applying the approved corrections in every system that holds the fields.");
-        var result = await ctx.CallActivityAsync<RightsResult>(nameof(ApplyRectification), new RightsInput(Ref, decisionStep, Now), Retry);
+        var result = await MustAsync<RightsResult>(nameof(ApplyRectification), "Applying the corrections", new RightsInput(Ref, decisionStep, Now));
         var partners = await NotifyPartnersAsync(PartnerActions.Rectification, result.SystemsChanged);
         await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Rectification, partners, [], null, null, Now));
         await CompleteAsync(RequestStatus.Completed, $"Rectification done: {result.Applied} change(s) applied, {result.Refused} refused with reasons");
@@ -185,7 +186,7 @@ internal sealed class DsrFlow
     private async Task RestrictAsync(string decisionStep)
     {
         await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Flagging the person as restricted in every system.");
-        var result = await ctx.CallActivityAsync<RightsResult>(nameof(ApplyRestriction), new RightsInput(Ref, decisionStep, Now), Retry);
+        var result = await MustAsync<RightsResult>(nameof(ApplyRestriction), "Flagging the restriction", new RightsInput(Ref, decisionStep, Now));
         var partners = await NotifyPartnersAsync(PartnerActions.Restriction, result.SystemsChanged);
         await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Restriction, partners, [], null, null, Now));
         await CompleteAsync(RequestStatus.Restricted, "Restriction applied in every system", current: (LiftStep, [LinkActions.LiftRestriction]));
@@ -195,9 +196,9 @@ internal sealed class DsrFlow
         var liftOn = StatutoryClock.UkDate(liftAt);
         await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLiftNotice, [], [], liftOn, lift!.Reason, Now));
         await ProgressAsync(RequestStatus.LiftPending, "restriction-lift-notified",
-            $"{lift.Actor} decided to lift the restriction. Reason: {lift.Reason}. The requester was told first (Art 18(3)); it lifts on {liftOn:yyyy-MM-dd}.", actor: lift.Actor);
+            $"{lift.Actor} decided to lift the restriction. Reason: {lift.Reason?.TrimEnd('.')}. The requester was told first (Art 18(3)); it lifts on {liftOn:yyyy-MM-dd}.", actor: lift.Actor);
         await TimerAt(liftAt.UtcDateTime, CancellationToken.None);
-        var lifted = await ctx.CallActivityAsync<RightsResult>(nameof(LiftRestriction), new RightsInput(Ref, LiftStep, Now), Retry);
+        var lifted = await MustAsync<RightsResult>(nameof(LiftRestriction), "Lifting the restriction", new RightsInput(Ref, LiftStep, Now));
         var told = await NotifyPartnersAsync(PartnerActions.RestrictionLifted, lifted.SystemsChanged);
         await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLifted, told, [], liftOn, null, Now));
         await ProgressAsync(RequestStatus.Completed, "restriction-lifted", $"Restriction lifted in {lifted.SystemsChanged.Count} system(s); recipients told: {Names(told)}.", closed: true);
@@ -210,7 +211,7 @@ internal sealed class DsrFlow
     private async Task EraseAsync(IReadOnlyList<GatherSummary> systems)
     {
         await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Erasing in every system, keeping only what a retention rule requires.");
-        var results = await Task.WhenAll(systems.Select(s => ctx.CallActivityAsync<EraseResult>(nameof(EraseFromSystem), new EraseInput(Ref, s.SystemId, 0, Now), Retry)));
+        var results = await EraseInAsync(systems.Select(s => s.SystemId).ToList(), 0, "Erasure");
         var lines = results.SelectMany(r => r.Lines).ToList();
         var partners = await NotifyPartnersAsync(PartnerActions.Erasure, lines.Select(l => l.SystemId).Distinct().ToList());
         await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Erasure, partners, lines, null, null, Now));
@@ -234,7 +235,7 @@ internal sealed class DsrFlow
             }
 
             var dueSystems = retained.Where(l => l.RetainUntil <= next).Select(l => l.SystemId).Distinct().ToList();
-            var again = await Task.WhenAll(dueSystems.Select(id => ctx.CallActivityAsync<EraseResult>(nameof(EraseFromSystem), new EraseInput(Ref, id, round, Now), Retry)));
+            var again = await EraseInAsync(dueSystems, round, "Scheduled erasure");
             var nowErased = again.SelectMany(r => r.Lines).Where(l => l.Outcome != ErasureOutcomes.Retained).ToList();
             lines = lines.Where(l => !dueSystems.Contains(l.SystemId)).Concat(again.SelectMany(r => r.Lines)).ToList();
             if (nowErased.Count > 0)
@@ -246,10 +247,33 @@ internal sealed class DsrFlow
         }
     }
 
+    /// <summary>Erases in the systems in parallel; a system that still fails after retries is put to staff, one at a time.</summary>
+    private async Task<EraseResult[]> EraseInAsync(List<string> systemIds, int round, string what)
+    {
+        var first = await Task.WhenAll(systemIds.Select(async id =>
+        {
+            try
+            {
+                return await ctx.CallActivityAsync<EraseResult>(nameof(EraseFromSystem), new EraseInput(Ref, id, round, Now), Retry);
+            }
+            catch (TaskFailedException)
+            {
+                return null;
+            }
+        }));
+        var results = new EraseResult[systemIds.Count];
+        for (var i = 0; i < systemIds.Count; i++)
+        {
+            results[i] = first[i] ?? await MustAsync<EraseResult>(nameof(EraseFromSystem), $"{what} in {SystemCatalog.Get(systemIds[i]).Name}", new EraseInput(Ref, systemIds[i], round, Now));
+        }
+
+        return results;
+    }
+
     private async Task<IReadOnlyList<string>> NotifyPartnersAsync(string action, IReadOnlyList<string> systemsChanged) =>
         systemsChanged.Count == 0
             ? []
-            : await ctx.CallActivityAsync<IReadOnlyList<string>>(nameof(NotifyPartners), new PartnerNoticeInput(Ref, action, systemsChanged, Now), Retry);
+            : await MustAsync<IReadOnlyList<string>>(nameof(NotifyPartners), "Telling the partners (Art 19)", new PartnerNoticeInput(Ref, action, systemsChanged, Now));
 
     /// <summary>Closes the statutory part: on time or late, recorded; <paramref name="current"/> keeps a staff action open (lifting a restriction).</summary>
     private async Task CompleteAsync(string status, string what, (string Step, string[] Actions)? current = null)
@@ -264,6 +288,36 @@ internal sealed class DsrFlow
     private static int Count(IEnumerable<ErasureLineResult> lines, string outcome) => lines.Where(l => l.Outcome == outcome).Sum(l => l.Count);
 
     private static string Names(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
+
+    /// <summary>
+    /// Calls a fulfilment activity with retries; if it still fails, the privacy team is alerted with a link to try
+    /// again and the request waits (the deadline keeps racing): a request is never marked done with a step missing.
+    /// The activities are idempotent, so trying again is safe.
+    /// </summary>
+    private async Task<T> MustAsync<T>(string activity, string what, object activityInput)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ctx.CallActivityAsync<T>(activity, activityInput, Retry);
+            }
+            catch (TaskFailedException e)
+            {
+                var failure = ++_failures;
+                LinkDecision? retry = null;
+                for (var alert = 1; retry is null; alert++)
+                {
+                    var step = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step-failed-{failure}-{alert}");
+                    var expires = Now + input.Settings.ApprovalLinkLifetime;
+                    await ctx.CallActivityAsync<bool>(nameof(AlertStepFailed), new StepFailedInput(Ref, step, what, e.FailureDetails.ErrorMessage, expires, Now));
+                    retry = await WaitAsync<LinkDecision>(DsrEvents.RetryGathering, expires, step);
+                }
+
+                await AuditAsync($"step-retry-{failure}", $"{retry.Actor} asked to try again: {what}.", retry.Actor);
+            }
+        }
+    }
 
     private TaskOptions Retry => TaskOptions.FromRetryPolicy(new RetryPolicy(input.Settings.GatherAttempts, input.Settings.GatherFirstRetry, backoffCoefficient: 2.0));
 
@@ -428,7 +482,7 @@ internal sealed class DsrFlow
         _extended = true;
         _due = ComputeDue();
         _escalated = false;
-        await ProgressAsync(_status, "extended", $"Extended by two months by {decision.Actor}. Reason: {decision.Reason}. New due date {_due:yyyy-MM-dd}.",
+        await ProgressAsync(_status, "extended", $"Extended by two months by {decision.Actor}. Reason: {decision.Reason?.TrimEnd('.')}. New due date {_due:yyyy-MM-dd}.",
             actor: decision.Actor, due: _due, extended: true, overdue: false);
         await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.Extension, decision.Reason, _due, Now));
     }

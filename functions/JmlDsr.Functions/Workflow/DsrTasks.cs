@@ -1,4 +1,5 @@
 using JmlDsr.Functions.Approval;
+using JmlDsr.Functions.Complaints;
 using JmlDsr.Functions.Deadlines;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Gathering;
@@ -38,9 +39,13 @@ public static class DsrTasks
         Activity<EraseFromSystem, EraseInput, EraseResult>(nameof(EraseFromSystem)),
         Activity<NotifyPartners, PartnerNoticeInput, IReadOnlyList<string>>(nameof(NotifyPartners)),
         Activity<SendRightsOutcome, OutcomeInput, bool>(nameof(SendRightsOutcome)),
+        Activity<AlertStepFailed, StepFailedInput, bool>(nameof(AlertStepFailed)),
+        Activity<SendComplaintAcknowledgement, ComplaintAcknowledgementInput, bool>(nameof(SendComplaintAcknowledgement)),
+        Activity<SendComplaintToStaff, ComplaintStaffInput, bool>(nameof(SendComplaintToStaff)),
+        Activity<SendComplaintOutcome, ComplaintOutcomeInput, bool>(nameof(SendComplaintOutcome)),
     ];
 
-    public static IReadOnlyList<string> OrchestratorNames { get; } = [nameof(DsrOrchestrator)];
+    public static IReadOnlyList<string> OrchestratorNames { get; } = [nameof(DsrOrchestrator), nameof(ComplaintOrchestrator)];
 
     public static IReadOnlyList<string> ActivityNames { get; } = Activities.Select(a => a.Name).ToList();
 
@@ -60,6 +65,7 @@ public static class DsrTasks
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.AddOrchestratorFunc<DsrInput, DsrOutcome>(nameof(DsrOrchestrator), (ctx, input) => DsrOrchestrator.RunAsync(ctx, input ?? throw new ArgumentNullException(nameof(input))));
+        registry.AddOrchestratorFunc<ComplaintInput, ComplaintResult>(nameof(ComplaintOrchestrator), (ctx, input) => ComplaintOrchestrator.RunAsync(ctx, input ?? throw new ArgumentNullException(nameof(input))));
     }
 
     /// <summary>Adds the activity classes to DI, so both hosts construct them the same way.</summary>

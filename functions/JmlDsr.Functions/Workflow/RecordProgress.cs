@@ -20,7 +20,7 @@ public sealed class RecordProgress(RequestRepository requests, AuditLog audit, I
             if (input.Status is not null)
             {
                 r.Status = input.Status;
-                if (input.Status is not (RequestStatus.AwaitingApproval or RequestStatus.GatheringFailed or RequestStatus.AwaitingIdentity))
+                if (input.Status is not (RequestStatus.AwaitingApproval or RequestStatus.GatheringFailed or RequestStatus.AwaitingIdentity or RequestStatus.ComplaintOpen))
                 {
                     // No decision is pending any more: the console stops offering one.
                     r.CurrentStep = null;

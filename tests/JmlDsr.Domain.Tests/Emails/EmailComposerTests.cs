@@ -240,6 +240,27 @@ public sealed class EmailComposerTests
         Assert.Contains("s 164A", mail.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void StaffComplaint_NamesTheRequest_TheAcknowledgementDate_AndCarriesTheRespondLink_WithoutTheFullAddress()
+    {
+        var link = new EmailLink("Send the outcome to the complainant", "https://x/api/links?token=r");
+        var mail = EmailComposer.StaffComplaint("privacy@jmlsoftware.co.uk", Ref, EmailComposer.Mask("alice@example.com"), "DSR-2026-000041",
+            new DateOnly(2026, 11, 24), new DateOnly(2026, 12, 24), link, new DateTimeOffset(2026, 12, 8, 9, 0, 0, TimeSpan.Zero));
+
+        Assert.Contains(Ref, mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("about DSR-2026-000041", mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("s 164A", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Thursday 24 December 2026", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("without undue delay", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Send the outcome to the complainant: https://x/api/links?token=r", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("a***@example.com", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice@example.com", mail.Text, StringComparison.Ordinal);
+
+        var general = EmailComposer.StaffComplaint("privacy@jmlsoftware.co.uk", Ref, "a***@example.com", null, new DateOnly(2026, 11, 24), new DateOnly(2026, 12, 24), link, DateTimeOffset.UnixEpoch);
+        Assert.DoesNotContain("about DSR", general.Subject, StringComparison.Ordinal);
+        Assert.Contains("does not name one of our requests", general.Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(CustomerEmails))]
     public void EveryCustomerEmail_CarriesTheReference_AndHowToComplain(string name, EmailMessage mail)

@@ -46,6 +46,57 @@ public sealed class RequestClassifierTests
     public void UnrelatedMail_IsUnclassified_ForStaffToTriage(string subject, string body) =>
         Assert.Equal(RequestType.Unclassified, RequestClassifier.Classify(subject, body).Type);
 
+    // DPA 2018 s 164A: a complaint about how JML handled the person's data wins over the right it mentions.
+    [Theory]
+    [InlineData("Complaint", "I want to complain that you never answered my subject access request.", RequestType.Access)]
+    [InlineData("Subject access request", "I want to complain that you never answered my subject access request DSR-2026-000041.", RequestType.Access)]
+    [InlineData("Formal complaint", "I am making a formal complaint about the way my request to delete my account was handled.", RequestType.Erasure)]
+    [InlineData("Re: your response", "I am not happy with your response to my request for a copy of my data. You sent me somebody else's invoices.", RequestType.Access)]
+    [InlineData("Data protection", "I am very unhappy with how you handled my personal data: you shared my details with a partner without telling me.", null)]
+    [InlineData("Ignored", "You have ignored my request to correct my address for two months. I am dissatisfied with the way you have dealt with this.", RequestType.Rectification)]
+    [InlineData("GDPR breach", "You failed to respond to my erasure request within a month and you are still emailing me. This is a breach of my data protection rights.", RequestType.Erasure)]
+    [InlineData("Still waiting", "I still haven't heard back about my subject access request. I wish to raise a complaint.", RequestType.Access)]
+    [InlineData("", "I'm writing to complain about how my data was processed after I closed my account.", null)]
+    [InlineData("Unhappy", "I'm not happy with the way you handled my details. If this is not sorted I will complain to the ICO.", null)]
+    public void Complaint_IsRecognised_AndWinsOverTheRightItMentions(string subject, string body, RequestType? mentioned)
+    {
+        var result = RequestClassifier.Classify(subject, body);
+        Assert.Equal(RequestType.Complaint, result.Type);
+        if (mentioned is { } right)
+        {
+            Assert.Contains(right, result.AlsoMentioned);
+        }
+    }
+
+    // A clear request that only warns it will go to the ICO stays the request: a complaint to the ICO is not one to JML.
+    [Theory]
+    [InlineData("Subject access request", "Please send me a copy of all the data you hold about me. If I do not hear from you within a month I will complain to the ICO.", RequestType.Access)]
+    [InlineData("Hello", "Please send me a copy of all the information you hold about me, otherwise I will report you to the Information Commissioner.", RequestType.Access)]
+    [InlineData("Delete my data", "Please delete my account and all my data. I will make a complaint to the ICO if you keep emailing me.", RequestType.Erasure)]
+    [InlineData("Wrong address", "My address is wrong, please update my address to 3 Mill Lane, Bristol, or I'll escalate this to the ICO.", RequestType.Rectification)]
+    [InlineData("Restrict processing", "Please restrict processing of my data while you check its accuracy; I know I can complain to the ICO.", RequestType.Restriction)]
+    public void RequestThatThreatensTheIco_StaysTheRequest(string subject, string body, RequestType expected)
+    {
+        var result = RequestClassifier.Classify(subject, body);
+        Assert.Equal(expected, result.Type);
+        Assert.Contains(RequestType.Complaint, result.AlsoMentioned);
+    }
+
+    [Fact]
+    public void BareIcoThreat_IsAComplaint_RatherThanLeftUnclassified() =>
+        Assert.Equal(RequestType.Complaint, RequestClassifier.Classify("Your company", "I am going to report you to the ICO.").Type);
+
+    [Theory]
+    [InlineData("Feedback", "Your support team was great, no complaints at all about the licence renewal.")]
+    [InlineData("Invoice", "We are not happy with the invoice total: can you check the discount?")]
+    public void EverydayWordsAboutOtherThings_DoNotOutweighTheirContext(string subject, string body)
+    {
+        // Not data protection at all: staff triage would be right, but a weak complaint is acceptable (it is still read by staff);
+        // what must not happen is one of the four rights being invented.
+        var type = RequestClassifier.Classify(subject, body).Type;
+        Assert.True(type is RequestType.Unclassified or RequestType.Complaint, type.ToString());
+    }
+
     [Fact]
     public void QuotedReplyLines_DoNotDecideTheType()
     {

@@ -37,5 +37,27 @@ public sealed class DashboardStatsTests
     }
 
     [Fact]
+    public void Complaints_AreCountedApart_AndNeverAsOpenDueOrOverdueRequests()
+    {
+        static DateOnly D(string s) => DateOnly.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        var d = DashboardStats.Compute(
+        [
+            new("1", RequestType.Access, RequestStatus.AwaitingApproval, D("2026-10-27"), D("2026-11-27"), null),
+            new("2", RequestType.Complaint, RequestStatus.ComplaintOpen, D("2026-09-01"), D("2026-10-01"), null),      // acknowledgement date long past
+            new("3", RequestType.Complaint, RequestStatus.ComplaintOpen, D("2026-11-20"), D("2026-11-27"), null),
+            new("4", RequestType.Complaint, RequestStatus.ComplaintClosed, D("2026-08-01"), D("2026-08-31"), D("2026-10-30")),
+        ], Today);
+
+        Assert.Equal(1, d.Open);
+        Assert.Equal(1, d.DueThisWeek);
+        Assert.Equal(0, d.Overdue);
+        Assert.Equal(0, d.ClosedLast12Months);
+        Assert.Null(d.OnTimeRate);
+        Assert.Equal(2, d.OpenComplaints);
+        Assert.False(d.OpenByType.ContainsKey(RequestType.Complaint));
+        Assert.Equal(1, d.Months.Sum(m => m.Received));
+    }
+
+    [Fact]
     public void Dashboard_WithNothingClosed_HasNoRate() => Assert.Null(DashboardStats.Compute([], Today).OnTimeRate);
 }

@@ -399,6 +399,30 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Erasure_ThatFailsInOneSystem_AlertsStaff_WaitsWithoutMarkingItDone_AndCompletesWhenRetried()
+    {
+        var failing = true;
+        _fakes.EraseFails = e => failing && e.SystemId == SystemCatalog.Feedback;
+        await StartAsync(RequestType.Erasure);
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await UntilAsync(() => _fakes.Count(nameof(AlertStepFailed)) == 1, "the staff alert");
+
+        var alert = Assert.Single(_fakes.Inputs<StepFailedInput>(nameof(AlertStepFailed)));
+        Assert.Contains("Customer feedback", alert.What, StringComparison.Ordinal);
+        Assert.Contains("refused the erasure", alert.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _fakes.Count(nameof(SendRightsOutcome)));
+        Assert.DoesNotContain(RequestStatus.Completed, Statuses);
+
+        failing = false;
+        await Client.RaiseEventAsync(Reference, DsrEvents.RetryGathering, new LinkDecision(alert.Step, LinkActions.RetryGathering, null, Staff, DateTimeOffset.UtcNow));
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        Assert.Equal(7, Assert.Single(_fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome))).Erasure.Select(l => l.SystemId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Erasure_WithNothingRetained_CompletesWithoutASchedule()
     {
         await StartAsync(RequestType.Erasure);

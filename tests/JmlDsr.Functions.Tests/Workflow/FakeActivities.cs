@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using JmlDsr.Domain.Gathering;
 using JmlDsr.Functions.Approval;
+using JmlDsr.Functions.Complaints;
 using JmlDsr.Functions.Deadlines;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Gathering;
@@ -48,6 +49,10 @@ public sealed class FakeActivities
             [nameof(EraseFromSystem)] = r => Add<EraseInput, EraseResult>(r, nameof(EraseFromSystem), Erase),
             [nameof(NotifyPartners)] = r => Add<PartnerNoticeInput, IReadOnlyList<string>>(r, nameof(NotifyPartners), i => i.Systems.Contains(SystemCatalog.Crm) ? ["Northwind Implementation Partners"] : []),
             [nameof(SendRightsOutcome)] = r => Add<OutcomeInput, bool>(r, nameof(SendRightsOutcome), _ => true),
+            [nameof(AlertStepFailed)] = r => Add<StepFailedInput, bool>(r, nameof(AlertStepFailed), _ => true),
+            [nameof(SendComplaintAcknowledgement)] = r => Add<ComplaintAcknowledgementInput, bool>(r, nameof(SendComplaintAcknowledgement), _ => true),
+            [nameof(SendComplaintToStaff)] = r => Add<ComplaintStaffInput, bool>(r, nameof(SendComplaintToStaff), _ => true),
+            [nameof(SendComplaintOutcome)] = r => Add<ComplaintOutcomeInput, bool>(r, nameof(SendComplaintOutcome), _ => true),
         };
     }
 
@@ -59,6 +64,12 @@ public sealed class FakeActivities
 
     /// <summary>Until when the contracts system keeps its records on the first erasure (null: nothing retained).</summary>
     public DateOnly? RetainUntil { get; set; }
+
+    /// <summary>
+    /// Called with each call as soon as it is recorded (on the activity's thread): a simulation's driver indexes the
+    /// calls by request and reacts to them, as staff and requesters react to the emails the activities stand for.
+    /// </summary>
+    public Action<string, object>? Observer { get; set; }
 
     /// <summary>Every call, in the order the activities started.</summary>
     public ConcurrentQueue<(string Name, object Input)> Calls { get; } = new();
@@ -121,8 +132,16 @@ public sealed class FakeActivities
             : new GatherSummary(input.SystemId, 2, $"{input.Reference}/{input.SystemId}.json", true, null);
     }
 
+    /// <summary>When true for a call, <see cref="EraseFromSystem"/> throws (a system that refuses the write).</summary>
+    public Func<EraseInput, bool> EraseFails { get; set; } = _ => false;
+
     private EraseResult Erase(EraseInput input)
     {
+        if (EraseFails(input))
+        {
+            throw new InvalidOperationException($"{input.SystemId} refused the erasure.");
+        }
+
         if (EraseBehaviour is { } behave)
         {
             return behave(input);
@@ -145,6 +164,7 @@ public sealed class FakeActivities
         {
             ArgumentNullException.ThrowIfNull(input);
             Calls.Enqueue((name, input));
+            Observer?.Invoke(name, input);
             return behave(input);
         });
 }

@@ -1,0 +1,35 @@
+using Azure.Data.Tables;
+using JmlDsr.Domain.Gathering;
+using JmlDsr.Domain.Retention;
+using JmlDsr.Functions.Gathering;
+using JmlDsr.Functions.Storage;
+
+namespace JmlDsr.Functions.Fulfilment;
+
+/// <summary>Why a use of someone's data is not allowed now; null when it is.</summary>
+public sealed record ProcessingRefusal(string Rule, string Detail);
+
+/// <summary>
+/// What JML's other processing asks before it uses a person's data for marketing or product notices: a
+/// restriction (Art 18(2): only storage, legal claims, consent, protecting others) or an erasure that left a
+/// suppression entry (so we never mail them again) stops it.
+/// </summary>
+public sealed class ProcessingPolicy(SystemWriter writer, DsrStorage storage)
+{
+    public async Task<ProcessingRefusal?> CheckMarketingAsync(string email, CancellationToken ct = default)
+    {
+        if (await writer.IsRestrictedAsync(email, ct))
+        {
+            return new ProcessingRefusal("restriction", "Processing of this person's data is restricted (UK GDPR Art 18): no marketing or product notices until the restriction is lifted.");
+        }
+
+        var hash = RetentionRules.EmailHash(email);
+        var table = storage.Table(SystemConnector.TableFor(SystemCatalog.Communications));
+        await foreach (var _ in table.QueryAsync<TableEntity>(e => e.PartitionKey == SystemWriter.AnonymisedPartition && e.GetString("EmailHash") == hash, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+        {
+            return new ProcessingRefusal("suppression", "The person asked for erasure; their address is on the suppression list, so we never mail them again.");
+        }
+
+        return null;
+    }
+}
