@@ -99,6 +99,79 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
         output.WriteLine($"Screenshots written to {docs}");
     }
 
+    [Fact]
+    public async Task Staff_DecideACorrectionFieldByField_AndLiftARestriction_FromTheConsole()
+    {
+        Assert.True(File.Exists(Chromium), "Debian's chromium is needed: apt-get install chromium chromium-driver (.ci/run does).");
+        var rectification = await ConfirmedAsync("console-3@mail.example.org", "Bob Jones <bob.jones@example.org>", "My phone number is wrong",
+            "My phone number is out of date, it should be 020 7946 0777.", "bob.jones@example.org");
+        var restriction = await ConfirmedAsync("console-4@mail.example.co.uk", "Dan Brown <dan.brown@example.co.uk>", "Restrict processing",
+            "Please restrict the processing of my personal data while you check my address.", "dan.brown@example.co.uk");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
+        await page.GotoAsync($"{host.BaseUrl}/console/requests/{rectification}");
+        await page.GetByLabel("Your name").FillAsync("Sam Okafor");
+        await page.GetByLabel("Staff key").FillAsync(LocalHostFixture.StaffKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/console/requests/{rectification}");
+
+        // The requester's words and every field held; staff decide the phone number change and approve.
+        Assert.Contains("it should be 020 7946 0777", await page.ContentAsync(), StringComparison.Ordinal);
+        await page.GetByLabel("Decision for Phone").SelectOptionAsync("apply");
+        await page.GetByLabel("Corrected Phone").FillAsync("020 7946 0777");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(LocalHostFixture.RepoRoot, "docs", "console-rectification.png"), FullPage = true });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve and send the response" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/console/requests/{rectification}");
+        await host.WaitUntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.Locator("#status").InnerTextAsync() == "completed";
+        }, TimeSpan.FromSeconds(60), $"{rectification} to show as completed in the console");
+        Assert.Contains("rectification-applied", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
+        var corrected = await host.WaitForMailAsync(rectification, "bob.jones@example.org", "We have corrected your data");
+        Assert.Contains("020 7946 0777", corrected.GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        // Dan's restriction: approved in the console, then lifted there; he is told before it lifts.
+        await page.GotoAsync($"{host.BaseUrl}/console/requests/{restriction}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve and send the response" }).ClickAsync();
+        await host.WaitUntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.Locator("#status").InnerTextAsync() == "restricted";
+        }, TimeSpan.FromSeconds(60), $"{restriction} to show as restricted");
+        await page.GetByLabel("Why the restriction is being lifted (the requester will see this)").FillAsync("Your address is confirmed correct.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Lift the restriction (tells the requester first)" }).ClickAsync();
+        await host.WaitForMailAsync(restriction, "dan.brown@example.co.uk", "We will lift the restriction");
+        await host.WaitForMailAsync(restriction, "dan.brown@example.co.uk", "has been lifted");
+        await host.WaitUntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.Locator("#status").InnerTextAsync() == "completed";
+        }, TimeSpan.FromSeconds(60), $"{restriction} to show as completed");
+        Assert.Contains("Sam Okafor (console)", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<string> ConfirmedAsync(string messageId, string from, string subject, string text, string email)
+    {
+        using var post = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed(messageId, from, subject, text));
+        var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+        var verify = await host.WaitForMailAsync(reference, email, "Please confirm your request");
+        using (var confirm = await host.PressAsync(LocalHostFixture.Links(verify)[0], "confirm-identity"))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+        }
+
+        await host.WaitForStatusAsync(reference, "awaiting-approval");
+        return reference;
+    }
+
     /// <summary>Alice's access request, verified, waiting for staff; plus one more open request for the queue.</summary>
     private async Task<string> RequestWaitingForApprovalAsync()
     {

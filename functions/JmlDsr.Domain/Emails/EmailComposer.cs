@@ -120,6 +120,24 @@ public static class EmailComposer
         return Staff(to, $"[{reference}] Action needed: {failed.Count} system(s) could not be searched", lines, [retry]);
     }
 
+    /// <summary>Art 12(5)(a): a reasonable fee is asked for; the time limit runs from when it is paid (Art 12A).</summary>
+    public static EmailMessage FeeRequest(string to, string? name, string reference, string details, DateOnly payBy) =>
+        Customer(to, $"A fee is needed for your request — reference {reference}", name,
+        [
+            $"We are writing about your request {reference}. The law lets us charge a reasonable fee, based on our administrative costs, where a request is manifestly unfounded or excessive, or for further copies of the same data (UK GDPR Art 12(5)(a), Art 15(3)).",
+            $"The fee and why: {details}",
+            $"We will deal with your request once the fee is paid; the time we have to respond (one month) starts on the day we receive it. If it is not paid by {LongDate(payBy)}, we will close the request.",
+            "If you think the fee is not justified, please tell us, quoting the reference.",
+        ]);
+
+    /// <summary>The fee was not paid in time: the request is closed.</summary>
+    public static EmailMessage ClosedFeeUnpaid(string to, string? name, string reference) =>
+        Customer(to, $"We have closed your request — reference {reference}", name,
+        [
+            $"We asked for a fee before dealing with your request {reference} and did not receive it in time, so we have closed the request (UK GDPR Art 12(5)(a)).",
+            "You are welcome to make the request again at any time.",
+        ]);
+
     /// <summary>A step of carrying out a request failed after its retries: the request waits for staff, nothing is marked done.</summary>
     public static EmailMessage StaffStepFailed(string to, string reference, string what, string error, EmailLink retry) =>
         Staff(to, $"[{reference}] Action needed: {what} failed",

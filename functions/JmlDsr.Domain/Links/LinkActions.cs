@@ -25,11 +25,17 @@ public static class LinkActions
     /// <summary>Staff answer a complaint (DPA 2018 s 164A(4)(b)): the text is the outcome the complainant is sent.</summary>
     public const string Respond = "respond";
 
+    /// <summary>Staff ask for a reasonable fee (Art 12(5)(a): manifestly unfounded or excessive, or further copies).</summary>
+    public const string ChargeFee = "charge-fee";
+
+    /// <summary>Staff record that the fee was paid: the clock runs from that day (Art 12A).</summary>
+    public const string FeePaid = "fee-paid";
+
     /// <summary>The decisions staff can take on a gathered request.</summary>
-    public static IReadOnlyList<string> StaffDecisions { get; } = [Approve, Reject, Refuse, Extend, Clarify];
+    public static IReadOnlyList<string> StaffDecisions { get; } = [Approve, Reject, Refuse, Extend, Clarify, ChargeFee];
 
     /// <summary>Actions that need a reason typed on the page.</summary>
-    public static bool NeedsReason(string action) => action is Reject or Extend or Clarify or Refuse or LiftRestriction or Answer or Respond;
+    public static bool NeedsReason(string action) => action is Reject or Extend or Clarify or Refuse or LiftRestriction or Answer or Respond or ChargeFee;
 
     /// <summary>What the text box asks for.</summary>
     public static string ReasonLabel(string action) => action switch
@@ -37,6 +43,7 @@ public static class LinkActions
         Clarify => "What do you need the requester to tell you? (they will see this)",
         Answer => "Your answer",
         Respond => "The outcome and what we did (the complainant will see this)",
+        ChargeFee => "The fee, how to pay it and why it is charged (the requester will see this)",
         LiftRestriction => "Why the restriction is being lifted (the requester will see this)",
         _ => "Reason (the requester will see this)",
     };
@@ -53,6 +60,8 @@ public static class LinkActions
         LiftRestriction => "Lift the restriction (tells the requester first)",
         Answer => "Send my answer",
         Respond => "Send the outcome to the complainant",
+        ChargeFee => "Ask for a reasonable fee (stops the clock)",
+        FeePaid => "Record that the fee was paid (the clock runs from today)",
         Download => "Download",
         _ => action,
     };

@@ -32,13 +32,19 @@ public static class RequestStatus
     /// <summary>A complaint (DPA 2018 s 164A) acknowledged and waiting for staff to look into it and send the outcome.</summary>
     public const string ComplaintOpen = "complaint-open";
 
+    /// <summary>Waiting for a fee staff asked for (Art 12(5)(a)); the clock has not started (Art 12A).</summary>
+    public const string AwaitingFee = "awaiting-fee";
+
+    /// <summary>The fee asked for was not paid within the window: closed with a letter.</summary>
+    public const string ClosedFeeUnpaid = "closed-fee-unpaid";
+
     /// <summary>A complaint answered: the complainant was told the outcome and their right to complain to the ICO.</summary>
     public const string ComplaintClosed = "complaint-closed";
 
     /// <summary>Statuses in which the statutory clock is stopped.</summary>
-    public static bool IsPaused(string status) => status is AwaitingIdentity or AwaitingClarification;
+    public static bool IsPaused(string status) => status is AwaitingIdentity or AwaitingClarification or AwaitingFee;
 
     /// <summary>Answered (or closed): the statutory deadline no longer applies.</summary>
     public static bool IsClosed(string status) =>
-        status is Completed or Rejected or ClosedUnverified or Refused or ClosedNoClarification or Restricted or LiftPending or ComplaintClosed;
+        status is Completed or Rejected or ClosedUnverified or Refused or ClosedNoClarification or Restricted or LiftPending or ComplaintClosed or ClosedFeeUnpaid;
 }

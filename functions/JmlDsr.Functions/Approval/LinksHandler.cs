@@ -155,6 +155,7 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         LinkActions.RetryGathering => DsrEvents.RetryGathering,
         LinkActions.Answer => DsrEvents.ClarificationAnswered,
         LinkActions.LiftRestriction => DsrEvents.LiftRestriction,
+        LinkActions.FeePaid => DsrEvents.FeePaid,
         _ => DsrEvents.StaffDecision,
     };
 
@@ -187,6 +188,8 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         LinkActions.Clarify => "The requester has been asked to clarify. The clock is stopped until they answer.",
         LinkActions.LiftRestriction => "The requester will be told before the restriction is lifted (Art 18(3)); it lifts after the notice period.",
         LinkActions.Respond => "The outcome is being sent to the complainant, with their right to complain to the ICO. The complaint is now closed.",
+        LinkActions.ChargeFee => "The requester has been asked for the fee. The clock is stopped until it is paid.",
+        LinkActions.FeePaid => "Payment recorded. The one-month time limit now runs from today.",
         LinkActions.Answer => "Thank you: we have your answer and will carry on with your request. We will email you the new date we will respond by.",
         _ => "Done.",
     };

@@ -14,6 +14,8 @@ public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer
     public const string Extension = "extension";
     public const string Refusal = "refusal";
     public const string NoClarification = "closed-no-clarification";
+    public const string Fee = "fee-request";
+    public const string FeeUnpaid = "closed-fee-unpaid";
 
     [Function(nameof(SendCustomerNotice))]
     public Task<bool> Run([ActivityTrigger] CustomerNoticeInput input) => RunAsync(input);
@@ -30,6 +32,8 @@ public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer
             Extension => EmailComposer.ExtensionNotice(r.RequesterEmail, r.RequesterName, r.RowKey, input.DueDate ?? throw new ArgumentException("An extension notice needs the new due date."), reason),
             Refusal => EmailComposer.RefusedUnfoundedOrExcessive(r.RequesterEmail, r.RequesterName, r.RowKey, reason),
             NoClarification => EmailComposer.ClosedNoClarification(r.RequesterEmail, r.RequesterName, r.RowKey),
+            FeeUnpaid => EmailComposer.ClosedFeeUnpaid(r.RequesterEmail, r.RequesterName, r.RowKey),
+            _ when input.Step.StartsWith(Fee, StringComparison.Ordinal) => EmailComposer.FeeRequest(r.RequesterEmail, r.RequesterName, r.RowKey, reason, input.DueDate ?? throw new ArgumentException("A fee request needs the date to pay by.")),
             _ => throw new ArgumentException($"Unknown notice '{input.Step}'."),
         };
         await mailer.SendOnceAsync(input.Reference, input.Step, mail);

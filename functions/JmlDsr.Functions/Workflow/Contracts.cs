@@ -45,6 +45,7 @@ public static class DsrEvents
     public const string Classified = nameof(Classified);
     public const string ClarificationAnswered = nameof(ClarificationAnswered);
     public const string LiftRestriction = nameof(LiftRestriction);
+    public const string FeePaid = nameof(FeePaid);
 }
 
 /// <summary>What a signed link (or the console) reports: who acted, on which step, what they chose.</summary>

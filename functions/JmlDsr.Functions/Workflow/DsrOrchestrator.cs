@@ -414,6 +414,14 @@ internal sealed class DsrFlow
                     await ExtendAsync(decision);
                     break;
 
+                case LinkActions.ChargeFee:
+                    if (!await ChargeFeeAsync(decision, round))
+                    {
+                        return null;
+                    }
+
+                    break;
+
                 case LinkActions.Clarify:
                     if (!await ClarifyAsync(decision, round))
                     {
@@ -427,6 +435,42 @@ internal sealed class DsrFlow
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Art 12(5)(a): a reasonable fee for a manifestly unfounded or excessive request (or further copies). Nothing is
+    /// done until it is paid; Art 12A: the relevant time becomes the day of payment, so the month runs from then.
+    /// Staff record the payment (it arrives outside this system); unpaid within the window closes the request.
+    /// </summary>
+    private async Task<bool> ChargeFeeAsync(LinkDecision decision, int round)
+    {
+        var step = $"fee-{round}";
+        var expires = Now + input.Settings.ClarificationWindow;
+        await ProgressAsync(RequestStatus.AwaitingFee, step,
+            $"{decision.Actor} asked for a fee (Art 12(5)(a)): {decision.Reason?.TrimEnd('.')}. The clock is stopped until it is paid (Art 12A).",
+            actor: decision.Actor, currentStep: step, currentActions: LinkActions.FeePaid);
+        await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, $"{SendCustomerNotice.Fee}-{round}", decision.Reason, StatutoryClock.UkDate(expires), Now));
+        var paid = await WaitAsync<LinkDecision>(DsrEvents.FeePaid, expires, step, clockStopped: true);
+        if (paid is null)
+        {
+            await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.FeeUnpaid, null, null, Now));
+            await ProgressAsync(RequestStatus.ClosedFeeUnpaid, "closed", "Closed: the fee asked for was not paid in time; the requester was told.", closed: true);
+            return false;
+        }
+
+        var paidOn = StatutoryClock.UkDate(paid.At);
+        if (paidOn > _relevant)
+        {
+            _relevant = paidOn;
+        }
+
+        _pausedDays = _relevant.DayNumber - _received.DayNumber;
+        _due = ComputeDue();
+        _escalated = Now > StatutoryClock.EndOfUkDayUtc(_due) && _escalated;
+        await ProgressAsync(RequestStatus.AwaitingApproval, step + "-paid",
+            $"{paid.Actor} recorded the fee as paid on {paidOn:yyyy-MM-dd}; the month runs from that day (Art 12A). Due {_due:yyyy-MM-dd}.",
+            actor: paid.Actor, relevant: _relevant, due: _due, paused: _pausedDays + _clarificationDays, overdue: _escalated ? null : false);
+        return true;
     }
 
     /// <summary>

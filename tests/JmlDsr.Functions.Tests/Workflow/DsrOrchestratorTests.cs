@@ -459,6 +459,41 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fee_StopsTheClock_AndTheMonthRunsFromTheDayItIsPaid_Art12_5_And12A()
+    {
+        await StartAsync();
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.ChargeFee, "£25 for a further copy of the data we sent you last month.");
+        await UntilAsync(() => Statuses.Contains(RequestStatus.AwaitingFee), "the fee request");
+
+        var asked = Progress.Single(p => p.Status == RequestStatus.AwaitingFee);
+        Assert.Equal(LinkActions.FeePaid, asked.CurrentActions);
+        var notice = Assert.Single(_fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice)));
+        Assert.StartsWith(SendCustomerNotice.Fee, notice.Step, StringComparison.Ordinal);
+        var paidAt = asked.At.AddDays(10);
+        await Client.RaiseEventAsync(Reference, DsrEvents.FeePaid, new LinkDecision(asked.Step, LinkActions.FeePaid, null, Staff, paidAt));
+        await DecideAsync("approval-2", LinkActions.Approve);
+        await OutcomeAsync();
+
+        var paid = Progress.Single(p => p.Step == asked.Step + "-paid");
+        Assert.Equal(StatutoryClock.UkDate(paidAt), paid.RelevantDate);
+        Assert.Equal(StatutoryClock.DueDate(StatutoryClock.UkDate(paidAt), 0, false, BankHolidayCalendar.EnglandAndWales), paid.DueDate);
+    }
+
+    [Fact]
+    public async Task Fee_NotPaidInTheWindow_ClosesWithALetter_AndNothingIsDone()
+    {
+        await StartAsync(RequestType.Erasure, settings: Settings() with { ClarificationWindow = TimeSpan.FromSeconds(2) });
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.ChargeFee, "£40: the fourth identical request this month.");
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.ClosedFeeUnpaid, outcome.Status);
+        Assert.Equal(SendCustomerNotice.FeeUnpaid, _fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice))[^1].Step);
+        Assert.Equal(0, _fakes.Count(nameof(EraseFromSystem)));
+    }
+
+    [Fact]
     public async Task Clarification_NotAnsweredInTheWindow_ClosesWithALetter()
     {
         await StartAsync(settings: Settings() with { ClarificationWindow = TimeSpan.FromSeconds(2) });
