@@ -62,7 +62,7 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
 
         Assert.DoesNotContain(Alice, summary, StringComparison.OrdinalIgnoreCase);
         var links = LocalHostFixture.Links(decision);
-        Assert.Equal(5, links.Count); // approve, reject, refuse, extend, clarify
+        Assert.Equal(6, links.Count); // approve, reject, refuse, extend, clarify, charge a fee
 
         // A forged token is refused with a page, and audited.
         using (var forged = await host.PressAsync(links[0][..^4] + "AAAA", "approve"))

@@ -254,6 +254,39 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         output.WriteLine($"{reference}: due {due:yyyy-MM-dd}, evidence pack {evidence.GetRawText().Length} bytes");
     }
 
+    [Fact]
+    public async Task Complaint_ByEmail_IsRecognised_AcknowledgedAtOnce_LinkedToItsRequest_AndAnsweredWithTheIcoRight()
+    {
+        const string carol = "carol.white@example.net";
+        using var logged = await host.Http.SendAsync(StaffJson(HttpMethod.Post, "/api/requests",
+            $$"""{"type": "erasure", "requesterEmail": "{{carol}}", "channel": "phone", "details": "Called to ask us to delete her account."}"""));
+        var about = (await logged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+
+        var reference = await PostAsync("complaint-1@mail.example.net", "Carol White <carol.white@example.net>", "Complaint",
+            $"I want to complain about how you have handled my erasure request {about}. Nobody has got back to me and I am not happy with how my personal data has been handled.");
+        var record = await host.GetRequestAsync(reference);
+        Assert.Equal("complaint", record.GetProperty("type").GetString());
+        Assert.Equal(about, record.GetProperty("aboutReference").GetString());
+
+        var ack = await host.WaitForMailAsync(reference, carol, "We have received your complaint");
+        Assert.Contains(reference, ack.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var staff = await host.WaitForMailAsync(reference, Privacy, "Complaint to answer");
+        Assert.Contains(about, staff.GetProperty("subject").GetString(), StringComparison.Ordinal);
+        using (var respond = await host.PressAsync(LocalHostFixture.Links(staff)[0], "respond", "We apologise: your erasure request was delayed by a staff absence. It has now been completed, and we have changed our cover arrangements."))
+        {
+            Assert.Equal(HttpStatusCode.OK, respond.StatusCode);
+        }
+
+        var outcome = await host.WaitForMailAsync(reference, carol, "The outcome of your complaint");
+        var text = outcome.GetProperty("text").GetString()!;
+        Assert.Contains("changed our cover arrangements", text, StringComparison.Ordinal);
+        Assert.Contains("Information Commissioner", text, StringComparison.Ordinal);
+        await host.WaitForStatusAsync(reference, "complaint-closed");
+        var timeline = (await host.GetRequestAsync(reference)).GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("step").GetString()).ToList();
+        Assert.Contains("complaint-acknowledged", timeline);
+        Assert.Contains((await host.GetRequestAsync(about)).GetProperty("timeline").EnumerateArray(), t => t.GetProperty("step").GetString() == $"complaint-{reference}");
+    }
+
     [Theory]
     [InlineData("""{"type": "portability", "requesterEmail": "a@example.com", "receivedAt": "2026-11-01", "channel": "post"}""", "type")]
     [InlineData("""{"type": "access", "requesterEmail": "not-an-address", "receivedAt": "2026-11-01", "channel": "post"}""", "requesterEmail")]

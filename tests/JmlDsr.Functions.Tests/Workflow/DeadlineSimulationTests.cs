@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using DurableTask.Core;
+using Grpc.Net.Client;
 using JmlDsr.Domain.Deadlines;
 using JmlDsr.Domain.Gathering;
 using JmlDsr.Domain.Links;
@@ -13,9 +15,18 @@ using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Intake;
 using JmlDsr.Functions.Verification;
 using JmlDsr.Functions.Workflow;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -51,8 +62,7 @@ public sealed class DeadlineSimulationRunsAlone
 [Trait("Category", "Simulation")]
 public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const double SecondsPerVirtualDay = 0.4;
-    private const double TimeScale = 86_400 / SecondsPerVirtualDay;
+    private const double SecondsPerVirtualDay = 0.5;
     private const string Staff = "privacy team";
     private const string Requester = "requester";
 
@@ -86,11 +96,14 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         {
             try
             {
-                _host = await DurableTaskTestHost.StartAsync(registry =>
+                // Started on the thread pool, not on xunit's synchronization context (as many threads as cores): the
+                // host's continuations would otherwise queue behind the drivers' and stall the virtual clocks.
+                var port = FreePort();
+                _host = await Task.Run(() => WideHost.StartAsync(registry =>
                 {
                     DsrTasks.RegisterOrchestrators(registry);
                     _fakes.Register(registry);
-                }, new DurableTaskTestHostOptions { Port = FreePort() });
+                }, port));
                 return;
             }
             catch (IOException) when (attempt < 5)
@@ -109,23 +122,43 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
-    public async Task AYearOfRequests_NoneMissesItsDueDateUnnoticed_AndEveryReminderFires()
+    public async Task AYearOfRequests_NoneMissesItsDueDateUnnoticed_AndEveryReminderFires() =>
+        await SimulateAsync(Year(new Random(2026)), SecondsPerVirtualDay);
+
+    /// <summary>
+    /// The year's two slow-triage rows alone, faster: a message nobody classifies until after its receipt-based due
+    /// date is escalated for that date; once the requester confirms, the month runs again from the confirmation
+    /// (Art 12A), and that new due date must be reminded of, escalated when it passes, and not shown as overdue before.
+    /// </summary>
+    [Fact]
+    public async Task MessageClassifiedAfterItsFirstDueDate_TheDueDateFromTheConfirmationIsStillRemindedAndEscalated()
     {
-        var year = Year(new Random(2026));
-        foreach (var (scenario, i) in year.OrderBy(s => s.Received).Select((s, i) => (s, i)))
+        var rng = new Random(2026);
+        await SimulateAsync(
+        [
+            new("slow-triage-past-the-due-date", At(rng, 2026, 3, 16), RequestType.Access, SlowTriageThenSlowStaff()),
+            new("slow-triage-then-on-time", At(rng, 2026, 3, 17), RequestType.Access, SlowTriageThenOnTime(rng)),
+        ], secondsPerVirtualDay: 0.25);
+    }
+
+    private async Task SimulateAsync(IReadOnlyList<Scenario> rows, double secondsPerVirtualDay)
+    {
+        foreach (var (scenario, i) in rows.OrderBy(s => s.Received).Select((s, i) => (s, i)))
         {
-            var run = new Run(i, scenario);
+            var run = new Run(i, scenario, 86_400 / secondsPerVirtualDay);
             _runs.Add(run.Id, run);
         }
 
-        _fakes.Observer = (name, input) => _runs[ReferenceOf(input)].Calls.Enqueue((name, input));
-        _fakes.GatherFails = g => g.Round == 1 && g.SystemId == SystemCatalog.Crm && _runs[g.Reference].Scenario.Does.RetryGatheringAfter is not null;
+        _fakes.Observer = (name, input) => _runs.GetValueOrDefault(ReferenceOf(input))?.Calls.Enqueue((name, input));
+        _fakes.GatherFails = g => g.Round == 1 && g.SystemId == SystemCatalog.Crm && _runs.GetValueOrDefault(g.Reference)?.Scenario.Does.RetryGatheringAfter is not null;
         _fakes.EraseBehaviour = Erase;
+        await Task.Run(WarmUpAsync);
 
         var clock = Stopwatch.StartNew();
         using (var patience = new CancellationTokenSource(Patience))
         {
-            await Task.WhenAll(_runs.Values.Select(r => DriveSafelyAsync(r, patience.Token)));
+            // Off xunit's synchronization context, as the host (see InitializeAsync).
+            await Task.Run(() => Task.WhenAll(_runs.Values.Select(r => DriveSafelyAsync(r, patience.Token))));
         }
 
         foreach (var run in _runs.Values)
@@ -138,14 +171,16 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
 
         var first = _runs.Values.Min(r => r.Scenario.Received);
         var last = _runs.Values.SelectMany(r => r.Calls).Select(c => AtOf(c.Input)).Max();
+        var timers = _runs.Values.SelectMany(r => r.Inputs<ReminderInput>(nameof(SendStaffReminder)).Select(x => x.At - Utc(ReminderSchedule.ReminderAtUtc(x.DueDate, x.DaysBefore)))
+            .Concat(r.Inputs<EscalationInput>(nameof(EscalateDeadline)).Select(x => x.At - Utc(StatutoryClock.EndOfUkDayUtc(x.DueDate))))).Select(l => l.TotalHours).Order().ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{_runs.Count} requests; virtual span {first:yyyy-MM-dd} to {last:yyyy-MM-dd} ({(last - first).TotalDays:0} days); real {real.TotalSeconds:0.0} s; one virtual day = {SecondsPerVirtualDay} s; largest driver lag {_runs.Values.SelectMany(r => r.Lags).Select(l => l.Lag.TotalHours).DefaultIfEmpty().Max():0.0} virtual h."));
+            $"{_runs.Count} requests; virtual span {first:yyyy-MM-dd} to {last:yyyy-MM-dd} ({(last - first).TotalDays:0} days); real {real.TotalSeconds:0.0} s; one virtual day = {secondsPerVirtualDay} s; largest driver lag {_runs.Values.SelectMany(r => r.Lags).Select(l => l.Lag.TotalHours).DefaultIfEmpty().Max():0.0} virtual h; reminders and escalations after their instant: median {(timers.Count == 0 ? 0 : timers[timers.Count / 2]):0.0} h, max {timers.DefaultIfEmpty().Max():0.0} h (virtual)."));
         foreach (var run in _runs.Values)
         {
             output.WriteLine(Summary(run));
         }
 
-        Assert.True(problems.Count == 0, $"{problems.Count} problem(s) in the simulated year:\n" + string.Join('\n', problems));
+        Assert.True(problems.Count == 0, $"{problems.Count} problem(s) in the simulation:\n" + string.Join('\n', problems));
         Assert.True(real < Patience, $"The simulation took {real}.");
     }
 
@@ -169,7 +204,8 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         new("due-on-good-friday", At(rng, 2026, 3, 3), RequestType.Access, BetweenReminders(), "2026-04-07"),
         new("due-on-easter-monday", At(rng, 2026, 3, 6), RequestType.Access, SlowStaff(), "2026-04-07"),
         new("never-confirms-march", At(rng, 2026, 3, 14), RequestType.Access, Unverified()),
-        new("slow-triage-past-the-due-date", At(rng, 2026, 3, 16), RequestType.Access, Triaged(35, SlowStaff(), reminders: 4, escalations: 2)),
+        new("slow-triage-past-the-due-date", At(rng, 2026, 3, 16), RequestType.Access, SlowTriageThenSlowStaff()),
+        new("slow-triage-then-on-time", At(rng, 2026, 3, 23), RequestType.Rectification, SlowTriageThenOnTime(rng)),
         new("mar-31-to-apr-30", At(rng, 2026, 3, 31), RequestType.Access, Prompt(rng), "2026-04-30"),
         new("slow-id-confirmed-easter-monday", At(rng, 2026, 4, 2), RequestType.Access, SlowId(4, rng), "2026-05-06"),
         new("good-friday-receipt-erasure", At(rng, 2026, 4, 3), RequestType.Erasure, Prompt(rng), "2026-05-05"),
@@ -267,6 +303,15 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
             Escalations = escalations ?? then.Escalations,
         };
 
+    /// <summary>
+    /// Classified 35 days after receipt: both reminders and the escalation for the receipt-based due date while staff
+    /// triage; then, from the confirmation (Art 12A), both reminders and the escalation for the new due date too.
+    /// </summary>
+    private static Behaviour SlowTriageThenSlowStaff() => Triaged(35, SlowStaff(), reminders: 4, escalations: 2);
+
+    /// <summary>As <see cref="SlowTriageThenSlowStaff"/>, but answered well within the month from the confirmation: not overdue.</summary>
+    private static Behaviour SlowTriageThenOnTime(Random rng) => Triaged(35, Prompt(rng), reminders: 2, escalations: 1);
+
     private static double Soon(Random rng) => 1.5 + (3 * rng.NextDouble());
 
     /// <summary>A UK local date, at a time of day between 08:00 and 17:59.</summary>
@@ -276,7 +321,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         return new DateTimeOffset(local, UkZone.GetUtcOffset(local));
     }
 
-    private static DsrSettings Settings(DateTimeOffset start) =>
+    private static DsrSettings Settings(DateTimeOffset start, double timeScale) =>
         new(VerificationWindow: TimeSpan.FromDays(21), ApprovalLinkLifetime: TimeSpan.FromDays(14), ExportLinkLifetime: TimeSpan.FromDays(30), ExtraBankHolidays: [],
             GatherAttempts: 2, GatherFirstRetry: TimeSpan.FromMilliseconds(50))
         {
@@ -284,7 +329,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
             ReminderDaysBefore = ReminderDays,
             RestrictionLiftNotice = TimeSpan.FromDays(7),
             SimulatedStart = start,
-            TimeScale = TimeScale,
+            TimeScale = timeScale,
         };
 
     /// <summary>Erasure: everything erased, except the contracts a row keeps for <see cref="Behaviour.RetainDays"/>.</summary>
@@ -328,7 +373,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         await Task.Delay(Stagger * run.Index, ct);
         run.Waiting = "the orchestration to be scheduled";
         await Client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator),
-            new DsrInput(run.Id, does.TriageDays is null ? s.Type : RequestType.Unclassified, s.Received, Settings(s.Received)),
+            new DsrInput(run.Id, does.TriageDays is null ? s.Type : RequestType.Unclassified, s.Received, Settings(s.Received, run.TimeScale)),
             new StartOrchestrationOptions(InstanceId: run.Id), ct);
         run.RealStart = DateTime.UtcNow;
 
@@ -500,7 +545,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
     private static async Task<DateTimeOffset> AtVirtualAsync(Run run, DateTimeOffset planned, string what, CancellationToken ct)
     {
         run.Waiting = what;
-        var wait = run.RealStart + ((planned - run.Scenario.Received) / TimeScale) - DateTime.UtcNow;
+        var wait = run.RealStart + ((planned - run.Scenario.Received) / run.TimeScale) - DateTime.UtcNow;
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, ct);
@@ -828,21 +873,116 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
     private static DateTimeOffset AtOf(object input) =>
         input.GetType().GetProperty("At")?.GetValue(input) is DateTimeOffset at ? at : DateTimeOffset.MinValue;
 
+    /// <summary>One request through the host before the year starts, so the year's first requests do not pay for JIT and connections.</summary>
+    private async Task WarmUpAsync()
+    {
+        const string id = "WARM-UP";
+        var now = DateTimeOffset.UtcNow;
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator),
+            new DsrInput(id, RequestType.Access, now, Settings(now, 1) with { SimulatedStart = null }), new StartOrchestrationOptions(InstanceId: id));
+        await UntilCalledAsync(id, nameof(SendVerificationEmail));
+        await Client.RaiseEventAsync(id, DsrEvents.IdentityConfirmed, new LinkDecision("verify", LinkActions.ConfirmIdentity, null, Requester, DateTimeOffset.UtcNow));
+        await UntilCalledAsync(id, nameof(SendApprovalRequest));
+        await Client.RaiseEventAsync(id, DsrEvents.StaffDecision, new LinkDecision("approval-1", LinkActions.Approve, null, Staff, DateTimeOffset.UtcNow));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: false, cts.Token);
+    }
+
+    private async Task UntilCalledAsync(string reference, string activity)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!_fakes.Calls.Any(c => c.Name == activity && ReferenceOf(c.Input) == reference))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"Warm-up: no {activity} within 30 s.");
+            await Task.Delay(Poll);
+        }
+    }
+
     private static string Summary(Run run)
     {
         var p = run.Progress;
         var dues = p.Where(x => x.DueDate is not null).Select(x => x.DueDate!.Value).Distinct().Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        var reminders = run.Inputs<ReminderInput>(nameof(SendStaffReminder)).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.DaysBefore}d@{r.At:MM-dd}"));
+        var reminders = run.Inputs<ReminderInput>(nameof(SendStaffReminder)).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.DaysBefore}d@{r.At:MM-dd HH:mm}"));
         var escalations = run.Inputs<EscalationInput>(nameof(EscalateDeadline)).Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.DueDate:MM-dd}@{e.At:MM-dd}"));
         var closing = p.FirstOrDefault(x => x.Closed);
+        var email = run.FirstOf<VerificationEmailInput>(nameof(SendVerificationEmail));
         return string.Create(CultureInfo.InvariantCulture,
-            $"{run.Id,-44} {run.Scenario.Received:yyyy-MM-dd HH:mm} {run.Scenario.Does.Label,-52} due {string.Join(" > ", dues),-36} reminders [{string.Join(' ', reminders)}] escalations [{string.Join(' ', escalations)}] {closing?.Status} {closing?.At:yyyy-MM-dd} {run.Meta?.RuntimeStatus}");
+            $"{run.Id,-44} {run.Scenario.Received:yyyy-MM-dd HH:mm} (email +{((email?.At ?? run.Scenario.Received) - run.Scenario.Received).TotalHours:0.0}h) {run.Scenario.Does.Label,-52} due {string.Join(" > ", dues),-36} reminders [{string.Join(' ', reminders)}] escalations [{string.Join(' ', escalations)}] {closing?.Status} {closing?.At:yyyy-MM-dd} {run.Meta?.RuntimeStatus}");
     }
 
     private static string Trace(Run run) =>
         "Calls: " + string.Join(", ", run.Calls.Select(c => c.Input is ProgressInput p
             ? string.Create(CultureInfo.InvariantCulture, $"{c.Name}({p.Step} {p.At:MM-dd HH:mm})")
-            : c.Name));
+            : string.Create(CultureInfo.InvariantCulture, $"{c.Name}({AtOf(c.Input):MM-dd HH:mm})")));
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// <see cref="DurableTaskTestHost"/> as <see cref="DurableTaskTestHost.StartAsync"/> builds it (a gRPC sidecar on an
+    /// <see cref="InMemoryOrchestrationService"/>, a worker and a client), but with room for many work items at once.
+    /// The stock in-memory service allows <see cref="Environment.ProcessorCount"/> concurrent work items of each kind,
+    /// and its dispatcher sleeps 500 ms whenever they are all taken: on two cores a year of requests then crawls at a
+    /// few activities a second and every timer fires days late in virtual time.
+    /// </summary>
+    private static class WideHost
+    {
+        private const int WorkItems = 32;
+
+        public static async Task<DurableTaskTestHost> StartAsync(Action<DurableTaskRegistry> registry, int port)
+        {
+            var service = new WideInMemoryOrchestrationService();
+            var address = string.Create(CultureInfo.InvariantCulture, $"http://localhost:{port}");
+            var sidecar = Host.CreateDefaultBuilder()
+                .ConfigureLogging(logging => logging.ClearProviders())
+                .ConfigureWebHostDefaults(web =>
+                {
+                    web.UseUrls(address);
+                    web.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
+                    web.ConfigureServices(services =>
+                    {
+                        services.AddGrpc();
+                        services.AddSingleton<IOrchestrationService>(service);
+                        services.AddSingleton<IOrchestrationServiceClient>(service);
+                        services.AddSingleton<TaskHubGrpcServer>();
+                    });
+                    web.Configure(app =>
+                    {
+                        app.UseRouting();
+                        app.UseEndpoints(endpoints => endpoints.MapGrpcService<TaskHubGrpcServer>());
+                    });
+                })
+                .Build();
+            await sidecar.StartAsync();
+
+            var channel = GrpcChannel.ForAddress(address);
+            var worker = Host.CreateDefaultBuilder()
+                .ConfigureLogging(logging => logging.ClearProviders())
+                .ConfigureServices(services =>
+                {
+                    services.AddDurableTaskWorker(builder =>
+                    {
+                        builder.UseGrpc(channel);
+                        builder.AddTasks(registry);
+                    });
+                    services.AddDurableTaskClient(builder =>
+                    {
+                        builder.UseGrpc(channel);
+                        builder.RegisterDirectly();
+                    });
+                })
+                .Build();
+            await worker.StartAsync();
+            return new DurableTaskTestHost(sidecar, worker, channel, worker.Services.GetRequiredService<DurableTaskClient>());
+        }
+
+        /// <summary>Re-implements the two limits the dispatchers read; everything else is the stock service.</summary>
+        private sealed class WideInMemoryOrchestrationService : InMemoryOrchestrationService, IOrchestrationService
+        {
+            int IOrchestrationService.MaxConcurrentTaskOrchestrationWorkItems => WorkItems;
+
+            int IOrchestrationService.MaxConcurrentTaskActivityWorkItems => WorkItems;
+        }
+    }
 
     // ---------------------------------------------------------------------------------------------------------------
 
@@ -890,8 +1030,11 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
     private sealed record Segment(DateTimeOffset From, DateTimeOffset To, DateOnly Due);
 
     /// <summary>One simulated request: its row, its virtual clock and what the orchestrator did for it.</summary>
-    private sealed class Run(int index, Scenario scenario)
+    private sealed class Run(int index, Scenario scenario, double timeScale)
     {
+        /// <summary>How many times faster than real time the request's virtual clock runs.</summary>
+        public double TimeScale => timeScale;
+
         public int Index => index;
 
         public Scenario Scenario => scenario;
