@@ -58,7 +58,8 @@ public static class ConsolePages
             button.primary{background:var(--brand);color:#fff} button.secondary{background:#fff;color:var(--brand)}
             .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:1rem} .card{border:1px solid var(--line);border-radius:6px;padding:.8rem 1rem;background:#fff}
             .card .n{font-size:2rem;font-weight:700;display:block} .actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}
-            .actions form{border:1px solid var(--line);border-radius:6px;padding:.8rem} ol.timeline{list-style:none;padding:0;border-left:3px solid var(--line);margin-left:.4rem}
+            .actions form{border:1px solid var(--line);border-radius:6px;padding:.8rem;min-width:0} .actions form:has(fieldset){grid-column:1/-1}
+            fieldset{border:1px solid var(--line);border-radius:6px;margin:0 0 .8rem;padding:.6rem .8rem} fieldset table{width:100%} fieldset input:not([type=checkbox]),fieldset select{width:100%;box-sizing:border-box} ol.timeline{list-style:none;padding:0;border-left:3px solid var(--line);margin-left:.4rem}
             ol.timeline li{padding:.3rem 0 .5rem 1rem} ol.timeline time{font-weight:600} dl.facts{display:grid;grid-template-columns:12rem 1fr;gap:.25rem 1rem} dt{font-weight:600}
             .error{border-left:5px solid var(--bad);padding:.5rem 1rem;background:#fde8e8}
             </style></head><body>
