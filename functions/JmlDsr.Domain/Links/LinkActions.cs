@@ -40,7 +40,7 @@ public static class LinkActions
     /// <summary>What the text box asks for.</summary>
     public static string ReasonLabel(string action) => action switch
     {
-        Clarify => "What do you need the requester to tell you? (they will see this)",
+        Clarify => "What do you need the requester to tell you? Ask only where you genuinely need it, e.g. we hold a lot about them (ICO). They will see this.",
         Answer => "Your answer",
         Respond => "The outcome and what we did (the complainant will see this)",
         ChargeFee => "The fee, how to pay it and why it is charged (the requester will see this)",
