@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(1103, LogLevel.Information, "Inbound email stored as {Blob} repeats request {Reference}; no new request")]
     public static partial void InboundDuplicate(ILogger logger, string blob, string reference);
 
+    [LoggerMessage(1106, LogLevel.Information, "Inbound email stored as {Blob} answers the request for clarification on {Reference}")]
+    public static partial void InboundAnswer(ILogger logger, string blob, string reference);
+
     [LoggerMessage(1104, LogLevel.Information, "Staff logged request {Reference} (channel {Channel})")]
     public static partial void LoggedRequestAccepted(ILogger logger, string reference, string channel);
 

@@ -223,9 +223,24 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         await host.WaitForStatusAsync(reference, "awaiting-clarification");
         Assert.True((await host.GetRequestAsync(reference)).GetProperty("paused").GetBoolean());
         var answerLink = Assert.Single(LocalHostFixture.Links(question));
-        using (var answer = await host.PressAsync(answerLink, "answer", "Only JML Ledger Trial, please."))
+        Assert.Contains("Your answer", await host.Http.GetStringAsync(answerLink), StringComparison.Ordinal);
+
+        // Carol answers by replying to the email rather than with the link: the reply is her answer, not a new request.
+        var before = await host.CountRequestsAsync();
+        using (var reply = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed("clarify-reply-1@mail.example.net", "Carol White <carol.white@example.net>",
+            "Re: " + question.GetProperty("subject").GetString(), "Only JML Ledger Trial, please.\n\n> Which product's download records do you want?")))
         {
-            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+            var answered = await reply.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(reference, answered.GetProperty("reference").GetString());
+            Assert.True(answered.GetProperty("answer").GetBoolean());
+        }
+
+        Assert.Equal(before, await host.CountRequestsAsync());
+        await host.WaitUntilAsync(async () => (await host.GetRequestAsync(reference)).GetProperty("status").GetString() != "awaiting-clarification", TimeSpan.FromSeconds(60), "the answer to be taken");
+        using (var late = await host.PressAsync(answerLink, "answer", "Also the licence records."))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, late.StatusCode); // already answered: the link decides nothing more
         }
 
         // A new decision round, with the due date moved by the days the clock was stopped (asked and answered today: one day).

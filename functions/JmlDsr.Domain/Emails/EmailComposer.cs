@@ -363,6 +363,9 @@ public static class EmailComposer
         RequestStatus.Fulfilling => "being fulfilled",
         RequestStatus.AwaitingClarification => "waiting for the requester to clarify the request (clock stopped)",
         RequestStatus.NeedsTriage => "waiting for staff to classify it",
+        RequestStatus.AwaitingFee => "waiting for the fee asked for (clock stopped)",
+        RequestStatus.Restricted => "answered: processing restricted until staff lift it",
+        RequestStatus.LiftPending => "answered: the restriction lifts after the notice to the requester",
         _ => status,
     };
 

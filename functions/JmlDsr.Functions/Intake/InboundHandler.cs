@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using JmlDsr.Domain.Deadlines;
 using JmlDsr.Domain.Intake;
+using JmlDsr.Domain.Links;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Configuration;
 using JmlDsr.Functions.Http;
@@ -28,6 +29,8 @@ namespace JmlDsr.Functions.Intake;
 public sealed class InboundHandler(
     DsrStorage storage,
     RequestRepository requests,
+    DecisionStore decisions,
+    AuditLog audit,
     WorkflowStarter starter,
     IOptions<DsrOptions> options,
     IOptions<SecretOptions> secrets,
@@ -84,6 +87,11 @@ public sealed class InboundHandler(
         var (row, added) = await GetOrAddInboundAsync(inbound, dedupeKey, blobName, receivedAt, ct);
         var firstReceivedAt = row.GetDateTimeOffset("ReceivedAt") ?? receivedAt;
         var duplicate = !added && row.GetString("Reference") is not null;
+
+        if (row.GetString("AnswerTo") is { } answered || (row.GetString("Reference") is null && await ClarificationAwaitingAsync(email, requester.Email, ct) is { } open && (answered = open) is not null))
+        {
+            return await TakeAsAnswerAsync(client, inbound, row, answered, email, firstReceivedAt, blobName, duplicate: !added, ct);
+        }
 
         var reference = row.GetString("Reference");
         if (reference is null)
@@ -154,6 +162,46 @@ public sealed class InboundHandler(
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A reply from the requester that quotes a request waiting for their clarification is their answer (Art 12A: the
+    /// clock runs again from the day it arrives), not a new request. Returns that request's reference.
+    /// </summary>
+    private async Task<string?> ClarificationAwaitingAsync(InboundEmail email, string from, CancellationToken ct)
+    {
+        foreach (var quoted in RequestReference.FindAllIn($"{email.Subject}\n{email.Text}"))
+        {
+            if (await requests.GetAsync(quoted, ct) is { } r && r.Status == RequestStatus.AwaitingClarification && r.CurrentStep is not null
+                && string.Equals(r.RequesterEmail, from, StringComparison.OrdinalIgnoreCase))
+            {
+                return quoted;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<IResult> TakeAsAnswerAsync(DurableTaskClient client, TableClient inbound, TableEntity row, string reference, InboundEmail email, DateTimeOffset receivedAt, string blobName, bool duplicate, CancellationToken ct)
+    {
+        var r = await requests.GetRequiredAsync(reference, ct);
+        if (row.GetString("AnswerTo") is null)
+        {
+            row["AnswerTo"] = reference;
+            row["Step"] = r.CurrentStep;
+            await inbound.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Merge, ct);
+        }
+
+        var step = row.GetString("Step") ?? r.CurrentStep ?? string.Empty;
+        if (r.Status == RequestStatus.AwaitingClarification && r.CurrentStep == step)
+        {
+            await decisions.SaveAsync(reference, step, new DecisionDetails([], [], Truncate(email.Text, 16_000)), ct);
+            await client.RaiseEventAsync(reference, DsrEvents.ClarificationAnswered, new LinkDecision(step, LinkActions.Answer, null, "requester (email reply)", receivedAt), ct);
+            await audit.AppendAsync(reference, receivedAt, $"answer-by-email-{step}", "requester (email reply)", $"The requester answered the request for clarification by email (kept as {blobName}).", ct);
+        }
+
+        Log.InboundAnswer(logger, blobName, reference);
+        return Results.Json(new { reference, type = r.Type, dueDate = r.DueDate, duplicate, answer = true }, statusCode: StatusCodes.Status200OK);
     }
 
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max] + "…";

@@ -257,12 +257,12 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
                 html.Append(await forms.ExtraFieldsAsync(r.RowKey, action, ct));
                 if (LinkActions.NeedsReason(action))
                 {
-                    html.Append("<label for=\"reason-").Append(E(action)).Append("\">").Append(E(LinkActions.ReasonLabel(action))).Append("</label>")
+                    html.Append("<label for=\"reason-").Append(E(action)).Append("\">").Append(E(action == LinkActions.Answer ? "The requester's answer, as received by post, phone or email" : LinkActions.ReasonLabel(action))).Append("</label>")
                         .Append("<textarea id=\"reason-").Append(E(action)).Append("\" name=\"reason\" required maxlength=\"2000\"></textarea>");
                 }
 
                 html.Append("<p><button type=\"submit\" class=\"").Append(action == LinkActions.Approve ? "primary" : "secondary").Append("\">")
-                    .Append(E(LinkActions.Label(action))).Append("</button></p></form>");
+                    .Append(E(action == LinkActions.Answer ? "Record the requester's answer (the clock runs again)" : LinkActions.Label(action))).Append("</button></p></form>");
             }
 
             html.Append("</div>");

@@ -483,7 +483,8 @@ internal sealed class DsrFlow
         var askedOn = StatutoryClock.UkDate(Now);
         var expires = Now + input.Settings.ClarificationWindow;
         await ProgressAsync(RequestStatus.AwaitingClarification, step,
-            $"{decision.Actor} asked the requester to clarify the request; the clock is stopped from {askedOn:yyyy-MM-dd} until the answer arrives (Art 12A).", actor: decision.Actor);
+            $"{decision.Actor} asked the requester to clarify the request; the clock is stopped from {askedOn:yyyy-MM-dd} until the answer arrives (Art 12A).", actor: decision.Actor,
+            currentStep: step, currentActions: LinkActions.Answer);
         await ctx.CallActivityAsync<bool>(nameof(SendClarificationRequest), new ClarificationInput(Ref, step, decision.Reason ?? string.Empty, expires, Now));
         var answer = await WaitAsync<LinkDecision>(DsrEvents.ClarificationAnswered, expires, step, clockStopped: true);
         if (answer is null)

@@ -86,11 +86,18 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
     private readonly FakeActivities _fakes = new();
     private readonly Dictionary<string, Run> _runs = new(StringComparer.Ordinal);
     private DurableTaskTestHost _host = null!;
+    private (int Workers, int Io) _minThreads;
 
     private DurableTaskClient Client => _host.Client;
 
     public async Task InitializeAsync()
     {
+        // The host blocks pool threads now and then; a starved pool adds a thread only about every half second, which
+        // is a virtual day here. Enough threads up front keep the virtual clocks honest (restored in DisposeAsync).
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        _minThreads = (workers, io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
+
         // As in DsrOrchestratorTests: take a free port, and try another if it is taken before the host binds it.
         for (var attempt = 1; ; attempt++)
         {
@@ -119,7 +126,11 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        ThreadPool.SetMinThreads(_minThreads.Workers, _minThreads.Io);
+    }
 
     [Fact]
     public async Task AYearOfRequests_NoneMissesItsDueDateUnnoticed_AndEveryReminderFires() =>
@@ -171,10 +182,19 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
 
         var first = _runs.Values.Min(r => r.Scenario.Received);
         var last = _runs.Values.SelectMany(r => r.Calls).Select(c => AtOf(c.Input)).Max();
-        var timers = _runs.Values.SelectMany(r => r.Inputs<ReminderInput>(nameof(SendStaffReminder)).Select(x => x.At - Utc(ReminderSchedule.ReminderAtUtc(x.DueDate, x.DaysBefore)))
-            .Concat(r.Inputs<EscalationInput>(nameof(EscalateDeadline)).Select(x => x.At - Utc(StatutoryClock.EndOfUkDayUtc(x.DueDate))))).Select(l => l.TotalHours).Order().ToList();
+        var lateness = _runs.Values.SelectMany(r => r.Inputs<ReminderInput>(nameof(SendStaffReminder))
+                .Select(x => (What: string.Create(CultureInfo.InvariantCulture, $"{r.Id} {x.DaysBefore}-day reminder for {x.DueDate:yyyy-MM-dd}"), Late: x.At - Utc(ReminderSchedule.ReminderAtUtc(x.DueDate, x.DaysBefore))))
+            .Concat(r.Inputs<EscalationInput>(nameof(EscalateDeadline))
+                .Select(x => (What: string.Create(CultureInfo.InvariantCulture, $"{r.Id} escalation of {x.DueDate:yyyy-MM-dd}"), Late: x.At - Utc(StatutoryClock.EndOfUkDayUtc(x.DueDate))))))
+            .OrderBy(l => l.Late).ToList();
+        var timers = lateness.Select(l => l.Late.TotalHours).ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{_runs.Count} requests; virtual span {first:yyyy-MM-dd} to {last:yyyy-MM-dd} ({(last - first).TotalDays:0} days); real {real.TotalSeconds:0.0} s; one virtual day = {secondsPerVirtualDay} s; largest driver lag {_runs.Values.SelectMany(r => r.Lags).Select(l => l.Lag.TotalHours).DefaultIfEmpty().Max():0.0} virtual h; reminders and escalations after their instant: median {(timers.Count == 0 ? 0 : timers[timers.Count / 2]):0.0} h, max {timers.DefaultIfEmpty().Max():0.0} h (virtual)."));
+        foreach (var (what, late) in lateness.Where(l => l.Late > Edge))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"late by {late.TotalHours:0.0} virtual h: {what}"));
+        }
+
         foreach (var run in _runs.Values)
         {
             output.WriteLine(Summary(run));
