@@ -125,9 +125,12 @@ internal sealed class DsrFlow
         _relevant = confirmedOn > _received ? confirmedOn : _received;
         _pausedDays = _relevant.DayNumber - _received.DayNumber;
         _due = ComputeDue();
+
+        // A due date reached while waiting for triage was escalated; the new due date is watched afresh.
+        _escalated = Now > StatutoryClock.EndOfUkDayUtc(_due) && _escalated;
         await ProgressAsync(RequestStatus.Gathering, "identity-confirmed",
             $"Identity confirmed on {_relevant:yyyy-MM-dd}; the clock runs from that day (Art 12A). Due {_due:yyyy-MM-dd}.",
-            relevant: _relevant, due: _due, paused: _pausedDays);
+            relevant: _relevant, due: _due, paused: _pausedDays, overdue: _escalated ? null : false);
 
         var systems = await GatherAsync();
 

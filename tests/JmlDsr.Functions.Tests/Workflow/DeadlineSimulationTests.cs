@@ -92,8 +92,9 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
 
     public async Task InitializeAsync()
     {
-        // The host blocks pool threads now and then; a starved pool adds a thread only about every half second, which
-        // is a virtual day here. Enough threads up front keep the virtual clocks honest (restored in DisposeAsync).
+        // Measured: with the pool's default minimum (one thread per core) the host stalls now and then for about half a
+        // second, the pace at which a starved pool adds threads, and that is a virtual day here (more concurrent work
+        // items made it worse). Enough threads up front keep the virtual clocks honest; restored in DisposeAsync.
         ThreadPool.GetMinThreads(out var workers, out var io);
         _minThreads = (workers, io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
@@ -232,24 +233,24 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         new("extension-too-late", At(rng, 2026, 4, 14), RequestType.Access, LateExtension(), "2026-05-14"),
         new("clarified-then-extended", At(rng, 2026, 4, 20), RequestType.Access, ClarifiedThenExtended(10), "2026-05-20"),
         new("due-on-spring-bank-holiday", At(rng, 2026, 4, 25), RequestType.Rectification, Prompt(rng), "2026-05-26"),
-        new("restriction-lifted", At(rng, 2026, 5, 5), RequestType.Restriction, Prompt(rng) with { LiftAfter = 5 }),
+        new("restriction-lifted", At(rng, 2026, 5, 5), RequestType.Restriction, Prompt(rng) with { Label = "prompt; restriction lifted 5 days later", LiftAfter = 5 }),
         new("unclassified-message", At(rng, 2026, 5, 11), RequestType.Rectification, Triaged(3, Prompt(rng))),
         new("may-31-to-jun-30-slow-staff", At(rng, 2026, 5, 31), RequestType.Access, SlowStaff(), "2026-06-30"),
         new("clarification-unanswered", At(rng, 2026, 6, 8), RequestType.Access, Unanswered()),
         new("crm-down-slow-retry", At(rng, 2026, 6, 15), RequestType.Access, SystemDown(), "2026-07-15"),
         new("late-night-bst-receipt", new DateTimeOffset(2026, 6, 30, 23, 30, 0, TimeSpan.Zero), RequestType.Access, Prompt(rng), "2026-08-03"),
-        new("erasure-extended-then-scheduled", At(rng, 2026, 7, 6), RequestType.Erasure, Extended() with { RetainDays = 20 }, "2026-08-06"),
+        new("erasure-extended-then-scheduled", At(rng, 2026, 7, 6), RequestType.Erasure, Extended() with { Label = "extended; contracts erased 20 days later", RetainDays = 20 }, "2026-08-06"),
         new("july-between-reminders", At(rng, 2026, 7, 15), RequestType.Access, BetweenReminders()),
         new("slow-id-15-days", At(rng, 2026, 7, 20), RequestType.Access, SlowId(15, rng), "2026-09-04"),
         new("due-on-summer-bank-holiday", At(rng, 2026, 7, 31), RequestType.Access, Prompt(rng), "2026-09-01"),
         new("never-confirms-august", At(rng, 2026, 8, 8), RequestType.Erasure, Unverified()),
         new("rectification-clarified", At(rng, 2026, 8, 17), RequestType.Rectification, Clarified(12, new(LinkActions.Approve, Anchor.Answered, 2), reminders: 0)),
         new("bank-holiday-receipt-slow-staff", At(rng, 2026, 8, 31), RequestType.Access, SlowStaff(), "2026-09-30"),
-        new("restriction-in-place", At(rng, 2026, 9, 7), RequestType.Restriction, Prompt(rng) with { Status = RequestStatus.Restricted, RunsOnAfter = "completed" }),
+        new("restriction-in-place", At(rng, 2026, 9, 7), RequestType.Restriction, Prompt(rng) with { Label = "prompt; restriction stays (runs on)", Status = RequestStatus.Restricted, RunsOnAfter = "completed" }),
         new("september-refusal", At(rng, 2026, 9, 21), RequestType.Access, Refused(rng)),
         new("bst-ends-slow-staff", At(rng, 2026, 10, 24), RequestType.Access, SlowStaff(), "2026-11-24"),
         new("extension-into-2027", At(rng, 2026, 10, 30), RequestType.Access, Extended(), "2026-11-30"),
-        new("erasure-retained-for-years", At(rng, 2026, 11, 9), RequestType.Erasure, Prompt(rng) with { RetainDays = 2200, RunsOnAfter = "erasure-scheduled-1" }),
+        new("erasure-retained-for-years", At(rng, 2026, 11, 9), RequestType.Erasure, Prompt(rng) with { Label = "prompt; contracts kept 6 years (runs on)", RetainDays = 2200, RunsOnAfter = "erasure-scheduled-1" }),
         new("due-on-christmas", At(rng, 2026, 11, 25), RequestType.Access, SlowStaff(), "2026-12-29"),
         new("nov-30-between-reminders", At(rng, 2026, 11, 30), RequestType.Access, BetweenReminders(), "2026-12-30"),
         new("due-on-new-year", At(rng, 2026, 12, 1), RequestType.Access, Prompt(rng), "2027-01-04"),
@@ -355,7 +356,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
     /// <summary>Erasure: everything erased, except the contracts a row keeps for <see cref="Behaviour.RetainDays"/>.</summary>
     private EraseResult Erase(EraseInput input)
     {
-        var keep = _runs[input.Reference].Scenario.Does.RetainDays;
+        var keep = _runs.GetValueOrDefault(input.Reference)?.Scenario.Does.RetainDays;
         return new EraseResult(input.SystemId, input.Round,
         [
             input.SystemId == SystemCatalog.Contracts && input.Round == 0 && keep is { } days
@@ -972,7 +973,15 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
                     });
                 })
                 .Build();
-            await sidecar.StartAsync();
+            try
+            {
+                await sidecar.StartAsync();
+            }
+            catch
+            {
+                sidecar.Dispose(); // the port was taken: the caller tries another
+                throw;
+            }
 
             var channel = GrpcChannel.ForAddress(address);
             var worker = Host.CreateDefaultBuilder()
