@@ -36,12 +36,7 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
         var reference = await RequestWaitingForApprovalAsync();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
 
         // Any console page sends a stranger to sign in.
@@ -109,12 +104,7 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
             "Please restrict the processing of my personal data while you check my address.", "dan.brown@example.co.uk");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
         await page.GotoAsync($"{host.BaseUrl}/console/requests/{rectification}");
         await page.GetByLabel("Your name").FillAsync("Sam Okafor");
@@ -157,6 +147,15 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
         }, TimeSpan.FromSeconds(60), $"{restriction} to show as completed");
         Assert.Contains("Sam Okafor (console)", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
     }
+
+    /// <summary>Debian's Chromium, headless, with the flags this machine's closed network needs.</summary>
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
 
     private async Task<string> ConfirmedAsync(string messageId, string from, string subject, string text, string email)
     {

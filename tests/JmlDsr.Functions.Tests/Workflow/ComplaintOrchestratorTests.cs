@@ -34,33 +34,7 @@ public sealed class ComplaintOrchestratorTests : IAsyncLifetime
 
     private IReadOnlyList<string> Statuses => Progress.Where(p => p.Status is not null).Select(p => p.Status!).ToList();
 
-    public async Task InitializeAsync()
-    {
-        // The host's own port choice can collide with other test projects' servers running at the same time:
-        // take a free port, and try another if it is taken before the host binds it.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                _host = await DurableTaskTestHost.StartAsync(registry =>
-                {
-                    DsrTasks.RegisterOrchestrators(registry);
-                    _fakes.Register(registry);
-                }, new DurableTaskTestHostOptions { Port = FreePort() });
-                return;
-            }
-            catch (IOException) when (attempt < 5)
-            {
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public async Task InitializeAsync() => _host = await TestHosts.StartAsync(_fakes);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

@@ -106,7 +106,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
             {
                 // Started on the thread pool, not on xunit's synchronization context (as many threads as cores): the
                 // host's continuations would otherwise queue behind the drivers' and stall the virtual clocks.
-                var port = FreePort();
+                var port = TestHosts.FreePort();
                 _host = await Task.Run(() => WideHost.StartAsync(registry =>
                 {
                     DsrTasks.RegisterOrchestrators(registry);
@@ -118,13 +118,6 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
             {
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task DisposeAsync()
