@@ -57,7 +57,7 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
         DateOnly? closedOn = r.ClosedAt is { } c ? StatutoryClock.UkDate(c) : null;
         var today = StatutoryClock.UkDate(time.GetUtcNow());
         var clock = RequestTypes.FromWire(r.Type) == RequestType.Complaint ? ComplaintClock(r, timeline, due, closedOn, today) : new EvidenceClock(
-            "One calendar month beginning with the relevant time (ICO method; UK GDPR Art 12(3), Art 12A): the latest of receipt and of the identity confirmation asked for; days stopped for clarification added; a weekend or England and Wales bank holiday moves the date to the next working day; extended by two months only by notice within the first month.",
+            "One calendar month beginning with the relevant time (ICO method; UK GDPR Art 12(3), Art 12A): the latest of receipt, of the identity confirmation asked for and of a fee paid; days stopped for clarification added; a weekend or England and Wales bank holiday moves the date to the next working day; extended by two months only by notice within the first month.",
             StatutoryClock.UkDate(r.ReceivedAt), r.RelevantDate, r.PausedDays, r.Extended, r.DueDate, closedOn,
             closedOn is { } co && due is { } du ? co <= du : null,
             r.Overdue || (closedOn is null && due is { } od && today > od && !RequestStatus.IsPaused(r.Status)));
