@@ -12,6 +12,7 @@ public static class DemoData
     public const string Bob = "bob.jones@example.org";
     public const string Carol = "carol.white@example.net";
     public const string Dan = "dan.brown@example.co.uk";
+    public const string Erin = "erin.green@example.com";
 
     public static async Task SeedAsync(DsrStorage storage, CancellationToken ct = default)
     {
@@ -50,6 +51,9 @@ public static class DemoData
 
         yield return (SystemCatalog.Crm, Dan, "contact", "customer contact", new() { ["Name"] = "Dan Brown", ["Company"] = "Brown & Co", ["Address"] = "22 Mill Lane, Bristol BS1 4DJ" });
         yield return (SystemCatalog.Contracts, Dan, "C-2019-0007", "contract", new() { ["Contract"] = "C-2019-0007", ["Product"] = "JML Payroll", ["Start"] = "2019-05-01", ["End"] = "2020-04-30" });
+        yield return (SystemCatalog.WebsiteAccounts, Erin, "account", "account", new() { ["LoginEmail"] = Erin, ["Name"] = "Erin Green", ["Created"] = "2024-06-02" });
+        yield return (SystemCatalog.Crm, Erin, "contact", "customer contact", new() { ["Name"] = "Erin Green", ["Company"] = "Green Freight Ltd", ["Phone"] = "0113 496 0555" });
+        yield return (SystemCatalog.Downloads, Erin, "d-2024-06-02", "download", new() { ["Product"] = "JML Ledger Pro 5.0", ["At"] = "2024-06-02", ["ContactGiven"] = Erin });
         yield return (SystemCatalog.Communications, Dan, "n-2025-11-01", "new-product notice", new() { ["Sent"] = "2025-11-01", ["About"] = "JML Payroll Cloud launch" });
     }
 }

@@ -194,6 +194,53 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
     }
 
     [Fact]
+    public async Task Erasure_UnderALegalHold_KeepsEverythingRestricted_AndSaysWhy_Art17_3_e()
+    {
+        const string erin = "erin.green@example.com";
+        using (var noReason = await host.Http.SendAsync(StaffJson(HttpMethod.Put, $"/api/legal-holds/{erin}", "{}")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        }
+
+        using (var hold = await host.Http.SendAsync(StaffJson(HttpMethod.Put, $"/api/legal-holds/{erin}", """{"reason": "Data needed for the ongoing claim Green Freight v JML (county court)."}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, hold.StatusCode);
+        }
+
+        var reference = await PostAsync("erase-hold-1@mail.example.com", "Erin Green <erin.green@example.com>", "Please delete my data", "Please delete all my personal data and close my account.");
+        await ConfirmAsync(reference, erin);
+        var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
+        using (var approve = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve"))
+        {
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        }
+
+        var done = await host.WaitForMailAsync(reference, erin, "We have erased your data");
+        var text = done.GetProperty("text").GetString()!;
+        Assert.Contains("legal", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(": erased.", text, StringComparison.Ordinal);
+        foreach (var table in new[] { "SysWebsiteAccounts", "SysCrm", "SysDownloads" })
+        {
+            var rows = await host.RowsAsync(table, erin);
+            Assert.NotEmpty(rows);
+            Assert.All(rows, r => Assert.Equal("yes", r.GetString("Restricted")));
+            Assert.All(rows, r => Assert.Equal("until the legal hold is lifted", r.GetString("RetainUntil")));
+        }
+
+        await host.WaitForStatusAsync(reference, "completed");
+        Assert.DoesNotContain("erasure-scheduled", (await EvidenceAsync(reference)).GetRawText(), StringComparison.Ordinal); // no end date: nothing to schedule
+        using (var lift = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{erin}")))
+        {
+            Assert.Equal(HttpStatusCode.OK, lift.StatusCode);
+        }
+
+        using (var again = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{erin}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task StaffLoggedPostalRequest_CountsFromReceivedAt_AsksForClarification_AndTheEvidencePackShowsItOnTime()
     {
         const string carol = "carol.white@example.net";

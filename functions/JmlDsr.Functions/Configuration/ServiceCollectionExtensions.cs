@@ -65,6 +65,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<InboundHandler>();
         services.AddSingleton<RequestsHandler>();
         services.AddSingleton<EvidenceHandler>();
+        services.AddSingleton<LegalHoldsHandler>();
         services.AddSingleton<DecisionForms>();
         services.AddSingleton<LinksHandler>();
         services.AddSingleton<ExportsHandler>();

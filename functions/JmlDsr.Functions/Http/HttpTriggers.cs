@@ -14,7 +14,7 @@ namespace JmlDsr.Functions.Http;
 /// Staff routes use function keys (x-functions-key); the inbound route checks its own ?key= secret;
 /// link pages are authorised by their signed token.
 /// </summary>
-public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler requests, EvidenceHandler evidence, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
+public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler requests, EvidenceHandler evidence, LegalHoldsHandler holds, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
 {
     // The staff console: App Service authentication (Entra ID) guards it in Azure; the handler also
     // requires a signed-in staff member, so no page is ever open.
@@ -69,6 +69,18 @@ public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler request
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
         new ResultAction(await evidence.GetAsync(req, reference, client, ct));
+
+    [Function(nameof(ListLegalHolds))]
+    public async Task<IActionResult> ListLegalHolds([HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.LegalHolds)] HttpRequest req, CancellationToken ct) =>
+        new ResultAction(await holds.ListAsync(ct));
+
+    [Function(nameof(PlaceLegalHold))]
+    public async Task<IActionResult> PlaceLegalHold([HttpTrigger(AuthorizationLevel.Function, "put", Route = Routes.LegalHold)] HttpRequest req, string email, CancellationToken ct) =>
+        new ResultAction(await holds.PutAsync(req, email, ct));
+
+    [Function(nameof(LiftLegalHold))]
+    public async Task<IActionResult> LiftLegalHold([HttpTrigger(AuthorizationLevel.Function, "delete", Route = Routes.LegalHold)] HttpRequest req, string email, CancellationToken ct) =>
+        new ResultAction(await holds.DeleteAsync(email, ct));
 
     [Function(nameof(GetRequest))]
     public async Task<IActionResult> GetRequest(
