@@ -59,7 +59,7 @@ try
     if (Run("engine"))
     {
         using var host = new LocalHostProcess(repoRoot, azurite, Bench.FreePort(), Bench.FreePort(), "BenchEngine" + Guid.NewGuid().ToString("N")[..6], configuration);
-        await host.StartAsync(http, new Dictionary<string, string> { ["LocalHost__MaxQueuePollingInterval"] = "00:00:00.200" });
+        await host.StartAsync(http, new Dictionary<string, string> { ["LocalHost__MaxQueuePollingInterval"] = "00:00:00.200", ["LocalHost__BenchBaseline"] = "true" });
         await new Bench(http, host, azurite).EngineAsync(quick ? 5 : 30, report);
     }
 

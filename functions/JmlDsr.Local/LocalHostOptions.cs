@@ -24,4 +24,7 @@ public sealed class LocalHostOptions
 
     /// <summary>How often idle queues are polled (the Azure Storage provider backs off up to this).</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Benchmarks only: also register the bare baseline orchestration (<see cref="BenchBaseline"/>).</summary>
+    public bool BenchBaseline { get; set; }
 }

@@ -13,6 +13,8 @@ public sealed class LocalHostProcess(string repoRoot, AzuriteLauncher azurite, i
 
     public string BaseUrl => $"http://127.0.0.1:{port}";
 
+    public int GrpcPort => grpcPort;
+
     public Process? Process => _process;
 
     public async Task StartAsync(HttpClient http, IDictionary<string, string>? extra = null, CancellationToken ct = default)

@@ -67,7 +67,14 @@ var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{local.GrpcPort}");
 builder.Services.AddDurableTaskWorker(w =>
 {
     w.UseGrpc(channel);
-    w.AddTasks(DsrTasks.Register);
+    w.AddTasks(r =>
+    {
+        DsrTasks.Register(r);
+        if (local.BenchBaseline)
+        {
+            BenchBaseline.Register(r);
+        }
+    });
 });
 builder.Services.AddDurableTaskClient(c => c.UseGrpc(channel));
 
