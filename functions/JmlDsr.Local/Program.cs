@@ -103,7 +103,7 @@ staff.MapPost(Routes.Requests, (HttpRequest req, RequestsHandler h, DurableTaskC
 staff.MapGet(Routes.Evidence, (HttpRequest req, string reference, EvidenceHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, reference, client, ct));
 staff.MapGet(Routes.LegalHolds, (LegalHoldsHandler h, CancellationToken ct) => h.ListAsync(ct));
 staff.MapPut(Routes.LegalHold, (HttpRequest req, string email, LegalHoldsHandler h, CancellationToken ct) => h.PutAsync(req, email, ct));
-staff.MapDelete(Routes.LegalHold, (string email, LegalHoldsHandler h, CancellationToken ct) => h.DeleteAsync(email, ct));
+staff.MapDelete(Routes.LegalHold, (string email, LegalHoldsHandler h, DurableTaskClient client, CancellationToken ct) => h.DeleteAsync(email, client, ct));
 staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.SetTypeAsync(req, reference, client, ct));
 
 // The staff console (its handler requires a signed-in staff member).

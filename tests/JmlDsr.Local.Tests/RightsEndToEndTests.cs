@@ -228,11 +228,19 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         }
 
         await host.WaitForStatusAsync(reference, "completed");
-        Assert.DoesNotContain("erasure-scheduled", (await EvidenceAsync(reference)).GetRawText(), StringComparison.Ordinal); // no end date: nothing to schedule
+        await host.WaitUntilAsync(async () => (await EvidenceAsync(reference)).GetRawText().Contains("erasure-held-1", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the hold to be recorded");
+        Assert.DoesNotContain("erasure-scheduled-1", (await EvidenceAsync(reference)).GetRawText(), StringComparison.Ordinal); // no end date: nothing on a timer
+
+        // Lifting the hold: the held records are decided again, erased now (no other rule keeps them), and Erin is told.
         using (var lift = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{erin}")))
         {
             Assert.Equal(HttpStatusCode.OK, lift.StatusCode);
+            Assert.Contains(reference, await lift.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
+
+        await host.WaitForMailAsync(reference, erin, "We have erased the rest of your data");
+        Assert.Empty(await host.RowsAsync("SysWebsiteAccounts", erin));
+        Assert.Empty(await host.RowsAsync("SysCrm", erin));
 
         using (var again = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{erin}")))
         {

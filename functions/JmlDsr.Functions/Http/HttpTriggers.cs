@@ -79,8 +79,8 @@ public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler request
         new ResultAction(await holds.PutAsync(req, email, ct));
 
     [Function(nameof(LiftLegalHold))]
-    public async Task<IActionResult> LiftLegalHold([HttpTrigger(AuthorizationLevel.Function, "delete", Route = Routes.LegalHold)] HttpRequest req, string email, CancellationToken ct) =>
-        new ResultAction(await holds.DeleteAsync(email, ct));
+    public async Task<IActionResult> LiftLegalHold([HttpTrigger(AuthorizationLevel.Function, "delete", Route = Routes.LegalHold)] HttpRequest req, string email, [DurableClient] DurableTaskClient client, CancellationToken ct) =>
+        new ResultAction(await holds.DeleteAsync(email, client, ct));
 
     [Function(nameof(GetRequest))]
     public async Task<IActionResult> GetRequest(

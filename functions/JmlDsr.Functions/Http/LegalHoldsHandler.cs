@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Azure.Data.Tables;
 using JmlDsr.Domain.Intake;
+using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
 
 namespace JmlDsr.Functions.Http;
 
@@ -12,7 +14,7 @@ namespace JmlDsr.Functions.Http;
 /// hold keeps everything about the person through any erasure (Art 17(3)(e): establishing, exercising or defending
 /// legal claims). Each change is audited under the "legal-holds" partition.
 /// </summary>
-public sealed class LegalHoldsHandler(DsrStorage storage, AuditLog audit, TimeProvider time)
+public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requests, AuditLog audit, TimeProvider time)
 {
     public const string AuditPartition = "legal-holds";
 
@@ -46,8 +48,9 @@ public sealed class LegalHoldsHandler(DsrStorage storage, AuditLog audit, TimePr
         return Results.Json(new { email = SystemWriter.Key(email), active = true, reason, since = now });
     }
 
-    public async Task<IResult> DeleteAsync(string email, CancellationToken ct = default)
+    public async Task<IResult> DeleteAsync(string email, DurableTaskClient client, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(client);
         var table = storage.Table(DsrStorage.LegalHoldsTable);
         var row = await table.GetEntityIfExistsAsync<TableEntity>("hold", SystemWriter.Key(email), cancellationToken: ct);
         if (!row.HasValue || row.Value!.GetBoolean("Active") != true)
@@ -60,7 +63,20 @@ public sealed class LegalHoldsHandler(DsrStorage storage, AuditLog audit, TimePr
         row.Value["LiftedAt"] = now;
         await table.UpdateEntityAsync(row.Value, row.Value.ETag, TableUpdateMode.Replace, ct);
         await audit.AppendAsync(AuditPartition, now, "legal-hold-lifted", "privacy team (API)", "Legal hold lifted.", ct);
-        return Results.Json(new { email = SystemWriter.Key(email), active = false, liftedAt = now });
+
+        // Erasures that kept data only because of the hold decide it again now (Art 17(1)).
+        var resumed = new List<string>();
+        await foreach (var r in requests.ListAsync(ct))
+        {
+            if (r.Type == RequestType.Erasure.ToWire() && string.Equals(r.RequesterEmail, email, StringComparison.OrdinalIgnoreCase)
+                && await client.GetInstanceAsync(r.RowKey, getInputsAndOutputs: false, ct) is { IsRunning: true })
+            {
+                await client.RaiseEventAsync(r.RowKey, Workflow.DsrEvents.LegalHoldLifted, new Workflow.LinkDecision("legal-hold", "lift", null, "privacy team (API)", now), ct);
+                resumed.Add(r.RowKey);
+            }
+        }
+
+        return Results.Json(new { email = SystemWriter.Key(email), active = false, liftedAt = now, erasuresResumed = resumed });
     }
 
     public async Task<IResult> ListAsync(CancellationToken ct = default)

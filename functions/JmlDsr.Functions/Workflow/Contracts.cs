@@ -46,6 +46,7 @@ public static class DsrEvents
     public const string ClarificationAnswered = nameof(ClarificationAnswered);
     public const string LiftRestriction = nameof(LiftRestriction);
     public const string FeePaid = nameof(FeePaid);
+    public const string LegalHoldLifted = nameof(LegalHoldLifted);
 }
 
 /// <summary>What a signed link (or the console) reports: who acted, on which step, what they chose.</summary>

@@ -223,21 +223,38 @@ internal sealed class DsrFlow
         // Retained data is erased when its rule ends (Art 5(1)(e), Art 17(1)(a)); a legal hold has no end date and waits for staff.
         for (var round = 1; ; round++)
         {
-            var retained = lines.Where(l => l.Outcome == ErasureOutcomes.Retained && l.RetainUntil is not null).ToList();
-            if (retained.Count == 0)
+            var dated = lines.Where(l => l.Outcome == ErasureOutcomes.Retained && l.RetainUntil is not null).ToList();
+            var held = lines.Where(l => l.Outcome == ErasureOutcomes.Retained && l.RetainUntil is null).ToList();
+            if (dated.Count == 0 && held.Count == 0)
             {
                 break;
             }
 
-            var next = retained.Min(l => l.RetainUntil!.Value);
-            await AuditAsync($"erasure-scheduled-{round}", $"{retained.Sum(l => l.Count)} retained record(s) are scheduled; the next erasure runs when retention ends after {next:yyyy-MM-dd}.");
-            var at = StatutoryClock.EndOfUkDayUtc(next).AddTicks(1);
-            if (at > Now.UtcDateTime)
+            List<string> dueSystems;
+            string when;
+            DateOnly? next = null;
+            if (dated.Count > 0)
             {
-                await TimerAt(at, CancellationToken.None);
+                next = dated.Min(l => l.RetainUntil!.Value);
+                await AuditAsync($"erasure-scheduled-{round}", $"{dated.Sum(l => l.Count)} retained record(s) are scheduled; the next erasure runs when retention ends after {next:yyyy-MM-dd}.");
+                var at = StatutoryClock.EndOfUkDayUtc(next.Value).AddTicks(1);
+                if (at > Now.UtcDateTime)
+                {
+                    await TimerAt(at, CancellationToken.None);
+                }
+
+                dueSystems = dated.Where(l => l.RetainUntil <= next).Select(l => l.SystemId).Distinct().ToList();
+                when = $"Retention ended {next:yyyy-MM-dd}";
+            }
+            else
+            {
+                // Art 17(3)(e): a legal hold has no end date; when staff lift it, the held records are decided again.
+                await AuditAsync($"erasure-held-{round}", $"{held.Sum(l => l.Count)} record(s) are kept under a legal hold (Art 17(3)(e)); they are decided again when the hold is lifted.");
+                var lifted = await WaitAsync<LinkDecision>(DsrEvents.LegalHoldLifted, expires: null, step: null, clockStopped: true);
+                dueSystems = held.Select(l => l.SystemId).Distinct().ToList();
+                when = $"The legal hold was lifted by {lifted!.Actor}";
             }
 
-            var dueSystems = retained.Where(l => l.RetainUntil <= next).Select(l => l.SystemId).Distinct().ToList();
             var again = await EraseInAsync(dueSystems, round, "Scheduled erasure");
             var nowErased = again.SelectMany(r => r.Lines).Where(l => l.Outcome != ErasureOutcomes.Retained).ToList();
             lines = lines.Where(l => !dueSystems.Contains(l.SystemId)).Concat(again.SelectMany(r => r.Lines)).ToList();
@@ -246,7 +263,7 @@ internal sealed class DsrFlow
                 await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, $"{SendRightsOutcome.ErasureScheduled}-{round}", [], nowErased, next, null, Now));
             }
 
-            await AuditAsync($"erasure-scheduled-done-{round}", $"Retention ended {next:yyyy-MM-dd}: {nowErased.Sum(l => l.Count)} record(s) erased or anonymised on schedule.");
+            await AuditAsync($"erasure-scheduled-done-{round}", $"{when}: {nowErased.Sum(l => l.Count)} record(s) erased or anonymised on schedule.");
         }
     }
 

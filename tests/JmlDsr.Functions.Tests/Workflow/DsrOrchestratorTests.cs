@@ -397,6 +397,29 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Erasure_UnderALegalHold_WaitsForTheHoldToBeLifted_ThenDecidesTheHeldRecordsAgain()
+    {
+        _fakes.EraseBehaviour = e => new EraseResult(e.SystemId, e.Round,
+        [
+            e.Round == 0
+                ? new ErasureLineResult(e.SystemId, "record", 1, ErasureOutcomes.Retained, "Kept under a legal hold.", null)
+                : new ErasureLineResult(e.SystemId, "record", 1, ErasureOutcomes.Erased, "No rule keeps it.", null),
+        ]);
+        await StartAsync(RequestType.Erasure);
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await UntilAsync(() => Progress.Any(p => p.Step == "erasure-held-1"), "the hold to be recorded");
+
+        Assert.Contains(RequestStatus.Completed, Statuses); // answered on time: the hold is the reason given
+        Assert.DoesNotContain(_fakes.Inputs<EraseInput>(nameof(EraseFromSystem)), e => e.Round == 1);
+        await Client.RaiseEventAsync(Reference, DsrEvents.LegalHoldLifted, new LinkDecision("legal-hold", "lift", null, Staff, DateTimeOffset.UtcNow));
+        await OutcomeAsync();
+
+        Assert.Equal(FakeActivities.AllSystems.Order(), _fakes.Inputs<EraseInput>(nameof(EraseFromSystem)).Where(e => e.Round == 1).Select(e => e.SystemId).Order());
+        Assert.Equal(SendRightsOutcome.ErasureScheduled + "-1", _fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome))[^1].Kind);
+    }
+
+    [Fact]
     public async Task Erasure_WithNothingRetained_CompletesWithoutASchedule()
     {
         await StartAsync(RequestType.Erasure);
