@@ -97,25 +97,25 @@ internal sealed class DsrFlow
         if (type == RequestType.Unclassified)
         {
             await ProgressAsync(RequestStatus.NeedsTriage, "triage", "Not recognised as one of the four rights on arrival; waiting for staff to classify it.");
-            await ctx.CallActivityAsync<bool>(nameof(SendStaffTriage), new StaffNoticeInput(Ref, "triage", _due, Now));
+            await MustAsync<bool>(nameof(SendStaffTriage), new StaffNoticeInput(Ref, "triage", _due, Now));
             var classified = await WaitAsync<ClassifiedEvent>(DsrEvents.Classified, expires: null, step: null);
             type = classified!.Type;
             await ProgressAsync(RequestStatus.Received, "classified", $"Classified by {classified.Actor} as {type.Title()}.", t: type);
         }
 
-        await ctx.CallActivityAsync<bool>(nameof(SendAcknowledgement), new AcknowledgeInput(Ref, _due, Now));
+        await MustAsync<bool>(nameof(SendAcknowledgement), new AcknowledgeInput(Ref, _due, Now));
 
         // Identity (Art 12(6)): the clock does not run until the requester confirms (Art 12A).
         var confirmBy = Now + input.Settings.VerificationWindow;
         await ProgressAsync(RequestStatus.AwaitingIdentity, "awaiting-identity", "Waiting for the requester to confirm the request; the statutory clock is stopped.");
-        await ctx.CallActivityAsync<bool>(nameof(SendVerificationEmail), new VerificationEmailInput(Ref, VerifyStep, confirmBy, Now));
+        await MustAsync<bool>(nameof(SendVerificationEmail), new VerificationEmailInput(Ref, VerifyStep, confirmBy, Now));
         var confirmed = await WaitAsync<LinkDecision>(DsrEvents.IdentityConfirmed, confirmBy, VerifyStep, clockStopped: true);
         if (confirmed is null)
         {
             return await CloseUnverifiedAsync(noReply: true);
         }
 
-        if (!await ctx.CallActivityAsync<bool>(nameof(VerifyIdentity), new VerifyIdentityInput(Ref, Now)))
+        if (!await MustAsync<bool>(nameof(VerifyIdentity), new VerifyIdentityInput(Ref, Now)))
         {
             return await CloseUnverifiedAsync(noReply: false);
         }
@@ -166,8 +166,8 @@ internal sealed class DsrFlow
     private async Task FulfilAccessAsync(IReadOnlyList<GatherSummary> systems, string decisionStep)
     {
         await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Building the access response.");
-        var export = await ctx.CallActivityAsync<ExportResult>(nameof(BuildAccessExport), new ExportInput(Ref, systems, Now, decisionStep));
-        await ctx.CallActivityAsync<bool>(nameof(SendAccessFulfilment), new FulfilmentEmailInput(Ref, export, systems, Now + input.Settings.ExportLinkLifetime, Now));
+        var export = await MustAsync<ExportResult>(nameof(BuildAccessExport), new ExportInput(Ref, systems, Now, decisionStep));
+        await MustAsync<bool>(nameof(SendAccessFulfilment), new FulfilmentEmailInput(Ref, export, systems, Now + input.Settings.ExportLinkLifetime, Now));
         await CompleteAsync(RequestStatus.Completed, "Access response sent");
     }
 
@@ -177,7 +177,7 @@ internal sealed class DsrFlow
         await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Applying the approved corrections in every system that holds the fields.");
         var result = await MustAsync<RightsResult>(nameof(ApplyRectification), "Applying the corrections", new RightsInput(Ref, decisionStep, Now));
         var partners = await NotifyPartnersAsync(PartnerActions.Rectification, result.SystemsChanged);
-        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Rectification, partners, [], null, null, Now));
+        await MustAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Rectification, partners, [], null, null, Now));
         await CompleteAsync(RequestStatus.Completed, $"Rectification done: {result.Applied} change(s) applied, {result.Refused} refused with reasons");
     }
 
@@ -191,19 +191,19 @@ internal sealed class DsrFlow
         await ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Flagging the person as restricted in every system.");
         var result = await MustAsync<RightsResult>(nameof(ApplyRestriction), "Flagging the restriction", new RightsInput(Ref, decisionStep, Now));
         var partners = await NotifyPartnersAsync(PartnerActions.Restriction, result.SystemsChanged);
-        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Restriction, partners, [], null, null, Now));
+        await MustAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Restriction, partners, [], null, null, Now));
         await CompleteAsync(RequestStatus.Restricted, "Restriction applied in every system", current: (LiftStep, [LinkActions.LiftRestriction]));
 
         var lift = await WaitAsync<LinkDecision>(DsrEvents.LiftRestriction, expires: null, LiftStep, clockStopped: true);
         var liftAt = Now + input.Settings.RestrictionLiftNotice;
         var liftOn = StatutoryClock.UkDate(liftAt);
-        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLiftNotice, [], [], liftOn, lift!.Reason, Now));
+        await MustAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLiftNotice, [], [], liftOn, lift!.Reason, Now));
         await ProgressAsync(RequestStatus.LiftPending, "restriction-lift-notified",
             $"{lift.Actor} decided to lift the restriction. Reason: {lift.Reason?.TrimEnd('.')}. The requester was told first (Art 18(3)); it lifts on {liftOn:yyyy-MM-dd}.", actor: lift.Actor);
         await TimerAt(liftAt.UtcDateTime, CancellationToken.None);
         var lifted = await MustAsync<RightsResult>(nameof(LiftRestriction), "Lifting the restriction", new RightsInput(Ref, LiftStep, Now));
         var told = await NotifyPartnersAsync(PartnerActions.RestrictionLifted, lifted.SystemsChanged);
-        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLifted, told, [], liftOn, null, Now));
+        await MustAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.RestrictionLifted, told, [], liftOn, null, Now));
         await ProgressAsync(RequestStatus.Completed, "restriction-lifted", $"Restriction lifted in {lifted.SystemsChanged.Count} system(s); recipients told: {Names(told)}.", closed: true);
     }
 
@@ -217,7 +217,7 @@ internal sealed class DsrFlow
         var results = await EraseInAsync(systems.Select(s => s.SystemId).ToList(), 0, "Erasure");
         var lines = results.SelectMany(r => r.Lines).ToList();
         var partners = await NotifyPartnersAsync(PartnerActions.Erasure, lines.Select(l => l.SystemId).Distinct().ToList());
-        await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Erasure, partners, lines, null, null, Now));
+        await MustAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Erasure, partners, lines, null, null, Now));
         await CompleteAsync(RequestStatus.Completed, $"Erasure done: {Count(lines, ErasureOutcomes.Erased)} erased, {Count(lines, ErasureOutcomes.Anonymised)} anonymised, {Count(lines, ErasureOutcomes.Retained)} retained");
 
         // Retained data is erased when its rule ends (Art 5(1)(e), Art 17(1)(a)); a legal hold has no end date and waits for staff.
@@ -260,7 +260,7 @@ internal sealed class DsrFlow
             lines = lines.Where(l => !dueSystems.Contains(l.SystemId)).Concat(again.SelectMany(r => r.Lines)).ToList();
             if (nowErased.Count > 0)
             {
-                await ctx.CallActivityAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, $"{SendRightsOutcome.ErasureScheduled}-{round}", [], nowErased, next, null, Now));
+                await MustAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, $"{SendRightsOutcome.ErasureScheduled}-{round}", [], nowErased, next, null, Now));
             }
 
             await AuditAsync($"erasure-scheduled-done-{round}", $"{when}: {nowErased.Sum(l => l.Count)} record(s) erased or anonymised on schedule.");
@@ -314,6 +314,24 @@ internal sealed class DsrFlow
     /// again and the request waits (the deadline keeps racing): a request is never marked done with a step missing.
     /// The activities are idempotent, so trying again is safe.
     /// </summary>
+    private Task<T> MustAsync<T>(string activity, object activityInput) => MustAsync<T>(activity, Describe(activity), activityInput);
+
+    private static string Describe(string activity) => activity switch
+    {
+        nameof(SendAcknowledgement) => "Acknowledging the request",
+        nameof(SendVerificationEmail) => "Asking the requester to confirm",
+        nameof(VerifyIdentity) => "Matching the requester to our records",
+        nameof(SendStaffTriage) => "Asking staff to classify the message",
+        nameof(SendApprovalRequest) => "Asking staff for a decision",
+        nameof(BuildAccessExport) => "Building the copy of the data",
+        nameof(SendAccessFulfilment) => "Sending the response to the requester",
+        nameof(SendRightsOutcome) => "Sending the outcome to the requester",
+        nameof(SendCustomerNotice) => "Sending a notice to the requester",
+        nameof(SendClarificationRequest) => "Asking the requester to clarify",
+        nameof(CloseUnverified) => "Closing the unverified request",
+        _ => activity,
+    };
+
     private async Task<T> MustAsync<T>(string activity, string what, object activityInput)
     {
         for (var attempt = 1; ; attempt++)
@@ -330,7 +348,7 @@ internal sealed class DsrFlow
                 {
                     var step = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step-failed-{failure}-{alert}");
                     var expires = Now + input.Settings.ApprovalLinkLifetime;
-                    await ctx.CallActivityAsync<bool>(nameof(AlertStepFailed), new StepFailedInput(Ref, step, what, e.FailureDetails.ErrorMessage, expires, Now));
+                    await ctx.CallActivityAsync<bool>(nameof(AlertStepFailed), new StepFailedInput(Ref, step, what, e.FailureDetails.ErrorMessage, expires, Now), Retry);
                     retry = await WaitAsync<LinkDecision>(DsrEvents.RetryGathering, expires, step);
                 }
 
@@ -367,7 +385,7 @@ internal sealed class DsrFlow
             {
                 var step = $"gathering-retry-{round}-{alert}";
                 var expires = Now + input.Settings.ApprovalLinkLifetime;
-                await ctx.CallActivityAsync<bool>(nameof(AlertGatheringFailed), new GatheringFailedInput(Ref, step, failed, expires, Now));
+                await ctx.CallActivityAsync<bool>(nameof(AlertGatheringFailed), new GatheringFailedInput(Ref, step, failed, expires, Now), Retry);
                 retry = await WaitAsync<LinkDecision>(DsrEvents.RetryGathering, expires, step);
             }
 
@@ -402,7 +420,7 @@ internal sealed class DsrFlow
             var step = $"approval-{round}";
             var expires = Now + input.Settings.ApprovalLinkLifetime;
             await ProgressAsync(RequestStatus.AwaitingApproval, $"awaiting-approval-{round}", "Waiting for a staff decision.");
-            await ctx.CallActivityAsync<bool>(nameof(SendApprovalRequest), new ApprovalRequestInput(Ref, step, _due, systems, expires, Now));
+            await MustAsync<bool>(nameof(SendApprovalRequest), new ApprovalRequestInput(Ref, step, _due, systems, expires, Now));
             var decision = await WaitAsync<LinkDecision>(DsrEvents.StaffDecision, expires, step);
             if (decision is null)
             {
@@ -419,14 +437,14 @@ internal sealed class DsrFlow
                 case LinkActions.Reject:
                     // Art 12(4): reasons, the right to complain to the ICO and to a judicial remedy.
                     await AuditAsync("rejected", $"Rejected. Reason: {decision.Reason}", decision.Actor);
-                    await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.Rejection, decision.Reason, null, Now));
+                    await MustAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.Rejection, decision.Reason, null, Now));
                     await ProgressAsync(RequestStatus.Rejected, "closed", "Rejected with reasons; the requester was told how to complain.", closed: true);
                     return null;
 
                 case LinkActions.Refuse:
                     // Art 12(5): manifestly unfounded or excessive; Art 12(4): reasons, ICO, judicial remedy.
                     await AuditAsync("refused", $"Refused as manifestly unfounded or excessive (Art 12(5)). Reason: {decision.Reason}", decision.Actor);
-                    await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.Refusal, decision.Reason, null, Now));
+                    await MustAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.Refusal, decision.Reason, null, Now));
                     await ProgressAsync(RequestStatus.Refused, "closed", "Refused as manifestly unfounded or excessive; the requester was given the reasons, the right to complain to the ICO and to a judicial remedy.", closed: true);
                     return null;
 
@@ -469,11 +487,11 @@ internal sealed class DsrFlow
         await ProgressAsync(RequestStatus.AwaitingFee, step,
             $"{decision.Actor} asked for a fee (Art 12(5)(a)): {decision.Reason?.TrimEnd('.')}. The clock is stopped until it is paid (Art 12A).",
             actor: decision.Actor, currentStep: step, currentActions: LinkActions.FeePaid);
-        await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, $"{SendCustomerNotice.Fee}-{round}", decision.Reason, StatutoryClock.UkDate(expires), Now));
+        await MustAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, $"{SendCustomerNotice.Fee}-{round}", decision.Reason, StatutoryClock.UkDate(expires), Now));
         var paid = await WaitAsync<LinkDecision>(DsrEvents.FeePaid, expires, step, clockStopped: true);
         if (paid is null)
         {
-            await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.FeeUnpaid, null, null, Now));
+            await MustAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.FeeUnpaid, null, null, Now));
             await ProgressAsync(RequestStatus.ClosedFeeUnpaid, "closed", "Closed: the fee asked for was not paid in time; the requester was told.", closed: true);
             return false;
         }
@@ -505,11 +523,11 @@ internal sealed class DsrFlow
         await ProgressAsync(RequestStatus.AwaitingClarification, step,
             $"{decision.Actor} asked the requester to clarify the request; the clock is stopped from {askedOn:yyyy-MM-dd} until the answer arrives (Art 12A).", actor: decision.Actor,
             currentStep: step, currentActions: LinkActions.Answer);
-        await ctx.CallActivityAsync<bool>(nameof(SendClarificationRequest), new ClarificationInput(Ref, step, decision.Reason ?? string.Empty, expires, Now));
+        await MustAsync<bool>(nameof(SendClarificationRequest), new ClarificationInput(Ref, step, decision.Reason ?? string.Empty, expires, Now));
         var answer = await WaitAsync<LinkDecision>(DsrEvents.ClarificationAnswered, expires, step, clockStopped: true);
         if (answer is null)
         {
-            await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.NoClarification, null, null, Now));
+            await MustAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.NoClarification, null, null, Now));
             await ProgressAsync(RequestStatus.ClosedNoClarification, "closed", "Closed: the requester did not answer the request for clarification in time; they were told by letter.", closed: true);
             return false;
         }
@@ -549,7 +567,7 @@ internal sealed class DsrFlow
         _escalated = false;
         await ProgressAsync(_status, "extended", $"Extended by two months by {decision.Actor}. Reason: {decision.Reason?.TrimEnd('.')}. New due date {_due:yyyy-MM-dd}.",
             actor: decision.Actor, due: _due, extended: true, overdue: false);
-        await ctx.CallActivityAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.Extension, decision.Reason, _due, Now));
+        await MustAsync<bool>(nameof(SendCustomerNotice), new CustomerNoticeInput(Ref, SendCustomerNotice.Extension, decision.Reason, _due, Now));
     }
 
     /// <summary>
@@ -622,7 +640,7 @@ internal sealed class DsrFlow
     private async Task RemindAsync(int daysBefore)
     {
         _reminders.Add(ReminderKey(daysBefore));
-        await ctx.CallActivityAsync<bool>(nameof(SendStaffReminder), new ReminderInput(Ref, _due, daysBefore, _status, Now));
+        await ctx.CallActivityAsync<bool>(nameof(SendStaffReminder), new ReminderInput(Ref, _due, daysBefore, _status, Now), Retry);
     }
 
     /// <summary>
@@ -665,12 +683,12 @@ internal sealed class DsrFlow
     private async Task EscalateAsync()
     {
         _escalated = true;
-        await ctx.CallActivityAsync<bool>(nameof(EscalateDeadline), new EscalationInput(Ref, _due, _status, Now));
+        await ctx.CallActivityAsync<bool>(nameof(EscalateDeadline), new EscalationInput(Ref, _due, _status, Now), Retry);
     }
 
     private async Task<DsrOutcome> CloseUnverifiedAsync(bool noReply)
     {
-        await ctx.CallActivityAsync<bool>(nameof(CloseUnverified), new CloseUnverifiedInput(Ref, noReply, Now));
+        await MustAsync<bool>(nameof(CloseUnverified), new CloseUnverifiedInput(Ref, noReply, Now));
         await ProgressAsync(RequestStatus.ClosedUnverified, "closed",
             noReply ? "Closed: the requester did not confirm within the verification window." : "Closed: the confirmed address matches no record we hold.", closed: true);
         return Outcome();
@@ -681,13 +699,13 @@ internal sealed class DsrFlow
     private DsrOutcome Outcome() => new(Ref, _status, _due.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), _escalated);
 
     private Task<bool> AuditAsync(string step, string detail, string actor = "system") =>
-        ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor));
+        ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor), Retry);
 
     private Task<bool> ProgressAsync(string status, string step, string detail, string actor = "system", DateOnly? relevant = null, DateOnly? due = null,
         int? paused = null, bool? extended = null, bool? overdue = null, RequestType? t = null, bool closed = false, string? currentStep = null, string? currentActions = null)
     {
         _status = status;
         return ctx.CallActivityAsync<bool>(nameof(RecordProgress),
-            new ProgressInput(Ref, Now, step, detail, actor, status, relevant, due, paused, extended, overdue, t, closed, currentStep, currentActions));
+            new ProgressInput(Ref, Now, step, detail, actor, status, relevant, due, paused, extended, overdue, t, closed, currentStep, currentActions), Retry);
     }
 }

@@ -420,6 +420,27 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ResponseEmail_ThatKeepsFailing_AlertsStaff_TheRequestIsNotMarkedDone_AndARetrySendsIt()
+    {
+        var down = true;
+        _fakes.Fails = name => down && name == nameof(SendAccessFulfilment);
+        await StartAsync();
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await UntilAsync(() => _fakes.Count(nameof(AlertStepFailed)) == 1, "the staff alert");
+
+        var alert = Assert.Single(_fakes.Inputs<StepFailedInput>(nameof(AlertStepFailed)));
+        Assert.Equal("Sending the response to the requester", alert.What);
+        Assert.Equal(2, _fakes.Count(nameof(SendAccessFulfilment))); // GatherAttempts: retried before staff are told
+        Assert.DoesNotContain(RequestStatus.Completed, Statuses);
+
+        down = false;
+        await Client.RaiseEventAsync(Reference, DsrEvents.RetryGathering, new LinkDecision(alert.Step, LinkActions.RetryGathering, null, Staff, DateTimeOffset.UtcNow));
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+        Assert.Equal(1, _fakes.Count(nameof(BuildAccessExport)));
+    }
+
+    [Fact]
     public async Task Erasure_WithNothingRetained_CompletesWithoutASchedule()
     {
         await StartAsync(RequestType.Erasure);

@@ -132,6 +132,9 @@ public sealed class FakeActivities
             : new GatherSummary(input.SystemId, 2, $"{input.Reference}/{input.SystemId}.json", true, null);
     }
 
+    /// <summary>When true for an activity name, every call of it throws (an outside service that is down).</summary>
+    public Func<string, bool> Fails { get; set; } = _ => false;
+
     /// <summary>When true for a call, <see cref="EraseFromSystem"/> throws (a system that refuses the write).</summary>
     public Func<EraseInput, bool> EraseFails { get; set; } = _ => false;
 
@@ -164,6 +167,11 @@ public sealed class FakeActivities
         {
             ArgumentNullException.ThrowIfNull(input);
             Calls.Enqueue((name, input));
+            if (Fails(name))
+            {
+                throw new InvalidOperationException($"{name} failed (the mail service is down).");
+            }
+
             Observer?.Invoke(name, input);
             return behave(input);
         });
