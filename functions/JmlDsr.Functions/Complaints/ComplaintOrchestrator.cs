@@ -53,10 +53,13 @@ internal sealed class ComplaintFlow
 
     private DateTimeOffset Now => new(ctx.CurrentUtcDateTime, TimeSpan.Zero);
 
+    /// <summary>An outside service that fails (mail, storage) is retried with backoff: 5 tries over about 4 minutes.</summary>
+    private static TaskOptions Retry => TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(15), backoffCoefficient: 2.0));
+
     public async Task<ComplaintResult> RunAsync()
     {
         // s 164A(3): acknowledge within 30 days; JML does it at once. The due date is kept for the evidence pack.
-        await ctx.CallActivityAsync<bool>(nameof(SendComplaintAcknowledgement), new ComplaintAcknowledgementInput(Ref, _acknowledgeBy, Now));
+        await ctx.CallActivityAsync<bool>(nameof(SendComplaintAcknowledgement), new ComplaintAcknowledgementInput(Ref, _acknowledgeBy, Now), Retry);
         var acknowledgedOn = StatutoryClock.UkDate(Now);
         var inTime = acknowledgedOn <= _acknowledgeBy;
         await ProgressAsync(RequestStatus.ComplaintOpen, "complaint-acknowledged",
@@ -68,7 +71,7 @@ internal sealed class ComplaintFlow
         {
             var step = $"complaint-{round}";
             var expires = Now + input.Settings.LinkLifetime;
-            await ctx.CallActivityAsync<bool>(nameof(SendComplaintToStaff), new ComplaintStaffInput(Ref, step, _acknowledgeBy, expires, Now));
+            await ctx.CallActivityAsync<bool>(nameof(SendComplaintToStaff), new ComplaintStaffInput(Ref, step, _acknowledgeBy, expires, Now), Retry);
             var decision = await WaitAsync(step, expires);
             if (decision is null)
             {
@@ -83,7 +86,7 @@ internal sealed class ComplaintFlow
             }
 
             // s 164A(4)(b): tell the complainant the outcome; the email repeats the right to complain to the ICO.
-            await ctx.CallActivityAsync<bool>(nameof(SendComplaintOutcome), new ComplaintOutcomeInput(Ref, step, Now));
+            await ctx.CallActivityAsync<bool>(nameof(SendComplaintOutcome), new ComplaintOutcomeInput(Ref, step, Now), Retry);
             var days = StatutoryClock.UkDate(Now).DayNumber - _received.DayNumber;
             await ProgressAsync(RequestStatus.ComplaintClosed, "complaint-closed",
                 $"Outcome sent to the complainant by {decision.Actor}, {days} day(s) after the complaint was received; they were told of their right to complain to the ICO.",
@@ -119,8 +122,8 @@ internal sealed class ComplaintFlow
     }
 
     private Task<bool> AuditAsync(string step, string detail, string actor = "system") =>
-        ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor));
+        ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor), Retry);
 
     private Task<bool> ProgressAsync(string status, string step, string detail, string actor = "system", DateOnly? due = null, bool closed = false) =>
-        ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor, status, DueDate: due, Overdue: false, Closed: closed));
+        ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor, status, DueDate: due, Overdue: false, Closed: closed), Retry);
 }
