@@ -178,26 +178,7 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
         return html.Append("</tbody></table></fieldset>").ToString();
     }
 
-    private async IAsyncEnumerable<PersonalRecord> RecordsAsync(string reference, string systemId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-    {
-        var blob = storage.Container(DsrStorage.GatheredContainer).GetBlobClient(GatheredBlob.Name(reference, systemId));
-        if (!await blob.ExistsAsync(ct))
-        {
-            yield break;
-        }
-
-        await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
-        using var reader = GatheredBlob.Reader(stream);
-        await GatheredBlob.ReadSearchAsync(reader, ct);
-        var n = 0;
-        await foreach (var record in GatheredBlob.ReadRecordsAsync(reader, ct))
-        {
-            if (++n > MaxRecordsScanned)
-            {
-                yield break;
-            }
-
-            yield return record;
-        }
-    }
+    /// <summary>What the system returned, up to <see cref="MaxRecordsScanned"/> records: enough to decide on, cheap to render.</summary>
+    private IAsyncEnumerable<PersonalRecord> RecordsAsync(string reference, string systemId, CancellationToken ct) =>
+        GatheredBlob.RecordsOfAsync(storage.Container(DsrStorage.GatheredContainer), reference, systemId, ct).Take(MaxRecordsScanned);
 }

@@ -80,16 +80,7 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
     private async Task<IReadOnlyList<string>> SharedWithAsync(string reference)
     {
         var names = new List<string>();
-        var blob = storage.Container(DsrStorage.GatheredContainer).GetBlobClient(GatheredBlob.Name(reference, SystemCatalog.PartnerShares));
-        if (!await blob.ExistsAsync())
-        {
-            return names;
-        }
-
-        await using var stream = await blob.OpenReadAsync();
-        using var reader = GatheredBlob.Reader(stream);
-        await GatheredBlob.ReadSearchAsync(reader);
-        await foreach (var record in GatheredBlob.ReadRecordsAsync(reader))
+        await foreach (var record in GatheredBlob.RecordsOfAsync(storage.Container(DsrStorage.GatheredContainer), reference, SystemCatalog.PartnerShares))
         {
             if (record.Fields.TryGetValue("Partner", out var partner) && !string.IsNullOrWhiteSpace(partner))
             {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using JmlDsr.Domain.Gathering;
@@ -20,8 +19,6 @@ public sealed class SystemWriter(DsrStorage storage)
     public const string RestrictionRow = "restriction";
     public const string AnonymisedPartition = "anonymised";
 
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "PartitionKey", "RowKey", "Timestamp", "odata.etag", "Category" };
-
     public static string Key(string email) => email.Trim().ToLowerInvariant();
 
     private TableClient Table(string systemId) => storage.Table(SystemConnector.TableFor(systemId));
@@ -33,30 +30,10 @@ public sealed class SystemWriter(DsrStorage storage)
         var rows = new List<SystemRow>();
         await foreach (var e in Table(systemId).QueryAsync<TableEntity>(x => x.PartitionKey == key, cancellationToken: ct))
         {
-            rows.Add(new SystemRow(systemId, e.RowKey, ToRecord(e)));
+            rows.Add(new SystemRow(systemId, e.RowKey, SystemConnector.ToRecord(e)));
         }
 
         return rows;
-    }
-
-    public static PersonalRecord ToRecord(TableEntity e)
-    {
-        var fields = new SortedDictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (k, v) in e)
-        {
-            if (!Reserved.Contains(k))
-            {
-                fields[k] = v switch
-                {
-                    null => null,
-                    DateTimeOffset d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                    _ => v.ToString(),
-                };
-            }
-        }
-
-        return new PersonalRecord(e.GetString("Category") ?? "record", fields);
     }
 
     /// <summary>Sets fields on one row (merge): other fields stay as they are.</summary>

@@ -54,5 +54,24 @@ public static class GatheredBlob
         }
     }
 
+    /// <summary>The records one system returned for a request, streamed; none when the system was not searched.</summary>
+    public static async IAsyncEnumerable<PersonalRecord> RecordsOfAsync(Azure.Storage.Blobs.BlobContainerClient gathered, string reference, string systemId, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(gathered);
+        var blob = gathered.GetBlobClient(Name(reference, systemId));
+        if (!await blob.ExistsAsync(ct))
+        {
+            yield break;
+        }
+
+        await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
+        using var reader = Reader(stream);
+        await ReadSearchAsync(reader, ct);
+        await foreach (var record in ReadRecordsAsync(reader, ct))
+        {
+            yield return record;
+        }
+    }
+
     public static StreamReader Reader(Stream stream) => new(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024);
 }

@@ -48,23 +48,30 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
         var key = email.Trim().ToLowerInvariant();
         await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == key, cancellationToken: ct))
         {
-            var fields = new SortedDictionary<string, string?>(StringComparer.Ordinal);
-            foreach (var (k, v) in row)
-            {
-                if (!Reserved.Contains(k))
-                {
-                    fields[k] = v switch
-                    {
-                        null => null,
-                        DateTimeOffset d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-                        _ => v.ToString(),
-                    };
-                }
-            }
-
-            yield return new PersonalRecord(row.GetString("Category") ?? "record", fields);
+            yield return ToRecord(row);
         }
+    }
+
+    /// <summary>A system row as a record: its category and its fields, dates as yyyy-MM-dd, numbers invariant.</summary>
+    public static PersonalRecord ToRecord(TableEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var fields = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (k, v) in row)
+        {
+            if (!Reserved.Contains(k))
+            {
+                fields[k] = v switch
+                {
+                    null => null,
+                    DateTimeOffset d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                    IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                    _ => v.ToString(),
+                };
+            }
+        }
+
+        return new PersonalRecord(row.GetString("Category") ?? "record", fields);
     }
 
     /// <summary>True when any system that identifies people (accounts, CRM, contracts) knows the address.</summary>
