@@ -2,8 +2,6 @@ using JmlDsr.Domain.Emails;
 using JmlDsr.Domain.Links;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Configuration;
-using JmlDsr.Functions.Links;
-using JmlDsr.Functions.Mail;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using Microsoft.Azure.Functions.Worker;
@@ -15,7 +13,7 @@ namespace JmlDsr.Functions.Approval;
 /// Emails the privacy team what was found, with signed single-use links: approve, reject (with a
 /// reason), or extend (with a reason). All links of one step share it: using one spends them all.
 /// </summary>
-public sealed class SendApprovalRequest(RequestRepository requests, LinkService links, Mailer mailer, AuditLog audit, IOptions<DsrOptions> options)
+public sealed class SendApprovalRequest(RequestRepository requests, StaffStepRequest staff, IOptions<DsrOptions> options)
     : IDsrActivity<ApprovalRequestInput, bool>
 {
     [Function(nameof(SendApprovalRequest))]
@@ -26,20 +24,10 @@ public sealed class SendApprovalRequest(RequestRepository requests, LinkService 
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
         var type = RequestTypes.FromWire(r.Type);
-        var actions = LinkActions.StaffDecisions
-            .Select(a => new EmailLink(LinkActions.Label(a), links.ActionUrl(input.Reference, input.Step, [a], input.LinkExpires)))
-            .ToList();
-        var mail = EmailComposer.StaffApprovalRequest(options.Value.PrivacyTeamAddress, input.Reference, type, EmailComposer.Mask(r.RequesterEmail),
-            input.DueDate, Summaries.ToEmail(input.Systems), actions, input.LinkExpires);
-        await requests.UpdateAsync(input.Reference, row => row.ApplyInOrder(input.At, x =>
-        {
-            x.CurrentStep = input.Step;
-            x.CurrentActions = string.Join(',', LinkActions.StaffDecisions);
-            x.CurrentStepExpires = input.LinkExpires;
-        }));
-        await mailer.SendOnceAsync(input.Reference, input.Step, mail);
-        await audit.AppendAsync(input.Reference, input.At, input.Step + "-requested", "system",
-            $"Decision requested from the privacy team ({string.Join(", ", input.Systems.Select(s => $"{s.SystemId}: {s.RecordCount}"))}).");
+        await staff.SendAsync(input.Reference, input.Step, LinkActions.StaffDecisions, input.LinkExpires, input.At,
+            links => EmailComposer.StaffApprovalRequest(options.Value.PrivacyTeamAddress, input.Reference, type, EmailComposer.Mask(r.RequesterEmail),
+                input.DueDate, Summaries.ToEmail(input.Systems), links, input.LinkExpires),
+            input.Step + "-requested", $"Decision requested from the privacy team ({string.Join(", ", input.Systems.Select(s => $"{s.SystemId}: {s.RecordCount}"))}).");
         return true;
     }
 }

@@ -3,8 +3,6 @@ using JmlDsr.Domain.Emails;
 using JmlDsr.Domain.Links;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Configuration;
-using JmlDsr.Functions.Links;
-using JmlDsr.Functions.Mail;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using Microsoft.Azure.Functions.Worker;
@@ -16,7 +14,7 @@ namespace JmlDsr.Functions.Complaints;
 /// Asks the privacy team to look into a complaint (s 164A(4)) and send the outcome, with a signed single-use link to
 /// the respond page; the console offers the same step until the link expires.
 /// </summary>
-public sealed class SendComplaintToStaff(RequestRepository requests, LinkService links, Mailer mailer, AuditLog audit, IOptions<DsrOptions> options)
+public sealed class SendComplaintToStaff(RequestRepository requests, StaffStepRequest staff, IOptions<DsrOptions> options)
     : IDsrActivity<ComplaintStaffInput, bool>
 {
     [Function(nameof(SendComplaintToStaff))]
@@ -26,19 +24,11 @@ public sealed class SendComplaintToStaff(RequestRepository requests, LinkService
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        var respond = new EmailLink(LinkActions.Label(LinkActions.Respond), links.ActionUrl(input.Reference, input.Step, [LinkActions.Respond], input.LinkExpires));
         var about = RequestReference.IsValid(r.AboutReference) ? r.AboutReference : null;
-        var mail = EmailComposer.StaffComplaint(options.Value.PrivacyTeamAddress, input.Reference, EmailComposer.Mask(r.RequesterEmail), about,
-            StatutoryClock.UkDate(r.ReceivedAt), input.AcknowledgementDue, respond, input.LinkExpires);
-        await requests.UpdateAsync(input.Reference, row => row.ApplyInOrder(input.At, x =>
-        {
-            x.CurrentStep = input.Step;
-            x.CurrentActions = LinkActions.Respond;
-            x.CurrentStepExpires = input.LinkExpires;
-        }));
-        await mailer.SendOnceAsync(input.Reference, input.Step, mail);
-        await audit.AppendAsync(input.Reference, input.At, input.Step + "-requested", "system",
-            $"The privacy team was asked to look into the complaint and send the outcome (link valid until {input.LinkExpires:yyyy-MM-dd HH:mm} UTC).");
+        await staff.SendAsync(input.Reference, input.Step, [LinkActions.Respond], input.LinkExpires, input.At,
+            links => EmailComposer.StaffComplaint(options.Value.PrivacyTeamAddress, input.Reference, EmailComposer.Mask(r.RequesterEmail), about,
+                StatutoryClock.UkDate(r.ReceivedAt), input.AcknowledgementDue, links[0], input.LinkExpires),
+            input.Step + "-requested", $"The privacy team was asked to look into the complaint and send the outcome (link valid until {input.LinkExpires:yyyy-MM-dd HH:mm} UTC).");
         return true;
     }
 }

@@ -42,7 +42,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SystemWriter>();
         services.AddSingleton<RightsEvidence>();
         services.AddSingleton<ProcessingPolicy>();
-        services.AddSingleton<StaffRetryAlert>();
+        services.AddSingleton<StaffStepRequest>();
         services.AddSingleton<LinkService>();
         services.AddSingleton<SystemConnector>();
         services.AddSingleton<WorkflowStarter>();

@@ -1,4 +1,5 @@
 using JmlDsr.Domain.Emails;
+using JmlDsr.Domain.Links;
 using JmlDsr.Functions.Configuration;
 using JmlDsr.Functions.Workflow;
 using Microsoft.Azure.Functions.Worker;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace JmlDsr.Functions.Fulfilment;
 
 /// <summary>Tells the privacy team that a fulfilment step failed after its retries, with a link (and a console action) to try it again.</summary>
-public sealed class AlertStepFailed(StaffRetryAlert alert, IOptions<DsrOptions> options) : IDsrActivity<StepFailedInput, bool>
+public sealed class AlertStepFailed(StaffStepRequest staff, IOptions<DsrOptions> options) : IDsrActivity<StepFailedInput, bool>
 {
     [Function(nameof(AlertStepFailed))]
     public Task<bool> Run([ActivityTrigger] StepFailedInput input) => RunAsync(input);
@@ -15,9 +16,9 @@ public sealed class AlertStepFailed(StaffRetryAlert alert, IOptions<DsrOptions> 
     public async Task<bool> RunAsync(StepFailedInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        await alert.SendAsync(input.Reference, input.Step, input.LinkExpires, input.At, "Try the step again",
-            link => EmailComposer.StaffStepFailed(options.Value.PrivacyTeamAddress, input.Reference, input.What, input.Error, link),
-            input.Step, $"{input.What} failed after retries ({input.Error}). Staff alerted; the request waits.");
+        await staff.SendAsync(input.Reference, input.Step, [LinkActions.RetryGathering], input.LinkExpires, input.At,
+            links => EmailComposer.StaffStepFailed(options.Value.PrivacyTeamAddress, input.Reference, input.What, input.Error, links[0]),
+            input.Step, $"{input.What} failed after retries ({input.Error}). Staff alerted; the request waits.", label: _ => "Try the step again");
         return true;
     }
 }

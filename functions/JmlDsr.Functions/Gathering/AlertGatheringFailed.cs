@@ -1,4 +1,5 @@
 using JmlDsr.Domain.Emails;
+using JmlDsr.Domain.Links;
 using JmlDsr.Functions.Configuration;
 using JmlDsr.Functions.Workflow;
 using Microsoft.Azure.Functions.Worker;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace JmlDsr.Functions.Gathering;
 
 /// <summary>Tells the privacy team which systems could not be searched, with a link to search them again.</summary>
-public sealed class AlertGatheringFailed(StaffRetryAlert alert, IOptions<DsrOptions> options) : IDsrActivity<GatheringFailedInput, bool>
+public sealed class AlertGatheringFailed(StaffStepRequest staff, IOptions<DsrOptions> options) : IDsrActivity<GatheringFailedInput, bool>
 {
     [Function(nameof(AlertGatheringFailed))]
     public Task<bool> Run([ActivityTrigger] GatheringFailedInput input) => RunAsync(input);
@@ -15,9 +16,9 @@ public sealed class AlertGatheringFailed(StaffRetryAlert alert, IOptions<DsrOpti
     public async Task<bool> RunAsync(GatheringFailedInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        await alert.SendAsync(input.Reference, input.Step, input.LinkExpires, input.At, "Search the failed systems again",
-            link => EmailComposer.StaffGatheringFailed(options.Value.PrivacyTeamAddress, input.Reference, Summaries.ToEmail(input.Failed), link),
-            "gathering-failed", "Could not search: " + string.Join(", ", input.Failed.Select(f => f.SystemId)) + ". Staff alerted; the request waits.");
+        await staff.SendAsync(input.Reference, input.Step, [LinkActions.RetryGathering], input.LinkExpires, input.At,
+            links => EmailComposer.StaffGatheringFailed(options.Value.PrivacyTeamAddress, input.Reference, Summaries.ToEmail(input.Failed), links[0]),
+            "gathering-failed", "Could not search: " + string.Join(", ", input.Failed.Select(f => f.SystemId)) + ". Staff alerted; the request waits.", label: _ => "Search the failed systems again");
         return true;
     }
 }
