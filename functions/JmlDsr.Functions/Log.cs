@@ -29,6 +29,12 @@ internal static partial class Log
     [LoggerMessage(1106, LogLevel.Information, "Inbound email stored as {Blob} answers the request for clarification on {Reference}")]
     public static partial void InboundAnswer(ILogger logger, string blob, string reference);
 
+    [LoggerMessage(1107, LogLevel.Warning, "Starting the workflow of {Reference} failed (try {Try}): {Error}")]
+    public static partial void IntakeStartRetry(ILogger logger, string reference, long @try, string error);
+
+    [LoggerMessage(1108, LogLevel.Error, "The workflow of {Reference} could not be started after {Tries} tries; its message is set aside on {Queue} for staff to replay")]
+    public static partial void IntakeStartSetAside(ILogger logger, string reference, long tries, string queue);
+
     [LoggerMessage(1104, LogLevel.Information, "Staff logged request {Reference} (channel {Channel})")]
     public static partial void LoggedRequestAccepted(ILogger logger, string reference, string channel);
 

@@ -25,6 +25,12 @@ public sealed class LocalHostOptions
     /// <summary>How often idle queues are polled (the Azure Storage provider backs off up to this).</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long workflow starts wait for a burst of inbound posts to pass before they take the two cores the front door
+    /// shares with the engine on one machine (zero: start at once). In Azure, HTTP and Durable triggers scale apart.
+    /// </summary>
+    public TimeSpan StartsYieldToIntake { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Benchmarks only: also register the bare baseline orchestration (<see cref="BenchBaseline"/>).</summary>
     public bool BenchBaseline { get; set; }
 }

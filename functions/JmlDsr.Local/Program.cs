@@ -77,6 +77,7 @@ builder.Services.AddDurableTaskWorker(w =>
     });
 });
 builder.Services.AddDurableTaskClient(c => c.UseGrpc(channel));
+builder.Services.AddHostedService<PendingStartsPump>();
 
 var app = builder.Build();
 var storage = app.Services.GetRequiredService<DsrStorage>();

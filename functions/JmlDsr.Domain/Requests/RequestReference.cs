@@ -11,6 +11,16 @@ public static partial class RequestReference
 
     public static bool IsValid(string? reference) => reference is not null && Pattern().IsMatch(reference);
 
+    /// <summary>The year and number of a well-formed reference (DSR-yyyy-nnnnnn).</summary>
+    public static bool TryParse(string? reference, out int year, out long number)
+    {
+        year = 0;
+        number = 0;
+        return IsValid(reference)
+            && int.TryParse(reference.AsSpan(4, 4), NumberStyles.None, CultureInfo.InvariantCulture, out year)
+            && long.TryParse(reference.AsSpan(9), NumberStyles.None, CultureInfo.InvariantCulture, out number);
+    }
+
     /// <summary>
     /// The first request reference quoted in <paramref name="text"/> (e.g. a complaint about "my request dsr-2026-000041"),
     /// normalised to DSR-yyyy-nnnnnn; null when there is none. People retype references, so case and the separator

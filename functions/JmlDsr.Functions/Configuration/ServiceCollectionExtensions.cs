@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using JmlDsr.Functions.Approval;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Gathering;
@@ -32,9 +33,10 @@ public static class ServiceCollectionExtensions
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
-        var (tables, blobs) = StorageClients(configuration);
+        var (tables, blobs, queues) = StorageClients(configuration);
         services.AddSingleton(tables);
         services.AddSingleton(blobs);
+        services.AddSingleton(queues);
         services.AddSingleton<DsrStorage>();
         services.AddSingleton<RequestRepository>();
         services.AddSingleton<AuditLog>();
@@ -63,6 +65,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Mailer>();
 
         services.AddSingleton<InboundHandler>();
+        services.AddSingleton<PendingStarts>();
+        services.AddSingleton<IntakeStarter>();
         services.AddSingleton<RequestsHandler>();
         services.AddSingleton<EvidenceHandler>();
         services.AddSingleton<LegalHoldsHandler>();
@@ -77,16 +81,16 @@ public static class ServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Table and blob clients on the AzureWebJobsStorage account: a connection string locally, or
+    /// Table, blob and queue clients on the AzureWebJobsStorage account: a connection string locally, or
     /// AzureWebJobsStorage__accountName (+ __clientId) with a managed identity in Azure.
     /// </summary>
-    public static (TableServiceClient Tables, BlobServiceClient Blobs) StorageClients(IConfiguration configuration)
+    public static (TableServiceClient Tables, BlobServiceClient Blobs, QueueServiceClient Queues) StorageClients(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var connection = configuration[StorageSetting];
         if (!string.IsNullOrWhiteSpace(connection))
         {
-            return (new TableServiceClient(connection), new BlobServiceClient(connection));
+            return (new TableServiceClient(connection), new BlobServiceClient(connection), new QueueServiceClient(connection, PendingStarts.ClientOptions));
         }
 
         var account = configuration[$"{StorageSetting}:accountName"]
@@ -94,6 +98,7 @@ public static class ServiceCollectionExtensions
         var clientId = configuration[$"{StorageSetting}:clientId"];
         TokenCredential credential = string.IsNullOrWhiteSpace(clientId) ? new DefaultAzureCredential() : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
         return (new TableServiceClient(new Uri($"https://{account}.table.core.windows.net"), credential),
-                new BlobServiceClient(new Uri($"https://{account}.blob.core.windows.net"), credential));
+                new BlobServiceClient(new Uri($"https://{account}.blob.core.windows.net"), credential),
+                new QueueServiceClient(new Uri($"https://{account}.queue.core.windows.net"), credential, PendingStarts.ClientOptions));
     }
 }

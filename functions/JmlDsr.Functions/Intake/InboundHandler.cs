@@ -23,8 +23,9 @@ namespace JmlDsr.Functions.Intake;
 /// POST /api/inbound/sendgrid?key=…: an email to the privacy mailbox, from SendGrid Inbound Parse.
 /// The raw body is stored before anything else; then it is parsed, the author found, the request
 /// classified, de-duplicated (SendGrid retries any non-2xx for three days, so the same Message-Id is
-/// the same request), given a reference, and its workflow started. Each step is idempotent, so a
-/// retried post finishes what a crashed one began. 2xx only once the request is safe.
+/// the same request), given a reference, stored as a request, and queued for its workflow to start
+/// (<see cref="IntakeStarter"/>). Each step is idempotent, so a retried post finishes what a crashed
+/// one began. 2xx only once the request and its start message are stored.
 /// </summary>
 public sealed class InboundHandler(
     DsrStorage storage,
@@ -32,6 +33,7 @@ public sealed class InboundHandler(
     DecisionStore decisions,
     AuditLog audit,
     WorkflowStarter starter,
+    PendingStarts intake,
     IOptions<DsrOptions> options,
     IOptions<SecretOptions> secrets,
     TimeProvider time,
@@ -82,38 +84,29 @@ public sealed class InboundHandler(
         var classification = RequestClassifier.Classify(email.Subject, email.Text);
         var dedupeKey = InboundParser.DedupeKey(email, raw);
 
-        // One row per distinct email: the first post to arrive wins, and its time is the time of receipt.
+        // A reply quoting a request that waits for this requester's clarification is their answer, not a new request.
+        // Otherwise the email gets a reference, written with its de-duplication row in one insert: the first post of a
+        // Message-Id to arrive wins, its time is the time of receipt, and a repeat gets the same reference.
+        var answerTo = await ClarificationAwaitingAsync(email, requester.Email, ct);
+        var fresh = answerTo is null ? await requests.AllocateReferenceAsync(StatutoryClock.UkDate(receivedAt).Year, ct) : null;
         var inbound = storage.Table(DsrStorage.InboundTable);
-        var (row, added) = await GetOrAddInboundAsync(inbound, dedupeKey, blobName, receivedAt, ct);
-        var firstReceivedAt = row.GetDateTimeOffset("ReceivedAt") ?? receivedAt;
-        var duplicate = !added && row.GetString("Reference") is not null;
+        var (row, added) = await AddOrGetInboundAsync(inbound, dedupeKey, blobName, receivedAt, fresh, answerTo, ct);
+        if (!added && fresh is not null)
+        {
+            await requests.GiveBackAsync(fresh);
+        }
 
-        if (row.GetString("AnswerTo") is { } answered || (row.GetString("Reference") is null && await ClarificationAwaitingAsync(email, requester.Email, ct) is { } open && (answered = open) is not null))
+        var firstReceivedAt = row.GetDateTimeOffset("ReceivedAt") ?? receivedAt;
+        if ((row.GetString("AnswerTo") ?? (row.GetString("Reference") is null ? answerTo : null)) is { } answered)
         {
             return await TakeAsAnswerAsync(client, inbound, row, answered, email, firstReceivedAt, blobName, duplicate: !added, ct);
         }
 
-        var reference = row.GetString("Reference");
-        if (reference is null)
-        {
-            var allocated = await requests.AllocateReferenceAsync(StatutoryClock.UkDate(firstReceivedAt).Year, ct);
-            row["Reference"] = allocated;
-            try
-            {
-                await inbound.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge, ct);
-                reference = allocated;
-            }
-            catch (RequestFailedException e) when (e.Status == 412)
-            {
-                // A concurrent retry of the same email got its reference in first: use that one.
-                var current = await inbound.GetEntityAsync<TableEntity>("msg", dedupeKey, cancellationToken: ct);
-                reference = current.Value.GetString("Reference") ?? throw new InvalidOperationException("Inbound row lost its reference.");
-            }
-        }
-
+        var duplicate = !added && row.GetString("Reference") is not null;
+        var reference = row.GetString("Reference") ?? await BindReferenceAsync(inbound, row, firstReceivedAt, ct);
         var due = starter.InitialDueDate(classification.Type, firstReceivedAt);
         var about = classification.Type == RequestType.Complaint ? await AboutAsync(email, reference, ct) : null;
-        await requests.CreateIfMissingAsync(new RequestRecord
+        var record = new RequestRecord
         {
             RowKey = reference,
             Type = classification.Type.ToWire(),
@@ -129,8 +122,13 @@ public sealed class InboundHandler(
             Details = Truncate(email.Text, 16_000),
             ClassificationReason = classification.Reason,
             AboutReference = about,
-        }, ct);
-        await starter.EnsureStartedAsync(client, reference, classification.Type, firstReceivedAt, ct);
+        };
+
+        // The workflow starts from the queue: SendGrid gets its 2xx once the email, the request and its start are stored,
+        // not after the engine has been asked (a repeat post queues again; the start is idempotent, and a start that finds
+        // no request row yet is tried again).
+        await Task.WhenAll(requests.CreateIfMissingAsync(record, ct), intake.EnqueueAsync(reference, ct));
+        intake.Announce();
 
         if (duplicate)
         {
@@ -267,25 +265,48 @@ public sealed class InboundHandler(
         return name;
     }
 
-    private static async Task<(TableEntity Row, bool Added)> GetOrAddInboundAsync(TableClient inbound, string key, string blobName, DateTimeOffset receivedAt, CancellationToken ct)
+    /// <summary>Inserts the email's de-duplication row, or reads the one an earlier post of the same email inserted.</summary>
+    private static async Task<(TableEntity Row, bool Added)> AddOrGetInboundAsync(TableClient inbound, string key, string blobName, DateTimeOffset receivedAt, string? reference, string? answerTo, CancellationToken ct)
     {
-        var existing = await inbound.GetEntityIfExistsAsync<TableEntity>("msg", key, cancellationToken: ct);
-        if (existing.HasValue)
+        var row = new TableEntity("msg", key) { ["RawBlob"] = blobName, ["ReceivedAt"] = receivedAt };
+        if (reference is not null)
         {
-            return (existing.Value!, false);
+            row["Reference"] = reference;
         }
 
-        var added = true;
+        if (answerTo is not null)
+        {
+            row["AnswerTo"] = answerTo;
+        }
+
         try
         {
-            await inbound.AddEntityAsync(new TableEntity("msg", key) { ["RawBlob"] = blobName, ["ReceivedAt"] = receivedAt }, ct);
+            await inbound.AddEntityAsync(row, ct);
+            return (row, true);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            // A concurrent post of the same email added it first.
-            added = false;
+            // An earlier post of the same email (a SendGrid retry) got there first.
+            return ((await inbound.GetEntityAsync<TableEntity>("msg", key, cancellationToken: ct)).Value, false);
         }
+    }
 
-        return ((await inbound.GetEntityAsync<TableEntity>("msg", key, cancellationToken: ct)).Value, added);
+    /// <summary>Gives a reference to a row stored without one (by a post that stopped half way, before references were written with the row).</summary>
+    private async Task<string> BindReferenceAsync(TableClient inbound, TableEntity row, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        var allocated = await requests.AllocateReferenceAsync(StatutoryClock.UkDate(receivedAt).Year, ct);
+        row["Reference"] = allocated;
+        try
+        {
+            await inbound.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge, ct);
+            return allocated;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            // A concurrent retry of the same email got its reference in first: use that one.
+            await requests.GiveBackAsync(allocated);
+            var current = await inbound.GetEntityAsync<TableEntity>("msg", row.RowKey, cancellationToken: ct);
+            return current.Value.GetString("Reference") ?? throw new InvalidOperationException("Inbound row lost its reference.");
+        }
     }
 }

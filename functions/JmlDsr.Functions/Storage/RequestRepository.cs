@@ -7,9 +7,16 @@ namespace JmlDsr.Functions.Storage;
 /// <summary>Reads and writes the Requests index and allocates references.</summary>
 public sealed class RequestRepository(DsrStorage storage) : IDisposable
 {
+    /// <summary>References an instance takes from the shared counter at a time.</summary>
+    public const int ReferenceBlock = 10;
+
     // One allocation at a time per process: concurrent posts to one instance then never fight over
     // the counter's ETag; instances still coordinate through the ETag.
     private readonly SemaphoreSlim _allocation = new(1, 1);
+    private readonly Stack<(int Year, long Number)> _returned = new();
+    private int _blockYear;
+    private long _blockNext;
+    private long _blockEnd;
 
     private TableClient Requests => storage.Table(DsrStorage.RequestsTable);
 
@@ -64,13 +71,31 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
         }
     }
 
-    /// <summary>Issues the next reference for the year (DSR-yyyy-nnnnnn) with an optimistic-concurrency counter.</summary>
+    /// <summary>
+    /// Issues the next reference for the year (DSR-yyyy-nnnnnn). The counter row is shared by every instance through its
+    /// ETag; each instance takes <see cref="ReferenceBlock"/> numbers at a time from it, so busy intake does not queue on
+    /// one row. Numbers an instance took and never used (it stopped, or <see cref="GiveBack"/> was not reached) are
+    /// skipped: references are unique and rising per instance, not gap-free.
+    /// </summary>
     public async Task<string> AllocateReferenceAsync(int year, CancellationToken ct = default)
     {
         await _allocation.WaitAsync(ct);
         try
         {
-            return await AllocateOnceAsync(year, ct);
+            if (_returned.Count > 0 && _returned.Peek().Year == year)
+            {
+                return RequestReference.Format(year, _returned.Pop().Number);
+            }
+
+            if (_blockYear != year || _blockNext >= _blockEnd)
+            {
+                _blockNext = await TakeBlockAsync(year, ct);
+                _blockEnd = _blockNext + ReferenceBlock;
+                _blockYear = year;
+                _returned.Clear();
+            }
+
+            return RequestReference.Format(year, _blockNext++);
         }
         finally
         {
@@ -78,7 +103,30 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
         }
     }
 
-    private async Task<string> AllocateOnceAsync(int year, CancellationToken ct)
+    /// <summary>A reference allocated but not used (the email turned out to be a repeat): the next allocation here reuses it.</summary>
+    public async Task GiveBackAsync(string reference)
+    {
+        if (!RequestReference.TryParse(reference, out var year, out var number))
+        {
+            return;
+        }
+
+        await _allocation.WaitAsync();
+        try
+        {
+            if (year == _blockYear)
+            {
+                _returned.Push((year, number));
+            }
+        }
+        finally
+        {
+            _allocation.Release();
+        }
+    }
+
+    /// <summary>Moves the year's counter on by a block and returns the block's first number.</summary>
+    private async Task<long> TakeBlockAsync(int year, CancellationToken ct)
     {
         var counters = storage.Table(DsrStorage.CountersTable);
         var key = year.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -89,15 +137,15 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
             {
                 if (!existing.HasValue)
                 {
-                    await counters.AddEntityAsync(new TableEntity("reference", key) { ["Next"] = 2L }, ct);
-                    return RequestReference.Format(year, 1);
+                    await counters.AddEntityAsync(new TableEntity("reference", key) { ["Next"] = 1L + ReferenceBlock }, ct);
+                    return 1;
                 }
 
                 var entity = existing.Value!;
                 var next = entity.GetInt64("Next") ?? 1L;
-                entity["Next"] = next + 1;
+                entity["Next"] = next + ReferenceBlock;
                 await counters.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
-                return RequestReference.Format(year, next);
+                return next;
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 50)
             {

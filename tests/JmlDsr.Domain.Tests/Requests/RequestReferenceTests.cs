@@ -33,4 +33,21 @@ public sealed class RequestReferenceTests
     [Fact]
     public void FoundReferences_AreValid() =>
         Assert.True(RequestReference.IsValid(RequestReference.FindIn("about dsr 2026 000041")));
+
+    [Theory]
+    [InlineData("DSR-2026-000041", 2026, 41L)]
+    [InlineData("DSR-2027-1234567", 2027, 1234567L)]
+    public void TryParse_ReadsYearAndNumber_OfAWellFormedReference(string reference, int year, long number)
+    {
+        Assert.True(RequestReference.TryParse(reference, out var y, out var n));
+        Assert.Equal((year, number), (y, n));
+        Assert.Equal(reference, RequestReference.Format(y, n));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("dsr-2026-000041")]
+    [InlineData("DSR-2026-41")]
+    [InlineData("DSR-20X6-000041")]
+    public void TryParse_RefusesAnythingElse(string? reference) => Assert.False(RequestReference.TryParse(reference, out _, out _));
 }

@@ -30,6 +30,18 @@ public sealed class DsrTasksTests
     }
 
     [Fact]
+    public void QueueTriggeredFunctions_ListenOnlyOnTheQueueTheLocalHostPumps()
+    {
+        var queues = typeof(DsrTasks).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(AnyMethod))
+            .Where(m => m.GetCustomAttribute<FunctionAttribute>() is not null)
+            .SelectMany(m => m.GetParameters().Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).OfType<QueueTriggerAttribute>())
+            .Select(q => q.QueueName)
+            .ToList();
+        Assert.Equal([JmlDsr.Functions.Intake.PendingStarts.Name], queues);
+    }
+
+    [Fact]
     public void RegisteredNames_AreUnique()
     {
         Assert.Equal(DsrTasks.ActivityNames.Count, DsrTasks.ActivityNames.Distinct(StringComparer.Ordinal).Count());

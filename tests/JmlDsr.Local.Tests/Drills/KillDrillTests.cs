@@ -85,9 +85,9 @@ public sealed class KillDrillTests(LocalHostFixture host, ITestOutputHelper outp
                     }
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
-                // The host is down at this moment: try again shortly.
+                // The host is down at this moment, or was killed mid-answer: try again shortly.
             }
             catch (TaskCanceledException)
             {
@@ -120,7 +120,7 @@ public sealed class KillDrillTests(LocalHostFixture host, ITestOutputHelper outp
             var completed = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32();
             return (await host.OutboxAsync()).Count + completed;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return -1;
         }
@@ -133,7 +133,7 @@ public sealed class KillDrillTests(LocalHostFixture host, ITestOutputHelper outp
             using var response = await host.Http.SendAsync(host.Staff(HttpMethod.Get, "/api/requests?status=completed"));
             return response.IsSuccessStatusCode && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32() == Requests;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return false;
         }
