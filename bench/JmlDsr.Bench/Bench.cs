@@ -198,23 +198,38 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
         var ids = new List<string>();
         for (var i = 0; i < n; i++)
         {
-            var id = await client.ScheduleNewOrchestrationInstanceAsync(BenchBaseline.Orchestration, 0);
-            ids.Add(id);
-            await client.RaiseEventAsync(id, BenchBaseline.FirstEvent, "go");
-            await client.RaiseEventAsync(id, BenchBaseline.SecondEvent, "go");
+            ids.Add(await client.ScheduleNewOrchestrationInstanceAsync(BenchBaseline.Orchestration, 0));
         }
 
-        foreach (var id in ids)
+        // Answer each wait when the orchestration signals it, polling at the same 100 ms as the outbox above.
+        var answered = new HashSet<string>();
+        var running = new HashSet<string>(ids);
+        while (running.Count > 0)
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await client.WaitForInstanceCompletionAsync(id, cts.Token);
+            foreach (var id in running.ToList())
+            {
+                var state = await client.GetInstanceAsync(id, getInputsAndOutputs: true);
+                if (state?.IsCompleted == true)
+                {
+                    running.Remove(id);
+                    continue;
+                }
+
+                var waitingFor = state?.SerializedCustomStatus is { } status ? JsonSerializer.Deserialize<string>(status) : null;
+                if (waitingFor is not null && answered.Add($"{id}/{waitingFor}"))
+                {
+                    await client.RaiseEventAsync(id, waitingFor, "go");
+                }
+            }
+
+            await Task.Delay(100);
         }
 
         bare.Stop();
         var ratio = real / bare.Elapsed;
         report.AppendLine("## 2. Engine");
         report.AppendLine(CultureInfo.InvariantCulture, $"{n} access requests end to end (intake, acknowledgement, verification, 7 systems, approval, export, response; about 20 activities and 2 events each, plus timers), links answered as soon as the email is captured: {real.TotalSeconds:0.0} s, {n / real.TotalMinutes:0.0} completed/min.");
-        report.AppendLine(CultureInfo.InvariantCulture, $"Bare baseline on the same engine and host: {n} orchestrations of 20 no-op activities (7 fanned out) and 2 events: {bare.Elapsed.TotalSeconds:0.0} s, {n / bare.Elapsed.TotalMinutes:0.0} completed/min.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Bare baseline on the same engine and host: {n} orchestrations of 20 no-op activities (7 fanned out) and 2 events, each event raised when the orchestration signals it waits (polled every 100 ms, as the outbox is): {bare.Elapsed.TotalSeconds:0.0} s, {n / bare.Elapsed.TotalMinutes:0.0} completed/min.");
         report.AppendLine(CultureInfo.InvariantCulture, $"Ratio (request time / bare time) {ratio:0.00}× (target ≤ 1.3×).");
         report.AppendLine();
     }
