@@ -46,18 +46,21 @@ public sealed class AzuriteLauncher : IAsyncDisposable
             await RunAsync("npm", "ci --no-audit --no-fund", repoRoot, ct);
         }
 
-        Directory.CreateDirectory(location);
         var args = new List<string>
         {
             script, "--silent", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
             "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--location", location,
         };
         if (inMemory)
         {
-            args.Add("--inMemoryPersistence");
+            args.Add("--inMemoryPersistence"); // Azurite refuses --location with it
+        }
+        else
+        {
+            Directory.CreateDirectory(location);
+            args.AddRange(["--location", location]);
         }
 
         var psi = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
