@@ -33,24 +33,24 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
 
         var jsonName = $"{input.Reference}/personal-data.json";
         var jsonBlob = exports.GetBlobClient(jsonName);
-        await using (var s = await jsonBlob.OpenWriteAsync(true, new BlobOpenWriteOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json; charset=utf-8" } }))
+        var json = new BlobWriteStream(jsonBlob, "application/json; charset=utf-8");
+        await using (json)
         {
-            await AccessExportWriter.WriteJsonAsync(s, header, ReadGatheredAsync(input.Systems), redact: redact);
+            await AccessExportWriter.WriteJsonAsync(json, header, ReadGatheredAsync(input.Systems), redact: redact);
         }
 
         var htmlName = $"{input.Reference}/personal-data.html";
         var htmlBlob = exports.GetBlobClient(htmlName);
-        await using (var s = await htmlBlob.OpenWriteAsync(true, new BlobOpenWriteOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "text/html; charset=utf-8" } }))
-        await using (var w = new StreamWriter(s, new UTF8Encoding(false), 64 * 1024))
+        var html = new BlobWriteStream(htmlBlob, "text/html; charset=utf-8");
+        await using (html)
+        await using (var w = new StreamWriter(html, new UTF8Encoding(false), 64 * 1024))
         {
             await AccessExportWriter.WriteHtmlAsync(w, header, ReadGatheredAsync(input.Systems), redact: redact);
         }
 
-        var jsonProps = await jsonBlob.GetPropertiesAsync();
-        var htmlProps = await htmlBlob.GetPropertiesAsync();
         await audit.AppendAsync(input.Reference, input.At, "export-written", "system",
-            $"Access export written: {jsonName} ({jsonProps.Value.ContentLength} bytes), {htmlName} ({htmlProps.Value.ContentLength} bytes); {input.Systems.Sum(s => s.RecordCount)} record(s) from {input.Systems.Count} system(s); {redact.Count} third-party item(s) redacted (Art 15(4)).");
-        return new ExportResult(jsonName, htmlName, jsonProps.Value.ContentLength, htmlProps.Value.ContentLength);
+            $"Access export written: {jsonName} ({json.Written} bytes), {htmlName} ({html.Written} bytes); {input.Systems.Sum(s => s.RecordCount)} record(s) from {input.Systems.Count} system(s); {redact.Count} third-party item(s) redacted (Art 15(4)).");
+        return new ExportResult(jsonName, htmlName, json.Written, html.Written);
     }
 
     private async IAsyncEnumerable<SystemRecords> ReadGatheredAsync(IReadOnlyList<GatherSummary> systems, [EnumeratorCancellation] CancellationToken ct = default)

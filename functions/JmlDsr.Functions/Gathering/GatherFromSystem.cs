@@ -36,7 +36,7 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
         var blobName = BlobName(input.Reference, input.SystemId);
         var blob = storage.Container(DsrStorage.GatheredContainer).GetBlobClient(blobName);
         int count;
-        await using (var stream = await blob.OpenWriteAsync(true, new BlobOpenWriteOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" } }))
+        await using (var stream = new BlobWriteStream(blob, "application/x-ndjson"))
         {
             count = await GatheredBlob.WriteAsync(stream, search, connector.RecordsAsync(input.SystemId, r.RequesterEmail));
         }
