@@ -23,6 +23,14 @@ public sealed record DsrSettings(
     /// <summary>How long after telling the requester (Art 18(3)) a restriction is lifted.</summary>
     public TimeSpan RestrictionLiftNotice { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Set on every orchestration the app starts: a wait keeps one durable timer, at the earliest of its expiry, the
+    /// due date and the next reminder, instead of one for each (a cancelled timer still fires later and wakes the
+    /// orchestration). Orchestrations started before it existed have no such field in their stored input, read it as
+    /// false, and replay the wait they started with.
+    /// </summary>
+    public bool OneTimerPerWait { get; init; }
+
     /// <summary>Deadline simulation only (never set by the app): the statutory instant the orchestration starts at.</summary>
     public DateTimeOffset? SimulatedStart { get; init; }
 

@@ -573,9 +573,88 @@ internal sealed class DsrFlow
     /// <summary>
     /// Waits for an event (a <see cref="LinkDecision"/> must be for <paramref name="step"/>), until <paramref name="expires"/> (null: no
     /// limit). Unless the clock is stopped, the statutory deadline races the wait: reaching it escalates
-    /// once and the wait goes on — a deadline never passes silently.
+    /// once and the wait goes on — a deadline never passes silently. Reminders go out on their days meanwhile. One durable
+    /// timer serves all three, set for whichever comes first.
     /// </summary>
     private async Task<T?> WaitAsync<T>(string eventName, DateTimeOffset? expires, string? step, bool clockStopped = false)
+        where T : class
+    {
+        if (!input.Settings.OneTimerPerWait)
+        {
+            return await WaitWithATimerEachAsync<T>(eventName, expires, step, clockStopped);
+        }
+
+        using var cts = new CancellationTokenSource();
+        var evt = ctx.WaitForExternalEvent<T>(eventName, cts.Token);
+        DateTime? expiryAt = expires?.UtcDateTime;
+        Task? timer = null;
+        DateTime? timerAt = null;
+        while (true)
+        {
+            DateTime? deadlineAt = null;
+            DateTime? reminderAt = null;
+            var reminderDays = 0;
+            if (!clockStopped && !_escalated)
+            {
+                deadlineAt = StatutoryClock.EndOfUkDayUtc(_due);
+                while (NextReminder() is { } due && due.At <= Now.UtcDateTime)
+                {
+                    await RemindAsync(due.DaysBefore);
+                }
+
+                if (NextReminder() is { } next)
+                {
+                    reminderDays = next.DaysBefore;
+                    reminderAt = next.At;
+                }
+            }
+
+            var wakeAt = new[] { expiryAt, deadlineAt, reminderAt }.Where(t => t is not null).Min();
+            if (wakeAt != timerAt)
+            {
+                timer = wakeAt is null ? null : TimerAt(wakeAt.Value, cts.Token);
+                timerAt = wakeAt;
+            }
+
+            var winner = timer is null ? await Task.WhenAny(evt) : await Task.WhenAny(evt, timer);
+            if (winner == evt)
+            {
+                if (step is null || evt.Result is not LinkDecision d || d.Step == step)
+                {
+                    cts.Cancel(); // Not CancelAsync: its callbacks run off the orchestrator thread.
+                    return evt.Result;
+                }
+
+                await AuditAsync("event-ignored", $"A {eventName} for another step was ignored.");
+                evt = ctx.WaitForExternalEvent<T>(eventName, cts.Token);
+                continue;
+            }
+
+            // The timer fired: it was set for the earliest of the three, so that one (or several at the same instant) is due.
+            timer = null;
+            timerAt = null;
+            if (wakeAt == expiryAt)
+            {
+                cts.Cancel(); // Not CancelAsync: its callbacks run off the orchestrator thread.
+                return null;
+            }
+
+            if (wakeAt == deadlineAt)
+            {
+                await EscalateAsync();
+            }
+            else if (wakeAt == reminderAt)
+            {
+                await RemindAsync(reminderDays);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The wait of orchestrations started before <see cref="DsrSettings.OneTimerPerWait"/>: a durable timer each for the expiry,
+    /// the deadline and the next reminder. Kept so those replay as they ran; remove once none is left running.
+    /// </summary>
+    private async Task<T?> WaitWithATimerEachAsync<T>(string eventName, DateTimeOffset? expires, string? step, bool clockStopped)
         where T : class
     {
         using var cts = new CancellationTokenSource();

@@ -20,6 +20,7 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
             ClarificationWindow = o.ClarificationWindow,
             ReminderDaysBefore = ReminderSchedule.Parse(o.ReminderDaysBefore),
             RestrictionLiftNotice = o.RestrictionLiftNotice,
+            OneTimerPerWait = true,
         };
     }
 

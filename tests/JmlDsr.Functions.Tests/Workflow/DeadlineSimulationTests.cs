@@ -342,6 +342,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
             ClarificationWindow = TimeSpan.FromDays(21),
             ReminderDaysBefore = ReminderDays,
             RestrictionLiftNotice = TimeSpan.FromDays(7),
+            OneTimerPerWait = true,
             SimulatedStart = start,
             TimeScale = timeScale,
         };

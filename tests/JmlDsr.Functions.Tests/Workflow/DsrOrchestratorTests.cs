@@ -123,11 +123,13 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         Assert.Equal(StatutoryClock.DueDate(new DateOnly(2026, 9, 10), 0, false, BankHolidayCalendar.EnglandAndWales), clock.DueDate);
     }
 
-    [Fact]
-    public async Task DeadlinePassed_WhileWaitingForApproval_EscalatesOnce_AndTheRequestStillCompletes()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // an orchestration started before waits kept one timer replays the wait it started with
+    public async Task DeadlinePassed_WhileWaitingForApproval_EscalatesOnce_AndTheRequestStillCompletes(bool oneTimerPerWait)
     {
         // Received 5 Jan 2026 and confirmed the next day: due 6 Feb 2026, long past, so the deadline timer fires at once.
-        await StartAsync(receivedAt: new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.Zero));
+        await StartAsync(receivedAt: new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.Zero), settings: Settings() with { OneTimerPerWait = oneTimerPerWait });
         await ConfirmAsync(new DateTimeOffset(2026, 1, 6, 10, 0, 0, TimeSpan.Zero));
         await UntilAsync(() => _fakes.Count(nameof(EscalateDeadline)) == 1, "the escalation");
 
@@ -572,7 +574,7 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     private static DsrSettings Settings(TimeSpan? verificationWindow = null, TimeSpan? linkLifetime = null) =>
-        new(verificationWindow ?? Long, linkLifetime ?? Long, TimeSpan.FromDays(30), [], GatherAttempts: 2, GatherFirstRetry: TimeSpan.FromMilliseconds(100));
+        new(verificationWindow ?? Long, linkLifetime ?? Long, TimeSpan.FromDays(30), [], GatherAttempts: 2, GatherFirstRetry: TimeSpan.FromMilliseconds(100)) { OneTimerPerWait = true };
 
     private Task<string> StartAsync(RequestType type = RequestType.Access, DateTimeOffset? receivedAt = null, DsrSettings? settings = null) =>
         Client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator),
