@@ -22,12 +22,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 // JmlDsr benchmarks. `dotnet run -c Release --project bench/JmlDsr.Bench` for the full run,
-// `-- --quick` for the small run CI does, `-- --only intake|engine|export|idle` for one, `-- --in-memory` to keep
-// Azurite's data in memory (the 10 000-waiting idle run: Azurite's disk persistence does not keep up there).
+// `-- --quick` for the small run CI does, `-- --only intake|engine|export|idle` for one, `-- --waiting N` for the idle
+// run's number of waiting requests, `-- --in-memory` to keep
+// Azurite's data in memory (no disk writes; its tables are scanned per query, so a large idle N stays slow either way).
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+var waitingArg = args.SkipWhile(a => a != "--waiting").Skip(1).FirstOrDefault();
 var inMemory = args.Contains("--in-memory"); // Azurite keeps its data in memory instead of its temporary folder
 bool Run(string name) => only is null || only == name;
+var waiting = waitingArg is null ? (quick ? 200 : 10_000) : int.Parse(waitingArg, CultureInfo.InvariantCulture); // idle: requests left waiting
 
 var repoRoot = LocalSettings.FindRepoRoot();
 var configuration = typeof(Bench).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
@@ -57,7 +60,7 @@ try
 
             if (Run("idle"))
             {
-                await bench.IdleAsync(quick ? 200 : 10_000, window, "the local demo setting: queues polled at least every 1 s", report, failures);
+                await bench.IdleAsync(waiting, window, "the local demo setting: queues polled at least every 1 s", report, failures);
             }
         }
 
@@ -66,7 +69,7 @@ try
             // The same waiting requests on the same task hub, with the provider's production polling (at most every 30 s).
             using var host = new LocalHostProcess(repoRoot, azurite, Bench.FreePort(), Bench.FreePort(), hub, configuration);
             await host.StartAsync(http, new Dictionary<string, string> { ["LocalHost__MaxQueuePollingInterval"] = "00:00:30", ["LocalHost__Seed"] = "false" });
-            await new Bench(http, host, azurite).IdleAsync(quick ? 200 : 10_000, window, "the production setting: queues polled at most every 30 s (the Azure Storage provider's default)", report, failures, settleFor: TimeSpan.FromSeconds(60));
+            await new Bench(http, host, azurite).IdleAsync(waiting, window, "the production setting: queues polled at most every 30 s (the Azure Storage provider's default)", report, failures, settleFor: TimeSpan.FromSeconds(60));
         }
     }
 
