@@ -619,14 +619,13 @@ internal sealed class DsrFlow
             var winner = timer is null ? await Task.WhenAny(evt) : await Task.WhenAny(evt, timer);
             if (winner == evt)
             {
-                if (step is null || evt.Result is not LinkDecision d || d.Step == step)
+                if (IsForStep(evt.Result, step))
                 {
                     cts.Cancel(); // Not CancelAsync: its callbacks run off the orchestrator thread.
                     return evt.Result;
                 }
 
-                await AuditAsync("event-ignored", $"A {eventName} for another step was ignored.");
-                evt = ctx.WaitForExternalEvent<T>(eventName, cts.Token);
+                evt = await IgnoreAndWaitAgainAsync<T>(eventName, cts.Token);
                 continue;
             }
 
@@ -691,14 +690,13 @@ internal sealed class DsrFlow
             var winner = await Task.WhenAny(waits);
             if (winner == evt)
             {
-                if (step is null || evt.Result is not LinkDecision d || d.Step == step)
+                if (IsForStep(evt.Result, step))
                 {
                     cts.Cancel(); // Not CancelAsync: its callbacks run off the orchestrator thread.
                     return evt.Result;
                 }
 
-                await AuditAsync("event-ignored", $"A {eventName} for another step was ignored.");
-                evt = ctx.WaitForExternalEvent<T>(eventName, cts.Token);
+                evt = await IgnoreAndWaitAgainAsync<T>(eventName, cts.Token);
             }
             else if (winner == expiry)
             {
@@ -714,6 +712,16 @@ internal sealed class DsrFlow
                 await RemindAsync(reminderDays);
             }
         }
+    }
+
+    /// <summary>An event answers the wait unless it is a decision for another step (a stale link).</summary>
+    private static bool IsForStep<T>(T result, string? step) => step is null || result is not LinkDecision d || d.Step == step;
+
+    /// <summary>Notes an event for another step in the audit trail and waits for the next one.</summary>
+    private async Task<Task<T>> IgnoreAndWaitAgainAsync<T>(string eventName, CancellationToken token)
+    {
+        await AuditAsync("event-ignored", $"A {eventName} for another step was ignored.");
+        return ctx.WaitForExternalEvent<T>(eventName, token);
     }
 
     private async Task RemindAsync(int daysBefore)
