@@ -50,7 +50,20 @@ public sealed class KillDrillTests(LocalHostFixture host, ITestOutputHelper outp
                 await host.StartHostAsync();
                 var answering = killedAt.Elapsed;
                 // Work has resumed when the engine sends another email or moves another request on.
-                await host.WaitUntilAsync(async () => await ProgressAsync() > before || await AllCompletedAsync(), TimeSpan.FromSeconds(120), "work to resume after a kill");
+                try
+                {
+                    await host.WaitUntilAsync(async () => await ProgressAsync() > before || await AllCompletedAsync(), TimeSpan.FromSeconds(120), "work to resume after a kill");
+                }
+                catch (TimeoutException e)
+                {
+                    // Say where the requests stand, so a stall can be told from slow recovery.
+                    using var list = await host.Http.SendAsync(host.Staff(HttpMethod.Get, "/api/requests"));
+                    var open = (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requests").EnumerateArray()
+                        .Where(r => r.GetProperty("status").GetString() != "completed")
+                        .Select(r => $"{r.GetProperty("reference").GetString()}={r.GetProperty("status").GetString()}");
+                    throw new TimeoutException($"After kill {k}, nothing moved for 120 s. Not completed: {string.Join(", ", open)}", e);
+                }
+
                 output.WriteLine($"kill {k}: host answering after {answering.TotalSeconds:0.0} s, work resumed after {killedAt.Elapsed.TotalSeconds:0.0} s");
             }
         });
