@@ -39,6 +39,10 @@ var engine = new AzureStorageOrchestrationService(new AzureStorageOrchestrationS
     LeaseInterval = TimeSpan.FromSeconds(10),
     LeaseRenewInterval = TimeSpan.FromSeconds(3),
     LeaseAcquireInterval = TimeSpan.FromSeconds(2),
+    // Messages a killed process had taken come back after this, not after the provider's five minutes: a request
+    // whose next step was in the dead process's hands moves on within half a minute of the restart.
+    ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
+    WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
     PartitionCount = 2,
     MaxQueuePollingInterval = local.MaxQueuePollingInterval,
     WorkerId = $"{Environment.MachineName}-{Environment.ProcessId}",
