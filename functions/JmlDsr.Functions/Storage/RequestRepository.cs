@@ -74,7 +74,7 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
     /// <summary>
     /// Issues the next reference for the year (DSR-yyyy-nnnnnn). The counter row is shared by every instance through its
     /// ETag; each instance takes <see cref="ReferenceBlock"/> numbers at a time from it, so busy intake does not queue on
-    /// one row. Numbers an instance took and never used (it stopped, or <see cref="GiveBack"/> was not reached) are
+    /// one row. Numbers an instance took and never used (it stopped before <see cref="GiveBackAsync"/> could return them) are
     /// skipped: references are unique and rising per instance, not gap-free.
     /// </summary>
     public async Task<string> AllocateReferenceAsync(int year, CancellationToken ct = default)

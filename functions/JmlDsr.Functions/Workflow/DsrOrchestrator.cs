@@ -597,12 +597,7 @@ internal sealed class DsrFlow
             if (!clockStopped && !_escalated)
             {
                 deadlineAt = StatutoryClock.EndOfUkDayUtc(_due);
-                while (NextReminder() is { } due && due.At <= Now.UtcDateTime)
-                {
-                    await RemindAsync(due.DaysBefore);
-                }
-
-                if (NextReminder() is { } next)
+                if (await RemindersDueNowAsync() is { } next)
                 {
                     reminderDays = next.DaysBefore;
                     reminderAt = next.At;
@@ -674,12 +669,7 @@ internal sealed class DsrFlow
             {
                 deadline = TimerAt(StatutoryClock.EndOfUkDayUtc(_due), cts.Token);
                 waits.Add(deadline);
-                while (NextReminder() is { } due && due.At <= Now.UtcDateTime)
-                {
-                    await RemindAsync(due.DaysBefore);
-                }
-
-                if (NextReminder() is { } next)
+                if (await RemindersDueNowAsync() is { } next)
                 {
                     reminderDays = next.DaysBefore;
                     reminder = TimerAt(next.At, cts.Token);
@@ -722,6 +712,17 @@ internal sealed class DsrFlow
     {
         await AuditAsync("event-ignored", $"A {eventName} for another step was ignored.");
         return ctx.WaitForExternalEvent<T>(eventName, token);
+    }
+
+    /// <summary>Sends the reminders whose time has come and returns the next one still to come, if any.</summary>
+    private async Task<(int DaysBefore, DateTime At)?> RemindersDueNowAsync()
+    {
+        while (NextReminder() is { } due && due.At <= Now.UtcDateTime)
+        {
+            await RemindAsync(due.DaysBefore);
+        }
+
+        return NextReminder();
     }
 
     private async Task RemindAsync(int daysBefore)
