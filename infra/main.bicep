@@ -30,6 +30,9 @@ param exportRetentionDays int = 30
 @description('Entra ID app (client) id for App Service authentication of the staff console; empty = sign in with the staff key.')
 param consoleAuthClientId string = ''
 
+@description('SendGrid Signed Event Webhook verification key (base64, Mail Settings > Event Webhook); empty = delivery events refused.')
+param sendGridEventWebhookPublicKey string = ''
+
 @secure()
 @description('SendGrid API key (Mail Send).')
 param sendGridApiKey string
@@ -118,6 +121,7 @@ module functionApp 'modules/functionapp.bicep' = {
     fromAddress: fromAddress
     internalDomains: internalDomains
     consoleAuthClientId: consoleAuthClientId
+    sendGridEventWebhookPublicKey: sendGridEventWebhookPublicKey
   }
 }
 

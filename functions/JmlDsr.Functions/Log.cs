@@ -14,6 +14,18 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Error, "SendGrid refused email {Step} for {Reference} with HTTP {Status}")]
     public static partial void EmailFailed(ILogger logger, string reference, string step, int status);
 
+    [LoggerMessage(1003, LogLevel.Information, "Email {Step} for {Reference}: an interrupted attempt was taken by SendGrid (its events say so); not sending again")]
+    public static partial void EmailConfirmedBySendGrid(ILogger logger, string reference, string step);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Email {Step} for {Reference}: no word from SendGrid on the interrupted attempt; sending again (attempt {Attempt})")]
+    public static partial void EmailResending(ILogger logger, string reference, string step, int attempt);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Email {Step} for {Reference} was not delivered: SendGrid reports {Event}")]
+    public static partial void EmailUndeliverable(ILogger logger, string reference, string step, string @event);
+
+    [LoggerMessage(1006, LogLevel.Warning, "SendGrid event post refused: {Problem}")]
+    public static partial void MailEventsRefused(ILogger logger, string problem);
+
     [LoggerMessage(1100, LogLevel.Warning, "Inbound post refused: wrong or missing key")]
     public static partial void InboundBadKey(ILogger logger);
 

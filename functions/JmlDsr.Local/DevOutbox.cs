@@ -7,11 +7,18 @@ namespace JmlDsr.Local;
 
 /// <summary>
 /// The local stand-in for SendGrid: POST /v3/mail/send takes exactly what the SendGrid client sends
-/// and keeps it in the DevOutbox table; GET /api/dev/outbox lists it. Local host only.
+/// and keeps it in the DevOutbox table; GET /api/dev/outbox lists it. Like SendGrid, it then reports
+/// what became of each email to the Event Webhook (<see cref="DevMailEvents"/>): the email and its
+/// pending events are written in one transaction, so a crash cannot keep one without the other.
+/// Local host only.
 /// </summary>
-public sealed class DevOutbox(DsrStorage storage, TimeProvider time)
+public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProvider time)
 {
     public const string Table = "DevOutbox";
+    public const string Partition = "mail";
+
+    /// <summary>Mail rows are keyed by ticks (digits); pending event rows sort after them.</summary>
+    public const string PendingPrefix = "event-";
 
     public async Task<IResult> CaptureAsync(HttpRequest request, CancellationToken ct)
     {
@@ -24,7 +31,12 @@ public sealed class DevOutbox(DsrStorage storage, TimeProvider time)
         var json = await reader.ReadToEndAsync(ct);
         try
         {
-            using var _ = JsonDocument.Parse(json);
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object
+                || !doc.RootElement.TryGetProperty("personalizations", out var ps) || ps.ValueKind != JsonValueKind.Array || ps.GetArrayLength() == 0)
+            {
+                return Results.Json(new { errors = new[] { new { message = "personalizations required", field = "personalizations" } } }, statusCode: 400);
+            }
         }
         catch (JsonException)
         {
@@ -33,7 +45,16 @@ public sealed class DevOutbox(DsrStorage storage, TimeProvider time)
 
         var now = time.GetUtcNow();
         var id = string.Create(CultureInfo.InvariantCulture, $"{now.UtcTicks:D19}-{Guid.NewGuid():N}");
-        await storage.Table(Table).AddEntityAsync(new TableEntity("mail", id) { ["Body"] = json, ["ReceivedAt"] = now }, ct);
+        var mail = Describe(id, now, json);
+        await storage.Table(Table).SubmitTransactionAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, id) { ["Body"] = json, ["ReceivedAt"] = now }),
+            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, PendingPrefix + id)
+            {
+                ["MailId"] = id, ["To"] = mail.To, ["ReceivedAt"] = now, ["Args"] = CustomArgs(json),
+            }),
+        ], ct);
+        events.Signal();
         return Results.StatusCode(202);
     }
 
@@ -42,7 +63,7 @@ public sealed class DevOutbox(DsrStorage storage, TimeProvider time)
         var to = request.Query["to"].ToString();
         var reference = request.Query["reference"].ToString();
         var list = new List<object>();
-        await foreach (var row in storage.Table(Table).QueryAsync<TableEntity>(e => e.PartitionKey == "mail", cancellationToken: ct))
+        await foreach (var row in storage.Table(Table).QueryAsync<TableEntity>($"PartitionKey eq '{Partition}' and RowKey lt 'a'", cancellationToken: ct))
         {
             var mail = Describe(row.RowKey, row.GetDateTimeOffset("ReceivedAt"), row.GetString("Body") ?? "{}");
             if ((to.Length == 0 || string.Equals(mail.To, to, StringComparison.OrdinalIgnoreCase))
@@ -53,6 +74,20 @@ public sealed class DevOutbox(DsrStorage storage, TimeProvider time)
         }
 
         return Results.Json(new { count = list.Count, messages = list });
+    }
+
+    /// <summary>The email's custom_args object as JSON (SendGrid copies them into every event about it).</summary>
+    private static string CustomArgs(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        if (root.TryGetProperty("custom_args", out var ca) && ca.ValueKind == JsonValueKind.Object)
+        {
+            return ca.GetRawText();
+        }
+
+        var p = root.TryGetProperty("personalizations", out var ps) && ps.ValueKind == JsonValueKind.Array && ps.GetArrayLength() > 0 ? ps[0] : default;
+        return p.ValueKind == JsonValueKind.Object && p.TryGetProperty("custom_args", out var pca) && pca.ValueKind == JsonValueKind.Object ? pca.GetRawText() : "{}";
     }
 
     public sealed record CapturedMail(string Id, DateTimeOffset? ReceivedAt, string? From, string? To, string? Subject, string? Text, string? Html, string? Reference, string? IdempotencyKey);

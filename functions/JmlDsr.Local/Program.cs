@@ -59,8 +59,18 @@ builder.WebHost.ConfigureKestrel(k =>
 builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
     .AddFilter("Grpc", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
 
+// The local SendGrid signs its event posts with a key made at start-up; the app checks them with its public half.
+using var eventSigner = new DevEventSigner();
+if (string.IsNullOrWhiteSpace(builder.Configuration["SendGrid:EventWebhookPublicKey"]))
+{
+    builder.Configuration["SendGrid:EventWebhookPublicKey"] = eventSigner.PublicKey;
+}
+
 builder.Services.AddDsrServices(builder.Configuration);
 builder.Services.AddSingleton<DevOutbox>();
+builder.Services.AddSingleton(sp => new DevMailEvents(sp.GetRequiredService<DsrStorage>(), eventSigner, new Uri(new Uri(local.Urls), Routes.MailEvents),
+    sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<ILogger<DevMailEvents>>()));
+builder.Services.AddHostedService(sp => sp.GetRequiredService<DevMailEvents>());
 builder.Services.AddGrpc();
 builder.Services.AddOptions<TaskHubGrpcServerOptions>();
 builder.Services.AddSingleton<IOrchestrationService>(engine);
@@ -96,6 +106,7 @@ app.MapGrpcService<TaskHubGrpcServer>();
 // The same routes as the Functions app, onto the same handlers.
 var api = app.MapGroup("/");
 api.MapPost(Routes.Inbound, (HttpRequest req, InboundHandler h, DurableTaskClient client, CancellationToken ct) => h.HandleAsync(req, client, ct));
+api.MapPost(Routes.MailEvents, (HttpRequest req, MailEventsHandler h, CancellationToken ct) => h.HandleAsync(req, ct));
 api.MapGet(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ShowAsync(req, client, ct));
 api.MapPost(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ActAsync(req, client, ct)).DisableAntiforgery();
 api.MapGet(Routes.Exports, (HttpRequest req, ExportsHandler h, CancellationToken ct) => h.GetAsync(req, ct));

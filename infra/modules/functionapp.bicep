@@ -14,6 +14,7 @@ param dpoAddress string
 param fromAddress string
 param internalDomains string
 param consoleAuthClientId string
+param sendGridEventWebhookPublicKey string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -95,6 +96,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Dsr__LinkSigningKeyPrevious: ''
     SendGrid__ApiKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/SendGridApiKey)'
     SendGrid__Host: ''
+    SendGrid__EventWebhookPublicKey: sendGridEventWebhookPublicKey
+    SendGrid__ConfirmationGrace: '00:03:00'
     Console__TrustPlatformAuth: empty(consoleAuthClientId) ? 'false' : 'true'
     Console__SessionLifetime: '08:00:00'
   }

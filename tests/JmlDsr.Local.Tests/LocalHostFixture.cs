@@ -126,6 +126,9 @@ public sealed class LocalHostFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The host's Azurite, for tests that use the app's own classes on the same storage.</summary>
+    public string StorageConnectionString => _azurite!.ConnectionString;
+
     /// <summary>True when the blob is in the host's Azurite (e.g. a raw inbound post that was refused).</summary>
     public async Task<bool> BlobExistsAsync(string container, string name) =>
         await new Azure.Storage.Blobs.BlobServiceClient(_azurite!.ConnectionString).GetBlobContainerClient(container).GetBlobClient(name).ExistsAsync();

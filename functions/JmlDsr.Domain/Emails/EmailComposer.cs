@@ -146,6 +146,14 @@ public static class EmailComposer
             "The request is waiting and is not marked done. The statutory clock keeps running. When the cause is fixed, use the link to try the step again.",
         ], [retry]);
 
+    /// <summary>An email to the requester bounced or was dropped: staff must reach them another way.</summary>
+    public static EmailMessage StaffUndeliverable(string to, string reference, string subject, string what) =>
+        Staff(to, $"[{reference}] Email not delivered: {subject}",
+        [
+            $"The email \"{subject}\" for request {reference} was not delivered: {what}.",
+            "The requester may not have had our answer. Please check the address on the request, reach them another way (by post or by phone) within the time limit, and note it in the request's record.",
+        ], []);
+
     public static EmailMessage DeadlineEscalation(string to, string reference, RequestType type, DateOnly due, string status) =>
         Staff(to, $"[{reference}] OVERDUE: {type.Title()} was due {ShortDate(due)}",
         [

@@ -98,4 +98,18 @@ public sealed class SendGridOptions
 
     /// <summary>Empty for SendGrid itself; a local capture endpoint (http://127.0.0.1:7071) in development and tests.</summary>
     public string? Host { get; set; }
+
+    /// <summary>
+    /// The Signed Event Webhook's verification key (base64, from SendGrid's Mail Settings). Events posted to
+    /// api/events/sendgrid are accepted only when signed with it; empty: events are refused, and a retried send
+    /// cannot wait for them. The local host fills it with the key its SendGrid stand-in signs with.
+    /// </summary>
+    public string? EventWebhookPublicKey { get; set; }
+
+    /// <summary>
+    /// How long after an interrupted send a retry waits for SendGrid's events to say whether it took the email,
+    /// before sending again. SendGrid posts events in batches, usually within a minute.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:15:00")]
+    public TimeSpan ConfirmationGrace { get; set; } = TimeSpan.FromMinutes(3);
 }

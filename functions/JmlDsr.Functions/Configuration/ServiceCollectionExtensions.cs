@@ -63,6 +63,7 @@ public static class ServiceCollectionExtensions
             return new SendGridClient(http, clientOptions);
         });
         services.AddSingleton<Mailer>();
+        services.AddSingleton<MailEventsHandler>();
 
         services.AddSingleton<InboundHandler>();
         services.AddSingleton<PendingStarts>();

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using JmlDsr.Domain.Deadlines;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Fulfilment;
+using JmlDsr.Functions.Mail;
 using JmlDsr.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
@@ -48,7 +49,9 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
         var emails = new List<EvidenceEmail>();
         await foreach (var s in storage.Table(DsrStorage.SendsTable).QueryAsync<TableEntity>(e => e.PartitionKey == r.RowKey, cancellationToken: ct))
         {
-            emails.Add(new EvidenceEmail(s.RowKey, s.GetString("Subject") ?? string.Empty, s.GetBoolean("Sent") == true, s.GetDateTimeOffset("SentAt")));
+            emails.Add(new EvidenceEmail(s.RowKey, s.GetString(SendRow.Subject) ?? string.Empty, s.GetBoolean(SendRow.Sent) == true || s.GetBoolean(SendRow.Accepted) == true,
+                s.GetDateTimeOffset(SendRow.SentAt) ?? s.GetDateTimeOffset(SendRow.AcceptedAt), s.GetString(SendRow.LastEvent), s.GetDateTimeOffset(SendRow.LastEventAt),
+                s.GetBoolean(SendRow.Undeliverable) == true));
         }
 
         var documents = (await evidence.AllAsync(r.RowKey, ct)).ToDictionary(d => d.Name, d => d.Json, StringComparer.Ordinal);
@@ -101,7 +104,9 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
         h.Append("<h2>Emails sent</h2><ul>");
         foreach (var e in p.Emails)
         {
-            h.Append("<li>").Append(E(e.SentAt?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "not sent")).Append(" — ").Append(E(e.Subject)).Append(" <span class=\"ref\">(").Append(E(e.Step)).Append(")</span></li>");
+            h.Append("<li>").Append(E(e.SentAt?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "not sent")).Append(" — ").Append(E(e.Subject)).Append(" <span class=\"ref\">(").Append(E(e.Step)).Append(")</span>")
+                .Append(e.Undeliverable ? " — <strong>not delivered</strong>" : string.Empty)
+                .Append(e.LastEvent is { } le ? $" <span class=\"ref\">SendGrid: {E(le)}</span>" : string.Empty).Append("</li>");
         }
 
         h.Append("</ul><h2>Timeline</h2><table><thead><tr><th scope=\"col\">When (UTC)</th><th scope=\"col\">Who</th><th scope=\"col\">What</th></tr></thead><tbody>");
@@ -131,4 +136,5 @@ public sealed record EvidenceClock(string Method, DateOnly ReceivedOn, string Re
 
 public sealed record EvidenceStep(DateTimeOffset At, string Step, string Actor, string Detail);
 
-public sealed record EvidenceEmail(string Step, string Subject, bool Sent, DateTimeOffset? SentAt);
+/// <summary>An email of the request; LastEvent is SendGrid's latest word on it (processed, delivered, bounce, ...).</summary>
+public sealed record EvidenceEmail(string Step, string Subject, bool Sent, DateTimeOffset? SentAt, string? LastEvent, DateTimeOffset? LastEventAt, bool Undeliverable);

@@ -1,6 +1,7 @@
 using JmlDsr.Functions.Approval;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Mail;
 using JmlDsr.Functions.StaffConsole;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +15,7 @@ namespace JmlDsr.Functions.Http;
 /// Staff routes use function keys (x-functions-key); the inbound route checks its own ?key= secret;
 /// link pages are authorised by their signed token.
 /// </summary>
-public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler requests, EvidenceHandler evidence, LegalHoldsHandler holds, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
+public sealed class HttpTriggers(InboundHandler inbound, MailEventsHandler mailEvents, RequestsHandler requests, EvidenceHandler evidence, LegalHoldsHandler holds, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
 {
     // The staff console: App Service authentication (Entra ID) guards it in Azure; the handler also
     // requires a signed-in staff member, so no page is ever open.
@@ -48,6 +49,13 @@ public sealed class HttpTriggers(InboundHandler inbound, RequestsHandler request
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
         new ResultAction(await inbound.HandleAsync(req, client, ct));
+
+    // SendGrid's Event Webhook: authorised by its ECDSA signature.
+    [Function(nameof(SendGridEvents))]
+    public async Task<IActionResult> SendGridEvents(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.MailEvents)] HttpRequest req,
+        CancellationToken ct) =>
+        new ResultAction(await mailEvents.HandleAsync(req, ct));
 
     [Function(nameof(ListRequests))]
     public async Task<IActionResult> ListRequests(

@@ -7,6 +7,7 @@ namespace JmlDsr.Functions.Http;
 public static class Routes
 {
     public const string Inbound = "api/inbound/sendgrid";
+    public const string MailEvents = "api/events/sendgrid";
     public const string Requests = "api/requests";
     public const string Request = "api/requests/{reference}";
     public const string RequestType = "api/requests/{reference}/type";

@@ -220,6 +220,17 @@ public sealed class EmailComposerTests
     }
 
     [Fact]
+    public void StaffUndeliverable_NamesTheEmailAndWhy_AndAsksStaffToReachThePersonAnotherWay()
+    {
+        var mail = EmailComposer.StaffUndeliverable("privacy@jml.example", Ref, "Your personal data — reference " + Ref, "the recipient's mail server refused it (bounce, status 5.1.1)");
+
+        Assert.StartsWith($"[{Ref}] Email not delivered: Your personal data", mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("status 5.1.1", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("another way", mail.Text, StringComparison.Ordinal);
+        Assert.Equal("privacy@jml.example", mail.To);
+    }
+
+    [Fact]
     public void ComplaintAcknowledged_CitesS164A_NamesTheRequest_AndSaysWhatHappensNext()
     {
         var mail = EmailComposer.ComplaintAcknowledged("a@example.com", "Alice", Ref, "DSR-2026-000041");

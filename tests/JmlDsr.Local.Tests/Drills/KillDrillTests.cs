@@ -111,6 +111,15 @@ public sealed class KillDrillTests(LocalHostFixture host, ITestOutputHelper outp
 
         await killer;
         output.WriteLine($"All {Requests} completed {sw.Elapsed.TotalSeconds:0.0} s after the first post");
+        var sends = new Azure.Data.Tables.TableServiceClient(host.StorageConnectionString).GetTableClient("Sends");
+        int settled = 0, resent = 0;
+        await foreach (var row in sends.QueryAsync<Azure.Data.Tables.TableEntity>())
+        {
+            settled += row.GetBoolean("SettledByEvents") == true ? 1 : 0;
+            resent += row.GetInt32("Attempts") is > 1 ? 1 : 0;
+        }
+
+        output.WriteLine($"Sends a kill interrupted: {settled} found sent by SendGrid's events (not sent again), {resent} sent again after no word from SendGrid");
 
         // None lost, none duplicated.
         foreach (var reference in references.Values)
