@@ -60,8 +60,9 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
         foreach (var s in systems.OrderBy(s => order.IndexOf(s.SystemId)))
         {
             var blob = gathered.GetBlobClient(s.Blob ?? GatherFromSystem.BlobName(string.Empty, s.SystemId));
-            await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
-            using var reader = GatheredBlob.Reader(stream);
+            // One streamed GET (OpenRead would ask for the blob's properties first, on each of the two passes).
+            using var download = (await blob.DownloadStreamingAsync(cancellationToken: ct)).Value;
+            using var reader = GatheredBlob.Reader(download.Content);
             var search = await GatheredBlob.ReadSearchAsync(reader, ct);
             yield return new SystemRecords(SystemCatalog.Get(s.SystemId), search, GatheredBlob.ReadRecordsAsync(reader, ct));
         }

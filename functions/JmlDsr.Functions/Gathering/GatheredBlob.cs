@@ -59,13 +59,19 @@ public static class GatheredBlob
     {
         ArgumentNullException.ThrowIfNull(gathered);
         var blob = gathered.GetBlobClient(Name(reference, systemId));
-        if (!await blob.ExistsAsync(ct))
+        Azure.Storage.Blobs.Models.BlobDownloadStreamingResult download;
+        try
+        {
+            // One streamed GET; a system not searched has no blob.
+            download = (await blob.DownloadStreamingAsync(cancellationToken: ct)).Value;
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
         {
             yield break;
         }
 
-        await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
-        using var reader = Reader(stream);
+        using var _ = download;
+        using var reader = Reader(download.Content);
         await ReadSearchAsync(reader, ct);
         await foreach (var record in ReadRecordsAsync(reader, ct))
         {
