@@ -121,6 +121,20 @@ public sealed class MailEventsTests(LocalHostFixture host) : IClassFixture<Local
     }
 
     [Fact]
+    public async Task AnOversizedEventPost_Is413_WhateverItsLengthHeaderSays()
+    {
+        var huge = new byte[MailEventsHandler.MaxBodyBytes + 10];
+        using var chunked = new StreamContent(new MemoryStream(huge));
+        using var post = new HttpRequestMessage(HttpMethod.Post, $"{host.BaseUrl}/api/events/sendgrid") { Content = chunked };
+        post.Headers.TransferEncodingChunked = true;
+
+        using var response = await host.Http.SendAsync(post);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task AnAcknowledgementThatBounces_IsInTheAuditTrail_AndThePrivacyTeamIsTold()
     {
         const string zed = "zed@nowhere.invalid";

@@ -34,11 +34,17 @@ public sealed class MailEventsHandler(DsrStorage storage, RequestRepository requ
             return Refuse(StatusCodes.Status413PayloadTooLarge, "Too large", $"An event post may be at most {MaxBodyBytes} bytes.");
         }
 
+        // Read at most one byte past the limit, whatever the post claims its length is.
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
-        if (buffer.Length > MaxBodyBytes)
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            return Refuse(StatusCodes.Status413PayloadTooLarge, "Too large", $"An event post may be at most {MaxBodyBytes} bytes.");
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes)
+            {
+                return Refuse(StatusCodes.Status413PayloadTooLarge, "Too large", $"An event post may be at most {MaxBodyBytes} bytes.");
+            }
         }
 
         var body = buffer.ToArray();
