@@ -29,31 +29,40 @@ public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProv
 
         using var reader = new StreamReader(request.Body);
         var json = await reader.ReadToEndAsync(ct);
+        JsonDocument doc;
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("personalizations", out var ps) || ps.ValueKind != JsonValueKind.Array || ps.GetArrayLength() == 0)
-            {
-                return Results.Json(new { errors = new[] { new { message = "personalizations required", field = "personalizations" } } }, statusCode: 400);
-            }
+            doc = JsonDocument.Parse(json);
         }
         catch (JsonException)
         {
             return Results.Json(new { errors = new[] { new { message = "invalid JSON" } } }, statusCode: 400);
         }
 
-        var now = time.GetUtcNow();
-        var id = string.Create(CultureInfo.InvariantCulture, $"{now.UtcTicks:D19}-{Guid.NewGuid():N}");
-        var mail = Describe(id, now, json);
-        await storage.Table(Table).SubmitTransactionAsync(
-        [
-            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, id) { ["Body"] = json, ["ReceivedAt"] = now }),
-            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, PendingPrefix + id)
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("personalizations", out var ps) || ps.ValueKind != JsonValueKind.Array || ps.GetArrayLength() == 0)
             {
-                ["MailId"] = id, ["To"] = mail.To, ["ReceivedAt"] = now, ["Args"] = CustomArgs(json),
-            }),
-        ], ct);
+                return Results.Json(new { errors = new[] { new { message = "personalizations required", field = "personalizations" } } }, statusCode: 400);
+            }
+
+            var now = time.GetUtcNow();
+            var id = string.Create(CultureInfo.InvariantCulture, $"{now.UtcTicks:D19}-{Guid.NewGuid():N}");
+            var args = CustomArgsOf(root);
+            await storage.Table(Table).SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, id) { ["Body"] = json, ["ReceivedAt"] = now }),
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, PendingPrefix + id)
+                {
+                    // SendGrid copies the email's custom_args into every event about it.
+                    ["MailId"] = id, ["To"] = Describe(id, now, root).To, ["ReceivedAt"] = now,
+                    ["Args"] = args.ValueKind == JsonValueKind.Object ? args.GetRawText() : "{}",
+                }),
+            ], ct);
+        }
+
         events.Signal();
         return Results.StatusCode(202);
     }
@@ -76,26 +85,16 @@ public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProv
         return Results.Json(new { count = list.Count, messages = list });
     }
 
-    /// <summary>The email's custom_args object as JSON (SendGrid copies them into every event about it).</summary>
-    private static string CustomArgs(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        if (root.TryGetProperty("custom_args", out var ca) && ca.ValueKind == JsonValueKind.Object)
-        {
-            return ca.GetRawText();
-        }
-
-        var p = root.TryGetProperty("personalizations", out var ps) && ps.ValueKind == JsonValueKind.Array && ps.GetArrayLength() > 0 ? ps[0] : default;
-        return p.ValueKind == JsonValueKind.Object && p.TryGetProperty("custom_args", out var pca) && pca.ValueKind == JsonValueKind.Object ? pca.GetRawText() : "{}";
-    }
-
     public sealed record CapturedMail(string Id, DateTimeOffset? ReceivedAt, string? From, string? To, string? Subject, string? Text, string? Html, string? Reference, string? IdempotencyKey);
 
     private static CapturedMail Describe(string id, DateTimeOffset? at, string json)
     {
         using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
+        return Describe(id, at, doc.RootElement);
+    }
+
+    private static CapturedMail Describe(string id, DateTimeOffset? at, JsonElement root)
+    {
         string? S(JsonElement e, string name) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         var p = root.TryGetProperty("personalizations", out var ps) && ps.GetArrayLength() > 0 ? ps[0] : default;
         var to = p.ValueKind == JsonValueKind.Object && p.TryGetProperty("to", out var tos) && tos.GetArrayLength() > 0 ? S(tos[0], "email") : null;
@@ -115,8 +114,20 @@ public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProv
             }
         }
 
-        var args = root.TryGetProperty("custom_args", out var ca) ? ca : (p.ValueKind == JsonValueKind.Object && p.TryGetProperty("custom_args", out var pca) ? pca : default);
+        var args = CustomArgsOf(root);
         return new CapturedMail(id, at, root.TryGetProperty("from", out var f) ? S(f, "email") : null, to,
             S(p, "subject") ?? S(root, "subject"), text, html, S(args, "dsr_reference"), S(args, "idempotency_key"));
+    }
+
+    /// <summary>The email's custom_args: the message's own, else its first personalization's (none: an undefined element).</summary>
+    private static JsonElement CustomArgsOf(JsonElement root)
+    {
+        if (root.TryGetProperty("custom_args", out var ca) && ca.ValueKind == JsonValueKind.Object)
+        {
+            return ca;
+        }
+
+        var p = root.TryGetProperty("personalizations", out var ps) && ps.ValueKind == JsonValueKind.Array && ps.GetArrayLength() > 0 ? ps[0] : default;
+        return p.ValueKind == JsonValueKind.Object && p.TryGetProperty("custom_args", out var pca) && pca.ValueKind == JsonValueKind.Object ? pca : default;
     }
 }
