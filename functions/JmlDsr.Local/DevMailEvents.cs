@@ -25,22 +25,10 @@ public sealed partial class DevMailEvents(DsrStorage storage, DevEventSigner sig
     public static readonly TimeSpan Sweep = TimeSpan.FromSeconds(10);
 
     private const int BatchSize = 100;
-    private readonly SemaphoreSlim _signal = new(0);
+    private readonly WakeSignal _wake = new();
 
     /// <summary>An email was captured: post its events soon.</summary>
-    public void Signal()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            _signal.Release();
-        }
-    }
-
-    public override void Dispose()
-    {
-        _signal.Dispose();
-        base.Dispose();
-    }
+    public void Signal() => _wake.Signal();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,7 +47,7 @@ public sealed partial class DevMailEvents(DsrStorage storage, DevEventSigner sig
 
             try
             {
-                if (await _signal.WaitAsync(Sweep, stoppingToken))
+                if (await _wake.WaitAsync(Sweep, stoppingToken))
                 {
                     await Task.Delay(BatchWindow, stoppingToken);
                 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using JmlDsr.Functions.Intake;
@@ -31,7 +30,7 @@ internal sealed partial class PendingStartsPump(
     private static readonly TimeSpan SlowestPoll = TimeSpan.FromSeconds(1);
     private readonly TimeSpan _yield = configuration.GetSection(LocalHostOptions.Section).Get<LocalHostOptions>()?.StartsYieldToIntake ?? TimeSpan.Zero;
     private long _lastIntake;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal _wake = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,7 +57,7 @@ internal sealed partial class PendingStartsPump(
                 draining = batch.Length > 0;
                 if (batch.Length == 0)
                 {
-                    await WaitForWorkAsync(idle, stoppingToken);
+                    await _wake.WaitAsync(idle, stoppingToken);
                     idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, SlowestPoll.Ticks));
                     continue;
                 }
@@ -81,7 +80,7 @@ internal sealed partial class PendingStartsPump(
     private void Wake()
     {
         Volatile.Write(ref _lastIntake, Environment.TickCount64);
-        _wake.Writer.TryWrite(true);
+        _wake.Signal();
     }
 
     /// <summary>Waits while inbound posts keep arriving, for at most the configured time.</summary>
@@ -106,20 +105,6 @@ internal sealed partial class PendingStartsPump(
         {
             PollFailed(logger, e.GetType().Name);
             return (null, []);
-        }
-    }
-
-    private async Task WaitForWorkAsync(TimeSpan idle, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(idle);
-        try
-        {
-            await _wake.Reader.ReadAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            // The idle interval passed: poll again.
         }
     }
 
