@@ -55,7 +55,7 @@ public sealed class InboundHandler(
         }
 
         var receivedAt = time.GetUtcNow();
-        var (raw, complete) = await ReadBodyAsync(request.Body, ct);
+        var (raw, complete) = await RequestBody.ReadAsync(request.Body, MaxReadBytes, ct);
         var blobName = await KeepRawAsync(raw, complete, request.ContentType, receivedAt, ct);
 
         if (!complete || raw.Length >= MaxAcceptedBytes)
@@ -215,28 +215,6 @@ public sealed class InboundHandler(
         var expected = Encoding.UTF8.GetBytes(secrets.Value.InboundKey);
         var given = Encoding.UTF8.GetBytes(key ?? string.Empty);
         return CryptographicOperations.FixedTimeEquals(SHA256.HashData(expected), SHA256.HashData(given)) && given.Length > 0;
-    }
-
-    private static async Task<(byte[] Body, bool Complete)> ReadBodyAsync(Stream body, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        while (true)
-        {
-            var read = await body.ReadAsync(chunk, ct);
-            if (read == 0)
-            {
-                return (buffer.ToArray(), true);
-            }
-
-            if (buffer.Length + read > MaxReadBytes)
-            {
-                buffer.Write(chunk, 0, (int)(MaxReadBytes - buffer.Length));
-                return (buffer.ToArray(), false);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
     }
 
     private async Task<string> KeepRawAsync(byte[] raw, bool complete, string? contentType, DateTimeOffset receivedAt, CancellationToken ct)

@@ -29,25 +29,12 @@ public sealed class MailEventsHandler(DsrStorage storage, RequestRepository requ
     public async Task<IResult> HandleAsync(HttpRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > MaxBodyBytes)
+        var (body, complete) = request.ContentLength > MaxBodyBytes ? ([], false) : await RequestBody.ReadAsync(request.Body, MaxBodyBytes, ct);
+        if (!complete)
         {
             return Refuse(StatusCodes.Status413PayloadTooLarge, "Too large", $"An event post may be at most {MaxBodyBytes} bytes.");
         }
 
-        // Read at most one byte past the limit, whatever the post claims its length is.
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return Refuse(StatusCodes.Status413PayloadTooLarge, "Too large", $"An event post may be at most {MaxBodyBytes} bytes.");
-            }
-        }
-
-        var body = buffer.ToArray();
         var verdict = EventWebhookSignature.Check(sendGrid.Value.EventWebhookPublicKey,
             request.Headers[EventWebhookSignature.TimestampHeader].ToString(), request.Headers[EventWebhookSignature.SignatureHeader].ToString(), body, time.GetUtcNow());
         if (verdict != EventWebhookSignature.Verdict.Valid)
