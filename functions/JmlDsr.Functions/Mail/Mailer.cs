@@ -33,7 +33,6 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, IOptions<
     {
         ArgumentNullException.ThrowIfNull(message);
         var sends = storage.Table(DsrStorage.SendsTable);
-        var attempt = 1;
         try
         {
             // The first attempt records its intent in one call; an earlier or concurrent attempt's row makes it fail.
@@ -51,7 +50,7 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, IOptions<
                 return false;
             }
 
-            attempt = (row.GetInt32(SendRow.Attempts) ?? 1) + 1;
+            var attempt = (row.GetInt32(SendRow.Attempts) ?? 1) + 1;
             try
             {
                 // Claim the retry on the row as read: a concurrent retry, or SendGrid's word arriving now, wins instead.
