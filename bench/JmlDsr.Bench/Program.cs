@@ -28,6 +28,7 @@ using Microsoft.Extensions.DependencyInjection;
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var waitingArg = args.SkipWhile(a => a != "--waiting").Skip(1).FirstOrDefault();
+var requestsArg = args.SkipWhile(a => a != "--requests").Skip(1).FirstOrDefault(); // engine: number of requests
 var inMemory = args.Contains("--in-memory"); // Azurite keeps its data in memory instead of its temporary folder
 bool Run(string name) => only is null || only == name;
 var waiting = waitingArg is null ? (quick ? 200 : 10_000) : int.Parse(waitingArg, CultureInfo.InvariantCulture); // idle: requests left waiting
@@ -76,8 +77,8 @@ try
     if (Run("engine"))
     {
         using var host = new LocalHostProcess(repoRoot, azurite, Bench.FreePort(), Bench.FreePort(), "BenchEngine" + Guid.NewGuid().ToString("N")[..6], configuration);
-        await host.StartAsync(http, new Dictionary<string, string> { ["LocalHost__MaxQueuePollingInterval"] = "00:00:00.200", ["LocalHost__BenchBaseline"] = "true" });
-        await new Bench(http, host, azurite).EngineAsync(quick ? 5 : 30, report);
+        await host.StartAsync(http, new Dictionary<string, string> { ["LocalHost__MaxQueuePollingInterval"] = "00:00:00.200", ["LocalHost__BenchBaseline"] = "true", ["LocalHost__StartsYieldToIntake"] = "00:00:00" });
+        await new Bench(http, host, azurite).EngineAsync(requestsArg is null ? (quick ? 5 : 30) : int.Parse(requestsArg, CultureInfo.InvariantCulture), report);
     }
 
     if (Run("export"))

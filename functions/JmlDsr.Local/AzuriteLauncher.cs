@@ -25,6 +25,16 @@ public sealed class AzuriteLauncher : IAsyncDisposable
 
     public bool StartedHere => _process is not null;
 
+    /// <summary>The CPU time Azurite's process has used so far, when it was started here (benchmarks read it).</summary>
+    public TimeSpan? ProcessorTime
+    {
+        get
+        {
+            _process?.Refresh();
+            return _process is { HasExited: false } ? _process.TotalProcessorTime : null;
+        }
+    }
+
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
         $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";

@@ -7,7 +7,7 @@ namespace JmlDsr.Local;
 
 /// <summary>
 /// The local stand-in for SendGrid: POST /v3/mail/send takes exactly what the SendGrid client sends
-/// and keeps it in the DevOutbox table; GET /api/dev/outbox lists it. Like SendGrid, it then reports
+/// and keeps it in the DevOutbox table; GET /api/dev/outbox lists it (filters: to, reference, and since, an ISO 8601 time). Like SendGrid, it then reports
 /// what became of each email to the Event Webhook (<see cref="DevMailEvents"/>): the email and its
 /// pending events are written in one transaction, so a crash cannot keep one without the other.
 /// Local host only.
@@ -71,8 +71,20 @@ public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProv
     {
         var to = request.Query["to"].ToString();
         var reference = request.Query["reference"].ToString();
+        var since = request.Query["since"].ToString();
+        var from = "0";
+        if (since.Length > 0)
+        {
+            if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            {
+                return Results.Problem(statusCode: 400, title: "since must be a date and time (ISO 8601).");
+            }
+
+            from = string.Create(CultureInfo.InvariantCulture, $"{at.UtcTicks:D19}");
+        }
+
         var list = new List<object>();
-        await foreach (var row in storage.Table(Table).QueryAsync<TableEntity>($"PartitionKey eq '{Partition}' and RowKey lt 'a'", cancellationToken: ct))
+        await foreach (var row in storage.Table(Table).QueryAsync<TableEntity>($"PartitionKey eq '{Partition}' and RowKey ge '{from}' and RowKey lt 'a'", cancellationToken: ct))
         {
             var mail = Describe(row.RowKey, row.GetDateTimeOffset("ReceivedAt"), row.GetString("Body") ?? "{}");
             if ((to.Length == 0 || string.Equals(mail.To, to, StringComparison.OrdinalIgnoreCase))

@@ -31,21 +31,16 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
         // Art 15(4): other people's information staff chose on the approval page is redacted in both copies.
         var redact = input.DecisionStep is null ? [] : (await decisions.GetAsync(input.Reference, input.DecisionStep)).Redactions;
 
+        // Both copies in one pass: each gathered blob is read once, and each record goes to both as it is read.
         var jsonName = $"{input.Reference}/personal-data.json";
-        var jsonBlob = exports.GetBlobClient(jsonName);
-        var json = new BlobWriteStream(jsonBlob, "application/json; charset=utf-8");
-        await using (json)
-        {
-            await AccessExportWriter.WriteJsonAsync(json, header, ReadGatheredAsync(input.Systems), redact: redact);
-        }
-
         var htmlName = $"{input.Reference}/personal-data.html";
-        var htmlBlob = exports.GetBlobClient(htmlName);
-        var html = new BlobWriteStream(htmlBlob, "text/html; charset=utf-8");
+        var json = new BlobWriteStream(exports.GetBlobClient(jsonName), "application/json; charset=utf-8");
+        var html = new BlobWriteStream(exports.GetBlobClient(htmlName), "text/html; charset=utf-8");
+        await using (json)
         await using (html)
         await using (var w = new StreamWriter(html, new UTF8Encoding(false), 64 * 1024))
         {
-            await AccessExportWriter.WriteHtmlAsync(w, header, ReadGatheredAsync(input.Systems), redact: redact);
+            await AccessExportWriter.WriteJsonAndHtmlAsync(json, w, header, ReadGatheredAsync(input.Systems), redact);
         }
 
         await audit.AppendAsync(input.Reference, input.At, "export-written", "system",
@@ -60,7 +55,7 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
         foreach (var s in systems.OrderBy(s => order.IndexOf(s.SystemId)))
         {
             var blob = gathered.GetBlobClient(s.Blob ?? GatherFromSystem.BlobName(string.Empty, s.SystemId));
-            // One streamed GET (OpenRead would ask for the blob's properties first, on each of the two passes).
+            // One streamed GET (OpenRead would ask for the blob's properties first).
             using var download = (await blob.DownloadStreamingAsync(cancellationToken: ct)).Value;
             using var reader = GatheredBlob.Reader(download.Content);
             var search = await GatheredBlob.ReadSearchAsync(reader, ct);

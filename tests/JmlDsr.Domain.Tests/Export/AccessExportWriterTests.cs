@@ -27,6 +27,79 @@ public sealed class AccessExportWriterTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BothCopiesInOnePass_AreTheSameAsEachWrittenOnItsOwn_AndReadEachRecordOnce(bool redacting)
+    {
+        var redact = redacting ? Terms : null;
+        using var jsonAlone = new MemoryStream();
+        await AccessExportWriter.WriteJsonAsync(jsonAlone, Header, MixedSystems(), redact: redact);
+        var htmlAlone = new StringBuilder();
+        await using (var w = new StringWriter(htmlAlone))
+        {
+            await AccessExportWriter.WriteHtmlAsync(w, Header, MixedSystems(), redact: redact);
+        }
+
+        var reads = 0;
+        async IAsyncEnumerable<SystemRecords> Counted()
+        {
+            await foreach (var s in MixedSystems())
+            {
+                yield return s with { Records = Count(s.Records) };
+            }
+        }
+
+        async IAsyncEnumerable<PersonalRecord> Count(IAsyncEnumerable<PersonalRecord> records)
+        {
+            await foreach (var r in records)
+            {
+                reads++;
+                yield return r;
+            }
+        }
+
+        using var json = new MemoryStream();
+        var html = new StringBuilder();
+        await using (var w = new StringWriter(html))
+        {
+            await AccessExportWriter.WriteJsonAndHtmlAsync(json, w, Header, Counted(), redact);
+        }
+
+        Assert.Equal(Encoding.UTF8.GetString(jsonAlone.ToArray()), Encoding.UTF8.GetString(json.ToArray()));
+        Assert.Equal(htmlAlone.ToString(), html.ToString());
+        Assert.Equal(await CountAsync(MixedSystems()), reads);
+        Assert.True(reads > 0);
+    }
+
+    /// <summary>A system with records to redact, one with records and one with none.</summary>
+    private static async IAsyncEnumerable<SystemRecords> MixedSystems()
+    {
+        await foreach (var s in FeedbackSystems())
+        {
+            yield return s;
+        }
+
+        await foreach (var s in Systems())
+        {
+            yield return s;
+        }
+    }
+
+    private static async Task<int> CountAsync(IAsyncEnumerable<SystemRecords> systems)
+    {
+        var n = 0;
+        await foreach (var s in systems)
+        {
+            await foreach (var _ in s.Records)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
     [Fact]
     public async Task Json_HasEachSystem_WithItsSupplementaryInformation_AndRecords()
     {
