@@ -15,6 +15,8 @@ public sealed class LocalHostProcess(string repoRoot, AzuriteLauncher azurite, i
 
     public int GrpcPort => grpcPort;
 
+    public string TaskHub => taskHub;
+
     public Process? Process => _process;
 
     public async Task StartAsync(HttpClient http, IDictionary<string, string>? extra = null, CancellationToken ct = default)
