@@ -197,6 +197,42 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
         Assert.StartsWith(DateTime.UtcNow.ToString("yyyy/MM/dd", System.Globalization.CultureInfo.InvariantCulture), problem.GetProperty("rawBlob").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RequestList_FiltersByStatusAndType()
+    {
+        using var access = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("list-1@mail.example.com", "Carol White <carol.white@example.net>", "Subject access request", "Please send me a copy of all the personal data you hold about me."));
+        using var erasure = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("list-2@mail.example.com", "Carol White <carol.white@example.net>", "Erasure", "Please delete all my personal data."));
+        var accessRef = (await access.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+        var erasureRef = (await erasure.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+        await host.WaitForStatusAsync(accessRef, "awaiting-identity");
+        await host.WaitForStatusAsync(erasureRef, "awaiting-identity");
+
+        async Task<List<string>> ListAsync(string query)
+        {
+            using var response = await host.Http.SendAsync(host.Staff(HttpMethod.Get, "/api/requests" + query));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var refs = body.GetProperty("requests").EnumerateArray().Select(r => r.GetProperty("reference").GetString()!).ToList();
+            Assert.Equal(refs.Count, body.GetProperty("count").GetInt32());
+            return refs;
+        }
+
+        var waitingErasures = await ListAsync("?status=awaiting-identity&type=erasure");
+        Assert.Contains(erasureRef, waitingErasures);
+        Assert.DoesNotContain(accessRef, waitingErasures);
+        var waiting = await ListAsync("?status=awaiting-identity");
+        Assert.Contains(accessRef, waiting);
+        Assert.Contains(erasureRef, waiting);
+        var completed = await ListAsync("?status=completed");
+        Assert.DoesNotContain(accessRef, completed);
+        Assert.DoesNotContain(erasureRef, completed);
+        var all = await ListAsync(string.Empty);
+        Assert.Contains(accessRef, all);
+        Assert.Contains(erasureRef, all);
+    }
+
     private async Task<int> CountRequestsAsync()
     {
         using var response = await host.Http.SendAsync(host.Staff(HttpMethod.Get, "/api/requests"));

@@ -25,7 +25,7 @@ public sealed class ProcessingPolicy(SystemWriter writer, DsrStorage storage)
 
         var hash = RetentionRules.EmailHash(email);
         var table = storage.Table(SystemConnector.TableFor(SystemCatalog.Communications));
-        await foreach (var _ in table.QueryAsync<TableEntity>(e => e.PartitionKey == SystemWriter.AnonymisedPartition && e.GetString("EmailHash") == hash, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {SystemWriter.AnonymisedPartition} and EmailHash eq {hash}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
         {
             return new ProcessingRefusal("suppression", "The person asked for erasure; their address is on the suppression list, so we never mail them again.");
         }

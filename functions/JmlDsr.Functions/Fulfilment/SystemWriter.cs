@@ -28,7 +28,7 @@ public sealed class SystemWriter(DsrStorage storage)
     {
         var key = Key(email);
         var rows = new List<SystemRow>();
-        await foreach (var e in Table(systemId).QueryAsync<TableEntity>(x => x.PartitionKey == key, cancellationToken: ct))
+        await foreach (var e in Table(systemId).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), cancellationToken: ct))
         {
             rows.Add(new SystemRow(systemId, e.RowKey, SystemConnector.ToRecord(e)));
         }

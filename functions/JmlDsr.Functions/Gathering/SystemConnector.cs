@@ -46,7 +46,7 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
     {
         var table = storage.Table(TableFor(systemId));
         var key = email.Trim().ToLowerInvariant();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == key, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), cancellationToken: ct))
         {
             yield return ToRecord(row);
         }
@@ -80,7 +80,7 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
         var key = email.Trim().ToLowerInvariant();
         foreach (var system in new[] { SystemCatalog.WebsiteAccounts, SystemCatalog.Crm, SystemCatalog.Contracts })
         {
-            await foreach (var _ in storage.Table(TableFor(system)).QueryAsync<TableEntity>(e => e.PartitionKey == key, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+            await foreach (var _ in storage.Table(TableFor(system)).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
             {
                 return true;
             }

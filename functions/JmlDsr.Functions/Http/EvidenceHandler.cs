@@ -47,7 +47,7 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
         var timeline = (await audit.ReadAsync(r.RowKey, ct)).OrderBy(a => a.RowKey, StringComparer.Ordinal)
             .Select(a => new EvidenceStep(a.At, a.Step, a.Actor, a.Detail)).ToList();
         var emails = new List<EvidenceEmail>();
-        await foreach (var s in storage.Table(DsrStorage.SendsTable).QueryAsync<TableEntity>(e => e.PartitionKey == r.RowKey, cancellationToken: ct))
+        await foreach (var s in storage.Table(DsrStorage.SendsTable).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {r.RowKey}"), cancellationToken: ct))
         {
             emails.Add(new EvidenceEmail(s.RowKey, s.GetString(SendRow.Subject) ?? string.Empty, s.GetBoolean(SendRow.Sent) == true || s.GetBoolean(SendRow.Accepted) == true,
                 s.GetDateTimeOffset(SendRow.SentAt) ?? s.GetDateTimeOffset(SendRow.AcceptedAt), s.GetString(SendRow.LastEvent), s.GetDateTimeOffset(SendRow.LastEventAt),

@@ -82,7 +82,7 @@ public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requ
     public async Task<IResult> ListAsync(CancellationToken ct = default)
     {
         var list = new List<object>();
-        await foreach (var e in storage.Table(DsrStorage.LegalHoldsTable).QueryAsync<TableEntity>(x => x.PartitionKey == "hold", cancellationToken: ct))
+        await foreach (var e in storage.Table(DsrStorage.LegalHoldsTable).QueryAsync<TableEntity>("PartitionKey eq 'hold'", cancellationToken: ct))
         {
             list.Add(new { email = e.RowKey, active = e.GetBoolean("Active") == true, reason = e.GetString("Reason"), since = e.GetDateTimeOffset("Since"), liftedAt = e.GetDateTimeOffset("LiftedAt") });
         }

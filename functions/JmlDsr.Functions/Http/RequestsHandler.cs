@@ -140,13 +140,8 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
         var type = request.Query["type"].ToString();
         var today = StatutoryClock.UkDate(time.GetUtcNow());
         var list = new List<object>();
-        await foreach (var r in requests.ListAsync(ct))
+        await foreach (var r in requests.ListAsync(status, type, ct))
         {
-            if ((status.Length > 0 && r.Status != status) || (type.Length > 0 && r.Type != type))
-            {
-                continue;
-            }
-
             list.Add(Summary(r, today));
         }
 

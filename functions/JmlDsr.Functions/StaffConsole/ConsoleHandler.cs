@@ -71,11 +71,10 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         var q = request.Query["q"].ToString().Trim();
         var today = StatutoryClock.UkDate(time.GetUtcNow());
         var rows = new List<RequestRecord>();
-        await foreach (var r in requests.ListAsync(ct))
+        await foreach (var r in requests.ListAsync(status, type, ct))
         {
             var closed = RequestStatus.IsClosed(r.Status) || r.ClosedAt is not null;
             if ((show == "open" && closed) || (show == "closed" && !closed)
-                || (type.Length > 0 && r.Type != type) || (status.Length > 0 && r.Status != status)
                 || (q.Length > 0 && !r.RowKey.Contains(q, StringComparison.OrdinalIgnoreCase) && !string.Equals(r.RequesterEmail, q, StringComparison.OrdinalIgnoreCase)))
             {
                 continue;

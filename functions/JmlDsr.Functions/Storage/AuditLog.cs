@@ -27,7 +27,7 @@ public sealed class AuditLog(DsrStorage storage)
     public async Task<IReadOnlyList<AuditRecord>> ReadAsync(string reference, CancellationToken ct = default)
     {
         var list = new List<AuditRecord>();
-        await foreach (var e in Table.QueryAsync<AuditRecord>(a => a.PartitionKey == reference, cancellationToken: ct))
+        await foreach (var e in Table.QueryAsync<AuditRecord>(TableClient.CreateQueryFilter($"PartitionKey eq {reference}"), cancellationToken: ct))
         {
             list.Add(e);
         }

@@ -63,9 +63,26 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
         }
     }
 
-    public async IAsyncEnumerable<RequestRecord> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<RequestRecord> ListAsync(CancellationToken ct = default) => ListAsync(status: null, type: null, ct);
+
+    /// <summary>
+    /// The requests, filtered by status and type (null or empty: any) in the storage query itself, so a filtered list
+    /// reads and moves only the rows it shows.
+    /// </summary>
+    public async IAsyncEnumerable<RequestRecord> ListAsync(string? status, string? type, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        await foreach (var r in Requests.QueryAsync<RequestRecord>(x => x.PartitionKey == RequestRecord.Partition, cancellationToken: ct))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RequestRecord.Partition}");
+        if (!string.IsNullOrEmpty(status))
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"Status eq {status}");
+        }
+
+        if (!string.IsNullOrEmpty(type))
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"Type eq {type}");
+        }
+
+        await foreach (var r in Requests.QueryAsync<RequestRecord>(filter, cancellationToken: ct))
         {
             yield return r;
         }
