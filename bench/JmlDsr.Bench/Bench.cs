@@ -109,12 +109,14 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
         // of starts and activities makes every operation slow; short queues keep the setup linear.
         var have = await CountRequestsAsync("awaiting-identity");
         var setup = Stopwatch.StartNew();
-        for (var left = waiting - have; left > 0; left -= IdleWave)
+        for (var posted = 0; posted < waiting - have;)
         {
-            await TimeAllAsync(Math.Min(IdleWave, left), 8, async _ =>
+            var wave = Math.Min(IdleWave, waiting - have - posted);
+            await TimeAllAsync(wave, 8, async _ =>
                 (int)await PostInboundAsync(Multipart($"idle-{Guid.NewGuid():N}@mail.example.com")) is >= 200 and < 300);
+            posted += wave;
             await WaitUntilQuietAsync(TimeSpan.FromMinutes(10));
-            Console.WriteLine(FormattableString.Invariant($"idle: {waiting - left + Math.Min(IdleWave, left) - have} of {waiting - have} posted and settled, {setup.Elapsed.TotalSeconds:0} s"));
+            Console.WriteLine(FormattableString.Invariant($"idle: {posted} of {waiting - have} posted and settled, {setup.Elapsed.TotalSeconds:0} s"));
         }
 
         if (!await WaitForCountAsync("awaiting-identity", waiting, TimeSpan.FromMinutes(30)))
@@ -152,8 +154,8 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
 
     /// <summary>
     /// 2. Engine: N requests end to end with the links answered at once, against N bare orchestrations of the same shape on
-    /// the same engine and host; completed per minute. Both sides are warmed up first (a few of each, untimed), as the intake
-    /// benchmark is: otherwise the requests, which run first, pay for compiling the engine's code that the bare side reuses.
+    /// the same engine and host; completed per minute. Both sides are warmed up first (N of each, untimed), as the intake
+    /// benchmark is: otherwise the side that runs first pays for compiling the engine's code that the other reuses.
     /// </summary>
     public async Task EngineAsync(int n, StringBuilder report)
     {
@@ -217,19 +219,17 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
         var running = new HashSet<string>();
         for (var i = 0; i < n; i++)
         {
-            var (bytes, contentType) = Multipart($"engine-{Guid.NewGuid():N}@mail.example.com", customers[i % customers.Length]);
-            using var content = new ByteArrayContent(bytes);
-            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-            using var response = await http.PostAsync($"{host.BaseUrl}/api/inbound/sendgrid?key={InboundKey}", content);
+            using var response = await SendInboundAsync(Multipart($"engine-{Guid.NewGuid():N}@mail.example.com", customers[i % customers.Length]));
             response.EnsureSuccessStatusCode();
             running.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!);
         }
 
         var posted = sw.Elapsed;
+        var created = new OrchestrationQuery { CreatedFrom = startedAt, PageSize = 1000 };
         while (running.Count > 0)
         {
             await links.PressNewAsync();
-            await foreach (var state in client.GetAllInstancesAsync(new OrchestrationQuery { CreatedFrom = startedAt, PageSize = 1000 }))
+            await foreach (var state in client.GetAllInstancesAsync(created))
             {
                 if (running.Contains(state.InstanceId) && IsFinished(state))
                 {
@@ -260,9 +260,10 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
         }
 
         var answered = new HashSet<string>();
+        var created = new OrchestrationQuery { CreatedFrom = startedAt, PageSize = 1000 };
         while (running.Count > 0)
         {
-            await foreach (var state in client.GetAllInstancesAsync(new OrchestrationQuery { CreatedFrom = startedAt, PageSize = 1000 }))
+            await foreach (var state in client.GetAllInstancesAsync(created))
             {
                 if (!running.Contains(state.InstanceId))
                 {
@@ -423,10 +424,15 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
     /// <summary>Posts one email to the host as SendGrid Inbound Parse would.</summary>
     private async Task<HttpStatusCode> PostInboundAsync((byte[] Bytes, string ContentType) body)
     {
+        using var response = await SendInboundAsync(body);
+        return response.StatusCode;
+    }
+
+    private async Task<HttpResponseMessage> SendInboundAsync((byte[] Bytes, string ContentType) body)
+    {
         using var content = new ByteArrayContent(body.Bytes);
         content.Headers.TryAddWithoutValidation("Content-Type", body.ContentType);
-        using var response = await http.PostAsync($"{host.BaseUrl}/api/inbound/sendgrid?key={InboundKey}", content);
-        return response.StatusCode;
+        return await http.PostAsync($"{host.BaseUrl}/api/inbound/sendgrid?key={InboundKey}", content);
     }
 
     private static (byte[] Bytes, string ContentType) Multipart(string messageId, string from = "alice.smith@example.com")
