@@ -30,6 +30,9 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
     private const string InboundKey = "dev-inbound-key-0123456789abcdef";
     private const string StaffKey = "dev-staff-key-0123456789abcdef";
 
+    /// <summary>How many posts or starts the drivers keep in flight: a burst, as SendGrid delivers (intake, idle and engine alike).</summary>
+    public const int Concurrency = 8;
+
     /// <summary>How many waiting requests the idle benchmark posts at a time.</summary>
     private const int IdleWave = 250;
 
@@ -112,7 +115,7 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
         for (var posted = 0; posted < waiting - have;)
         {
             var wave = Math.Min(IdleWave, waiting - have - posted);
-            await TimeAllAsync(wave, 8, async _ =>
+            await TimeAllAsync(wave, Concurrency, async _ =>
                 (int)await PostInboundAsync(Multipart($"idle-{Guid.NewGuid():N}@mail.example.com")) is >= 200 and < 300);
             posted += wave;
             await WaitUntilQuietAsync(TimeSpan.FromMinutes(10));
@@ -198,7 +201,7 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
         var runs = 2 * n;
         report.AppendLine("## 2. Engine");
         report.AppendLine(CultureInfo.InvariantCulture, $"Both sides warmed up first with {warmUp} untimed runs each, then timed twice each, in the order requests, bare, bare, requests.");
-        report.AppendLine(CultureInfo.InvariantCulture, $"{n} access requests end to end (intake, acknowledgement, verification, 7 systems, approval, export, response; about 20 activities and 2 events each, plus timers), links answered as soon as the email is captured (the outbox polled every 100 ms): {r1.Elapsed.TotalSeconds:0.0} s and {r2.Elapsed.TotalSeconds:0.0} s (posting them, {SubmitConcurrency} at a time, took {posted.TotalSeconds / 2:0.0} s of each), {runs / real.TotalMinutes:0.0} completed/min.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{n} access requests end to end (intake, acknowledgement, verification, 7 systems, approval, export, response; about 20 activities and 2 events each, plus timers), links answered as soon as the email is captured (the outbox polled every 100 ms): {r1.Elapsed.TotalSeconds:0.0} s and {r2.Elapsed.TotalSeconds:0.0} s (posting them, {Concurrency} at a time, took {posted.TotalSeconds / 2:0.0} s of each), {runs / real.TotalMinutes:0.0} completed/min.");
         report.AppendLine(CultureInfo.InvariantCulture, $"Bare baseline on the same engine and host: {n} orchestrations of 20 no-op activities (7 fanned out) and 2 events, each event raised when the orchestration signals it waits: {b1.Elapsed.TotalSeconds:0.0} s and {b2.Elapsed.TotalSeconds:0.0} s, {runs / bare.TotalMinutes:0.0} completed/min.");
         report.AppendLine("Both drivers see an orchestration finish the same way: one query for the instances created since the run began, every 100 ms.");
         report.AppendLine(CultureInfo.InvariantCulture, $"Ratio (request time / bare time) {ratio:0.00}× (target ≤ 1.3×).");
@@ -207,7 +210,7 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
     }
 
     /// <summary>
-    /// Posts <paramref name="n"/> access requests, <see cref="SubmitConcurrency"/> at a time, and answers their links until every one's orchestration
+    /// Posts <paramref name="n"/> access requests, <see cref="Concurrency"/> at a time, and answers their links until every one's orchestration
     /// has completed. Completion is read as the baseline's is: one query for the instances created since the run began,
     /// every 100 ms.
     /// </summary>
@@ -286,13 +289,10 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
         return sw.Elapsed;
     }
 
-    /// <summary>How many submissions each engine driver keeps in flight: a burst, as SendGrid delivers (and as the intake benchmark posts).</summary>
-    private const int SubmitConcurrency = 8;
-
-    /// <summary>Submits <paramref name="n"/> with <see cref="SubmitConcurrency"/> in flight and adds each instance id to <paramref name="running"/>.</summary>
+    /// <summary>Submits <paramref name="n"/> with <see cref="Concurrency"/> in flight and adds each instance id to <paramref name="running"/>.</summary>
     private static async Task SubmitAsync(int n, Func<int, Task<string>> submit, HashSet<string> running)
     {
-        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = SubmitConcurrency }, async (i, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (i, _) =>
         {
             var id = await submit(i);
             lock (running)

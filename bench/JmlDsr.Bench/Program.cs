@@ -56,7 +56,7 @@ try
             var bench = new Bench(http, host, azurite);
             if (Run("intake"))
             {
-                await bench.IntakeAsync(quick ? 500 : 2000, concurrency: 8, report, failures);
+                await bench.IntakeAsync(quick ? 500 : 2000, concurrency: Bench.Concurrency, report, failures);
             }
 
             if (Run("idle"))
