@@ -23,6 +23,12 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Warning, "Email {Step} for {Reference} was not delivered: SendGrid reports {Event}")]
     public static partial void EmailUndeliverable(ILogger logger, string reference, string step, string @event);
 
+    [LoggerMessage(1007, LogLevel.Warning, "Email {Step} for {Reference} withheld: addressed to one of JML's own addresses")]
+    public static partial void EmailWithheldInternal(ILogger logger, string reference, string step);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Email {Step} for {Reference} held back by the circuit breaker: its recipient had {Limit} emails this hour")]
+    public static partial void EmailWithheldCircuit(ILogger logger, string reference, string step, int limit);
+
     [LoggerMessage(1006, LogLevel.Warning, "SendGrid event post refused: {Problem}")]
     public static partial void MailEventsRefused(ILogger logger, string problem);
 
@@ -40,6 +46,15 @@ internal static partial class Log
 
     [LoggerMessage(1106, LogLevel.Information, "Inbound email stored as {Blob} answers the request for clarification on {Reference}")]
     public static partial void InboundAnswer(ILogger logger, string blob, string reference);
+
+    [LoggerMessage(1109, LogLevel.Information, "Inbound email stored as {Blob} set aside: {Reason}; no request, no email")]
+    public static partial void InboundSetAside(ILogger logger, string blob, string reason);
+
+    [LoggerMessage(1110, LogLevel.Warning, "Inbound email stored as {Blob} answers the clarification on {Reference} but its sender is not authenticated; the answer link was sent instead")]
+    public static partial void InboundAnswerUnauthenticated(ILogger logger, string blob, string reference);
+
+    [LoggerMessage(1111, LogLevel.Information, "Set-aside email {Id} opened as request {Reference}")]
+    public static partial void SetAsideOpened(ILogger logger, string id, string reference);
 
     [LoggerMessage(1107, LogLevel.Warning, "Starting the workflow of {Reference} failed (try {Try}): {Error}")]
     public static partial void IntakeStartRetry(ILogger logger, string reference, long @try, string error);

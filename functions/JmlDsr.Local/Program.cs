@@ -120,12 +120,16 @@ staff.MapGet(Routes.Evidence, (HttpRequest req, string reference, EvidenceHandle
 staff.MapGet(Routes.LegalHolds, (LegalHoldsHandler h, CancellationToken ct) => h.ListAsync(ct));
 staff.MapPut(Routes.LegalHold, (HttpRequest req, string email, LegalHoldsHandler h, CancellationToken ct) => h.PutAsync(req, email, ct));
 staff.MapDelete(Routes.LegalHold, (string email, LegalHoldsHandler h, DurableTaskClient client, CancellationToken ct) => h.DeleteAsync(email, client, ct));
+staff.MapGet(Routes.SetAside, (HttpRequest req, SetAsideHandler h, CancellationToken ct) => h.ListAsync(req, ct));
+staff.MapPost(Routes.SetAsideOpen, (HttpRequest req, string id, SetAsideHandler h, CancellationToken ct) => h.OpenAsync(req, id, ct));
 staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.SetTypeAsync(req, reference, client, ct));
 
 // The staff console (its handler requires a signed-in staff member).
 app.MapGet("/" + Routes.Console, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.QueueAsync(req, ct));
 app.MapGet("/" + Routes.ConsoleRequest, (HttpRequest req, string reference, ConsoleHandler h, CancellationToken ct) => h.RequestAsync(req, reference, ct));
 app.MapGet("/" + Routes.ConsoleDashboard, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.DashboardAsync(req, ct));
+app.MapGet("/" + Routes.ConsoleSetAside, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.SetAsideAsync(req, ct));
+app.MapPost("/" + Routes.ConsoleSetAsideOpen, (HttpRequest req, string id, ConsoleHandler h, CancellationToken ct) => h.OpenSetAsideAsync(req, id, ct)).DisableAntiforgery();
 app.MapGet("/" + Routes.ConsoleSignIn, (HttpRequest req, ConsoleHandler h) => h.SignInPage(req));
 app.MapPost("/" + Routes.ConsoleSignIn, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.SignInAsync(req, ct)).DisableAntiforgery();
 app.MapPost("/" + Routes.ConsoleSignOut, (HttpRequest req, ConsoleHandler h) => h.SignOut(req)).DisableAntiforgery();

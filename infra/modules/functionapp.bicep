@@ -90,6 +90,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Dsr__ClarificationWindow: '30.00:00:00'
     Dsr__ReminderDaysBefore: '7,2'
     Dsr__RestrictionLiftNotice: '7.00:00:00'
+    Dsr__IntakeAddresses: fromAddress
+    Dsr__LoopGuard: 'true'
+    Dsr__MaxEmailsPerAddressPerHour: '20'
+    Dsr__MaxNewRequestsPerSenderPerDay: '5'
     Dsr__InboundKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/InboundKey)'
     Dsr__StaffKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/StaffKey)'
     Dsr__LinkSigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/LinkSigningKey)'

@@ -154,6 +154,34 @@ public static class EmailComposer
             "The requester may not have had our answer. Please check the address on the request, reach them another way (by post or by phone) within the time limit, and note it in the request's record.",
         ], []);
 
+    /// <summary>The circuit breaker held back emails to one address: a loop, or a flood, for staff to look at.</summary>
+    public static EmailMessage StaffCircuitBreaker(string to, string reference, string maskedAddress, int limit) =>
+        Staff(to, $"[{reference}] Emails held back: more than {limit} to one address in an hour",
+        [
+            $"An email for request {reference} to {maskedAddress} was not sent: that address has had {limit} emails from the privacy system in the last hour, which is more than any person should get.",
+            "This usually means a mail loop (an auto-reply or forwarding rule answering our emails) or a flood of requests. Emails to that address are held back until the hour is over. Please look at the request and the mailbox's set-aside list, and reach the person another way if they need an answer.",
+        ], []);
+
+    /// <summary>A bounce quoting a request came back to the privacy mailbox: the requester may not have had our email.</summary>
+    public static EmailMessage StaffBounceReceived(string to, string reference, string subject, string failedRecipient) =>
+        Staff(to, $"[{reference}] Email not delivered: {subject}",
+        [
+            $"A delivery failure report about request {reference} arrived in the privacy mailbox (\"{subject}\"). The failed recipient: {failedRecipient}.",
+            "The requester may not have had our email. Please check the address on the request, reach them another way (by post or by phone) within the time limit, and note it in the request's record. The report is kept in the set-aside list.",
+        ], []);
+
+    /// <summary>
+    /// Art 12A: an emailed answer to a clarification request arrived, but its sender could not be authenticated (SPF and
+    /// DKIM did not pass for the From domain): the person is asked to answer through their signed link instead.
+    /// </summary>
+    public static EmailMessage ClarificationAnswerByLink(string to, string? name, string reference, string answerLink, DateOnly answerBy) =>
+        Customer(to, $"Please answer through the link — reference {reference}", name,
+        [
+            $"We received an email answering our question about your request {reference}, but we could not confirm that it came from your email address, so we have not used it.",
+            $"To protect your data, please give your answer using the link below by {LongDate(answerBy)}. The time we have to respond stays paused until your answer arrives (UK GDPR Art 12A).",
+            "If you did not send that email, you need do nothing else; please tell us, because someone may be trying to use your name.",
+        ], [new EmailLink("Answer our question", answerLink)]);
+
     public static EmailMessage DeadlineEscalation(string to, string reference, RequestType type, DateOnly due, string status) =>
         Staff(to, $"[{reference}] OVERDUE: {type.Title()} was due {ShortDate(due)}",
         [

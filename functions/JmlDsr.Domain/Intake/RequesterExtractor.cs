@@ -4,7 +4,11 @@ using System.Text.RegularExpressions;
 namespace JmlDsr.Domain.Intake;
 
 /// <summary>The person making the request, as their message identifies them.</summary>
-public sealed record Requester(string Email, string? Name, string Source);
+public sealed record Requester(string Email, string? Name, string Source)
+{
+    /// <summary>Why this address was chosen, for the request's timeline.</summary>
+    public string Reason { get; init; } = Source;
+}
 
 /// <summary>
 /// Finds who is asking. The requester is the author of the message — From, or Reply-To where the
@@ -15,6 +19,13 @@ public sealed record Requester(string Email, string? Name, string Source);
 /// </summary>
 public static partial class RequesterExtractor
 {
+    /// <summary>The requester of an inbound email, from its facts.</summary>
+    public static Requester? Extract(MailFacts facts, IReadOnlyCollection<string> internalDomains)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        return Extract(facts.From, facts.ReplyTo, facts.Text, internalDomains);
+    }
+
     /// <summary>Extracts the requester, or null when no usable author address is present.</summary>
     /// <param name="from">The raw From header value.</param>
     /// <param name="replyTo">The raw Reply-To header value, if any.</param>

@@ -21,14 +21,24 @@ public static partial class RequestReference
             && long.TryParse(reference.AsSpan(9), NumberStyles.None, CultureInfo.InvariantCulture, out number);
     }
 
+    /// <summary>How many distinct references are looked up from one text at most: a real message quotes one or two.</summary>
+    public const int MaxQuoted = 5;
+
+    /// <summary>How much of a text is searched for references (sender-controlled text can be megabytes).</summary>
+    public const int MaxSearchedChars = 64 * 1024;
+
     /// <summary>
     /// The first request reference quoted in <paramref name="text"/> (e.g. a complaint about "my request dsr-2026-000041"),
-    /// normalised to DSR-yyyy-nnnnnn; null when there is none. People retype references, so case and the separator
-    /// (hyphen, en dash, slash or space) are forgiven.
+    /// normalised to DSR-yyyy-nnnnnn; null when there is none.
     /// </summary>
     public static string? FindIn(string? text) => FindAllIn(text) is [var first, ..] ? first : null;
 
-    /// <summary>Every distinct reference quoted in <paramref name="text"/>, in the order they appear, normalised.</summary>
+    /// <summary>
+    /// The distinct references quoted in <paramref name="text"/>, in the order they appear, normalised: only the exact
+    /// DSR-yyyy-nnnnnn shape (any case; a hyphen or the en dash word processors turn it into), in the first
+    /// <see cref="MaxSearchedChars"/> characters, at most <see cref="MaxQuoted"/>. The pattern runs without backtracking,
+    /// so hostile text costs time linear in the bounded prefix.
+    /// </summary>
     public static IReadOnlyList<string> FindAllIn(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -36,15 +46,27 @@ public static partial class RequestReference
             return [];
         }
 
-        return Quoted().Matches(text)
-            .Select(m => string.Create(CultureInfo.InvariantCulture, $"DSR-{m.Groups["year"].Value}-{m.Groups["number"].Value}"))
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
+        var found = new List<string>(MaxQuoted);
+        var searched = text.Length > MaxSearchedChars ? text[..MaxSearchedChars] : text;
+        foreach (Match m in Quoted().Matches(searched))
+        {
+            var reference = string.Create(CultureInfo.InvariantCulture, $"DSR-{m.Groups["year"].Value}-{m.Groups["number"].Value}");
+            if (!found.Contains(reference, StringComparer.Ordinal))
+            {
+                found.Add(reference);
+                if (found.Count == MaxQuoted)
+                {
+                    break;
+                }
+            }
+        }
+
+        return found;
     }
 
     [GeneratedRegex(@"^DSR-\d{4}-\d{6,}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
-    [GeneratedRegex(@"(?<![\w-])DSR[-–/ ]?(?<year>\d{4})[-–/ ](?<number>\d{6,})(?!\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bDSR[-–](?<year>\d{4})[-–](?<number>\d{6,9})\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex Quoted();
 }

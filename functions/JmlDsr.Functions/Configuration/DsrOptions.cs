@@ -65,8 +65,68 @@ public sealed class DsrOptions
     /// <summary>Extra bank holidays (yyyy-MM-dd, comma-separated) on top of the shipped England and Wales list.</summary>
     public string ExtraBankHolidays { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The privacy mailbox address(es) SendGrid Inbound Parse receives for, comma-separated. Mail to them is intake; the
+    /// product must never mail them as a requester, and staff alerts sent to one of them come straight back (see
+    /// <see cref="LoopGuard"/>).
+    /// </summary>
+    [Required]
+    public string IntakeAddresses { get; set; } = "privacy@jmlsoftware.co.uk";
+
+    /// <summary>
+    /// Sets aside the product's own mail when it arrives back in the privacy mailbox (our header, our sending address).
+    /// Only ever off for a mailbox that cannot receive our mail; start-up refuses it off when an intake address is also
+    /// the privacy team's or the DPO's.
+    /// </summary>
+    public bool LoopGuard { get; set; } = true;
+
+    /// <summary>The circuit breaker: at most this many emails to one address in an hour (staff addresses ten times as many); more are held back and the privacy team alerted.</summary>
+    [Range(1, 10_000)]
+    public int MaxEmailsPerAddressPerHour { get; set; } = 20;
+
+    /// <summary>More new requests than this from one sender in 24 hours go to staff triage, with no email to the sender.</summary>
+    [Range(1, 10_000)]
+    public int MaxNewRequestsPerSenderPerDay { get; set; } = 5;
+
+    public IReadOnlyList<string> IntakeAddressList =>
+        IntakeAddresses.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>The only JML addresses the product mails: the privacy team and the DPO.</summary>
+    public IReadOnlyList<string> StaffAddressList => [PrivacyTeamAddress, DpoAddress];
+
+    /// <summary>Our own addresses: what we send from and what we receive at.</summary>
+    public IReadOnlyList<string> OwnAddressList => [FromAddress, .. IntakeAddressList];
+
     public IReadOnlyList<string> InternalDomainList =>
         InternalDomains.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>
+/// Start-up checks across settings: an intake address that is also a staff address makes every staff alert arrive back in
+/// the privacy mailbox, which is safe only with the loop guard on.
+/// </summary>
+public sealed class DsrOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<DsrOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, DsrOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        foreach (var intake in options.IntakeAddressList)
+        {
+            if (!JmlDsr.Domain.Intake.RequesterExtractor.IsValidAddress(intake))
+            {
+                failures.Add($"Dsr:IntakeAddresses: '{intake}' is not an email address.");
+            }
+        }
+
+        var loops = options.IntakeAddressList.Intersect(options.StaffAddressList, StringComparer.OrdinalIgnoreCase).ToList();
+        if (!options.LoopGuard && loops.Count > 0)
+        {
+            failures.Add($"Dsr:LoopGuard is off while the intake address {string.Join(", ", loops)} is also the privacy team's or the DPO's address: every staff email would arrive back as a new request. Turn Dsr:LoopGuard on, or give staff a mailbox SendGrid does not receive for.");
+        }
+
+        return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);
+    }
 }
 
 /// <summary>Secrets (section "Dsr"), from configuration only: Key Vault references in Azure, local settings here.</summary>

@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<DsrOptions>().BindConfiguration(DsrOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DsrOptions>, DsrOptionsValidator>();
         services.AddOptions<SecretOptions>().BindConfiguration(DsrOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -66,6 +67,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MailEventsHandler>();
 
         services.AddSingleton<InboundHandler>();
+        services.AddSingleton<SetAsideStore>();
+        services.AddSingleton<SetAsideHandler>();
         services.AddSingleton<PendingStarts>();
         services.AddSingleton<IntakeStarter>();
         services.AddSingleton<RequestsHandler>();

@@ -15,7 +15,7 @@ namespace JmlDsr.Functions.Http;
 /// Staff routes use function keys (x-functions-key); the inbound route checks its own ?key= secret;
 /// link pages are authorised by their signed token.
 /// </summary>
-public sealed class HttpTriggers(InboundHandler inbound, MailEventsHandler mailEvents, RequestsHandler requests, EvidenceHandler evidence, LegalHoldsHandler holds, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
+public sealed class HttpTriggers(InboundHandler inbound, SetAsideHandler setAside, MailEventsHandler mailEvents, RequestsHandler requests, EvidenceHandler evidence, LegalHoldsHandler holds, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
 {
     // The staff console: App Service authentication (Entra ID) guards it in Azure; the handler also
     // requires a signed-in staff member, so no page is ever open.
@@ -49,6 +49,22 @@ public sealed class HttpTriggers(InboundHandler inbound, MailEventsHandler mailE
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
         new ResultAction(await inbound.HandleAsync(req, client, ct));
+
+    [Function(nameof(ListSetAside))]
+    public async Task<IActionResult> ListSetAside([HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.SetAside)] HttpRequest req, CancellationToken ct) =>
+        new ResultAction(await setAside.ListAsync(req, ct));
+
+    [Function(nameof(OpenSetAside))]
+    public async Task<IActionResult> OpenSetAside([HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.SetAsideOpen)] HttpRequest req, string id, CancellationToken ct) =>
+        new ResultAction(await setAside.OpenAsync(req, id, ct));
+
+    [Function(nameof(ConsoleSetAside))]
+    public async Task<IActionResult> ConsoleSetAside([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSetAside)] HttpRequest req, CancellationToken ct) =>
+        new ResultAction(await console.SetAsideAsync(req, ct));
+
+    [Function(nameof(ConsoleSetAsideOpen))]
+    public async Task<IActionResult> ConsoleSetAsideOpen([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSetAsideOpen)] HttpRequest req, string id, CancellationToken ct) =>
+        new ResultAction(await console.OpenSetAsideAsync(req, id, ct));
 
     // SendGrid's Event Webhook: authorised by its ECDSA signature.
     [Function(nameof(SendGridEvents))]

@@ -8,6 +8,8 @@ public static class Routes
 {
     public const string Inbound = "api/inbound/sendgrid";
     public const string MailEvents = "api/events/sendgrid";
+    public const string SetAside = "api/inbound/set-aside";
+    public const string SetAsideOpen = "api/inbound/set-aside/{id}/open";
     public const string Requests = "api/requests";
     public const string Request = "api/requests/{reference}";
     public const string RequestType = "api/requests/{reference}/type";
@@ -22,6 +24,8 @@ public static class Routes
     public const string ConsoleSignOut = "console/signout";
     public const string ConsoleRequest = "console/requests/{reference}";
     public const string ConsoleDashboard = "console/dashboard";
+    public const string ConsoleSetAside = "console/set-aside";
+    public const string ConsoleSetAsideOpen = "console/set-aside/{id}/open";
 
     /// <summary>The header that carries the staff key (the Functions function-key convention).</summary>
     public const string StaffKeyHeader = "x-functions-key";

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using MimeKit;
 using MimeKit.Utils;
+using JmlDsr.Domain.Intake;
 
 namespace JmlDsr.Functions.Intake;
 
@@ -17,7 +18,11 @@ public sealed record InboundEmail(
     string? Text,
     string? MessageId,
     string Mode,
-    int AttachmentCount);
+    int AttachmentCount)
+{
+    /// <summary>Everything intake decides on (headers, envelope, authentication fields, attachments).</summary>
+    public MailFacts Facts { get; init; } = new();
+}
 
 /// <summary>The post could not be read as a SendGrid Inbound Parse payload.</summary>
 public sealed class InboundFormatException(string message) : Exception(message);
@@ -132,7 +137,20 @@ public static class InboundParser
             text,
             NormaliseMessageId(headers?[HeaderId.MessageId]),
             "parsed",
-            files);
+            files)
+        {
+            Facts = new MailFacts
+            {
+                Headers = headers is null ? [] : headers.Select(h => new MailHeader(h.Field, h.Value.Trim())).ToList(),
+                From = DecodeWords(from),
+                ReplyTo = DecodeWords(headers?[HeaderId.ReplyTo]),
+                To = DecodeWords(Field("to")),
+                Subject = CleanSubject(Field("subject") ?? DecodeWords(headers?[HeaderId.Subject])),
+                Text = text,
+                SendGridSpf = Field("SPF"),
+                SendGridDkim = Field("dkim"),
+            },
+        };
     }
 
     /// <summary>The key that identifies one email across SendGrid's retries: its Message-Id, else the body's hash.</summary>
@@ -169,7 +187,18 @@ public static class InboundParser
             text,
             NormaliseMessageId(message.MessageId),
             "raw",
-            files + message.Attachments.Count());
+            files + message.Attachments.Count())
+        {
+            Facts = new MailFacts
+            {
+                Headers = message.Headers.Select(h => new MailHeader(h.Field, h.Value.Trim())).ToList(),
+                From = message.From.Count > 0 ? message.From[0].ToString() : null,
+                ReplyTo = message.ReplyTo.Count > 0 ? message.ReplyTo[0].ToString() : null,
+                To = message.To.ToString(),
+                Subject = CleanSubject(message.Subject),
+                Text = text,
+            },
+        };
     }
 
     private static Dictionary<string, string> ReadCharsets(Dictionary<string, byte[]> fields)

@@ -5,11 +5,14 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using JmlDsr.Domain.Deadlines;
+using JmlDsr.Domain.Emails;
 using JmlDsr.Domain.Intake;
 using JmlDsr.Domain.Links;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Configuration;
 using JmlDsr.Functions.Http;
+using JmlDsr.Functions.Links;
+using JmlDsr.Functions.Mail;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +35,9 @@ public sealed class InboundHandler(
     RequestRepository requests,
     DecisionStore decisions,
     AuditLog audit,
+    SetAsideStore setAside,
+    Mailer mailer,
+    LinkService links,
     WorkflowStarter starter,
     PendingStarts intake,
     IOptions<DsrOptions> options,
@@ -74,22 +80,49 @@ public sealed class InboundHandler(
             return Reject(blobName, StatusCodes.Status400BadRequest, "Unreadable email", e.Message + " The raw post has been kept.");
         }
 
-        var requester = RequesterExtractor.Extract(email.From, email.ReplyTo, email.Text, options.Value.InternalDomainList);
+        return await AcceptAsync(client, email, raw, blobName, receivedAt, ct);
+    }
+
+    /// <summary>
+    /// After the raw body is kept and parsed: mail no one should answer is set aside; an emailed answer to a clarification
+    /// goes to its request; anything else a person wrote becomes a request.
+    /// </summary>
+    private async Task<IResult> AcceptAsync(DurableTaskClient client, InboundEmail email, byte[] raw, string blobName, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        var o = options.Value;
+        var facts = email.Facts;
+        var dedupeKey = InboundParser.DedupeKey(email, raw);
+        var auth = SenderAuthentication.Evaluate(facts);
+        var requester = RequesterExtractor.Extract(facts, o.InternalDomainList);
+        var triage = Triage(facts, requester, auth);
+        var inbound = storage.Table(DsrStorage.InboundTable);
+        if (triage is not null)
+        {
+            var (kept, _) = await AddOrGetInboundAsync(inbound, dedupeKey, blobName, receivedAt, null, null, ct, triage.Reason.ToWire());
+            if (kept.GetString("Reference") is { } openedAs && await requests.GetAsync(openedAs, ct) is { } openedRequest)
+            {
+                // Staff opened an earlier post of this email as a request: a SendGrid retry is a repeat of it.
+                Log.InboundDuplicate(logger, blobName, openedAs);
+                return Results.Json(new { reference = openedAs, type = openedRequest.Type, dueDate = openedRequest.DueDate, duplicate = true }, statusCode: StatusCodes.Status200OK);
+            }
+
+            if (kept.GetString("AnswerTo") is null)
+            {
+                return await SetAsideAsync(kept, facts, triage, ct);
+            }
+        }
+
         if (requester is null || !RequesterExtractor.IsValidAddress(requester.Email))
         {
             return Reject(blobName, StatusCodes.Status400BadRequest, "No sender",
                 "The email has no usable sender address (From or Reply-To). The raw post has been kept.", "from");
         }
 
-        var classification = RequestClassifier.Classify(email.Subject, email.Text);
-        var dedupeKey = InboundParser.DedupeKey(email, raw);
-
         // A reply quoting a request that waits for this requester's clarification is their answer, not a new request.
         // Otherwise the email gets a reference, written with its de-duplication row in one insert: the first post of a
         // Message-Id to arrive wins, its time is the time of receipt, and a repeat gets the same reference.
         var answerTo = await ClarificationAwaitingAsync(email, requester.Email, ct);
         var fresh = answerTo is null ? await requests.AllocateReferenceAsync(StatutoryClock.UkDate(receivedAt).Year, ct) : null;
-        var inbound = storage.Table(DsrStorage.InboundTable);
         var (row, added) = await AddOrGetInboundAsync(inbound, dedupeKey, blobName, receivedAt, fresh, answerTo, ct);
         if (!added && fresh is not null)
         {
@@ -99,12 +132,59 @@ public sealed class InboundHandler(
         var firstReceivedAt = row.GetDateTimeOffset("ReceivedAt") ?? receivedAt;
         if ((row.GetString("AnswerTo") ?? (row.GetString("Reference") is null ? answerTo : null)) is { } answered)
         {
-            return await TakeAsAnswerAsync(client, inbound, row, answered, email, firstReceivedAt, blobName, duplicate: !added, ct);
+            return await TakeAsAnswerAsync(client, inbound, row, answered, email, auth, firstReceivedAt, blobName, duplicate: !added, ct);
         }
 
         var duplicate = !added && row.GetString("Reference") is not null;
         var reference = row.GetString("Reference") ?? await BindReferenceAsync(inbound, row, firstReceivedAt, ct);
-        var due = starter.InitialDueDate(classification.Type, firstReceivedAt);
+        var opened = await OpenRequestAsync(email, requester, auth, reference, row.GetString("RawBlob") ?? blobName, firstReceivedAt, null, "system", ct);
+        if (duplicate)
+        {
+            Log.InboundDuplicate(logger, blobName, reference);
+        }
+        else
+        {
+            Log.InboundAccepted(logger, blobName, reference, opened.Type.ToWire());
+        }
+
+        return Results.Json(new
+        {
+            reference,
+            type = opened.Type.ToWire(),
+            dueDate = opened.Due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            duplicate,
+        }, statusCode: StatusCodes.Status200OK);
+    }
+
+    /// <summary>What a request opened from an email became: its type and first due date.</summary>
+    public sealed record Opened(RequestType Type, DateOnly Due);
+
+    /// <summary>
+    /// Writes the request row for an email (idempotent: a repeat finds the row there) and queues its workflow. Used by
+    /// intake and by staff opening a set-aside email (<paramref name="type"/> then may be given, and the time of receipt
+    /// is the email's first arrival, so the due date counts from then).
+    /// </summary>
+    public async Task<Opened> OpenRequestAsync(InboundEmail email, Requester requester, AuthVerdict auth, string reference, string rawBlob, DateTimeOffset receivedAt, RequestType? type, string actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        ArgumentNullException.ThrowIfNull(requester);
+        ArgumentNullException.ThrowIfNull(auth);
+        var o = options.Value;
+        var body = string.IsNullOrWhiteSpace(email.Facts.AttachmentText) ? email.Text : $"{email.Text}\n\n{email.Facts.AttachmentText}";
+        var classification = type is { } given
+            ? new Classification(given, [], $"opened by {actor} as {given.ToWire()}")
+            : RequestClassifier.Classify(email.Subject, body);
+
+        // More new requests from one sender in 24 hours than a person makes: staff look first, and the sender gets no email
+        // (a robot or a loop would otherwise be answered every time).
+        var recent = await CountRecentFromSenderAsync(requester.Email, reference, receivedAt, ct);
+        if (type is null && recent >= o.MaxNewRequestsPerSenderPerDay)
+        {
+            classification = new Classification(RequestType.Unclassified, [], string.Create(CultureInfo.InvariantCulture,
+                $"more than {o.MaxNewRequestsPerSenderPerDay} new requests from this sender in 24 hours ({recent} before this one): staff to triage, no email sent to the sender"));
+        }
+
+        var due = starter.InitialDueDate(classification.Type, receivedAt);
         var about = classification.Type == RequestType.Complaint ? await AboutAsync(email, reference, ct) : null;
         var record = new RequestRecord
         {
@@ -114,44 +194,146 @@ public sealed class InboundHandler(
             Channel = "email",
             RequesterEmail = requester.Email,
             RequesterName = requester.Name,
-            ReceivedAt = firstReceivedAt,
-            RelevantDate = StatutoryClock.UkDate(firstReceivedAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ReceivedAt = receivedAt,
+            RelevantDate = StatutoryClock.UkDate(receivedAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             DueDate = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            RawBlob = row.GetString("RawBlob"),
+            RawBlob = rawBlob,
             Subject = email.Subject,
-            Details = Truncate(email.Text, 16_000),
+            Details = Truncate(body, 16_000),
             ClassificationReason = classification.Reason,
             AboutReference = about,
+            SenderAuthenticated = auth.Authenticated,
+            SenderAuthentication = auth.Summary,
         };
 
         // The workflow starts from the queue: SendGrid gets its 2xx once the email, the request and its start are stored,
         // not after the engine has been asked (a repeat post queues again; the start is idempotent, and a start that finds
         // no request row yet is tried again).
-        await Task.WhenAll(requests.CreateIfMissingAsync(record, ct), intake.EnqueueAsync(reference, ct));
+        await requests.CreateIfMissingAsync(record, ct);
+        await Task.WhenAll(
+            audit.AppendAsync(reference, receivedAt, "intake-requester", actor, $"Requester {requester.Email}: {requester.Reason}", ct),
+            audit.AppendAsync(reference, receivedAt, "intake-authentication", "system", $"Sender authentication: {auth.Summary}.", ct),
+            intake.EnqueueAsync(reference, ct));
         intake.Announce();
+        return new Opened(classification.Type, due);
+    }
 
-        if (duplicate)
+    /// <summary>
+    /// Mail no one should answer (<see cref="MailTriage"/>), and two cases only intake can see: no one outside JML to
+    /// answer, and a forward from a JML address whose own mail did not authenticate (its forwarded block could be forged).
+    /// </summary>
+    private TriageVerdict? Triage(MailFacts facts, Requester? requester, AuthVerdict auth)
+    {
+        var o = options.Value;
+        var verdict = MailTriage.Classify(facts, new OwnMailIdentity(o.OwnAddressList, o.InternalDomainList));
+        if (verdict is { Reason: SetAsideReason.OwnMail } && !o.LoopGuard)
         {
-            Log.InboundDuplicate(logger, blobName, reference);
-        }
-        else
-        {
-            Log.InboundAccepted(logger, blobName, reference, classification.Type.ToWire());
+            verdict = null;
         }
 
-        return Results.Json(new
+        if (verdict is not null || requester is null)
         {
-            reference,
-            type = classification.Type.ToWire(),
-            dueDate = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            duplicate,
-        }, statusCode: StatusCodes.Status200OK);
+            return verdict;
+        }
+
+        if (RequesterExtractor.IsInternal(requester.Email, o.InternalDomainList)
+            || o.OwnAddressList.Contains(requester.Email, StringComparer.OrdinalIgnoreCase))
+        {
+            return new TriageVerdict(SetAsideReason.Internal, $"Only JML addresses: no one outside JML to answer ({requester.Reason}).");
+        }
+
+        if (requester.Source is "forwarded" or "attached" && !auth.Authenticated)
+        {
+            return new TriageVerdict(SetAsideReason.UnauthenticatedForward,
+                $"A forward from a JML address whose own mail did not authenticate ({auth.Summary}): the forwarded sender cannot be trusted without a look.");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Keeps a set-aside email for staff (no request, no due date, no email to anyone), puts it on the timeline of each
+    /// of our requests it quotes, and alerts the privacy team when it reports that mail to a requester bounced.
+    /// </summary>
+    private async Task<IResult> SetAsideAsync(TableEntity row, MailFacts facts, TriageVerdict triage, CancellationToken ct)
+    {
+        var id = row.RowKey;
+        var reason = triage.Reason.ToWire();
+        var receivedAt = row.GetDateTimeOffset("ReceivedAt") ?? time.GetUtcNow();
+        var quoted = new List<string>();
+        if (triage.Reason is not SetAsideReason.OwnMail)
+        {
+            foreach (var candidate in RequestReference.FindAllIn(QuotableText(facts.Subject, facts.Text)))
+            {
+                if (await requests.GetAsync(candidate, ct) is { } r)
+                {
+                    quoted.Add(candidate);
+                    await NoteOnRequestAsync(r, id, receivedAt, facts, triage, ct);
+                }
+            }
+        }
+
+        await setAside.AddAsync(new SetAsideRecord
+        {
+            RowKey = id,
+            ReceivedAt = receivedAt,
+            Reason = reason,
+            Explanation = triage.Explanation,
+            RawBlob = row.GetString("RawBlob"),
+            From = Truncate(facts.From, 320),
+            Subject = Truncate(facts.Subject, 300),
+            QuotedReferences = quoted.Count == 0 ? null : string.Join(',', quoted),
+        }, ct);
+        Log.InboundSetAside(logger, row.GetString("RawBlob") ?? id, reason);
+        return Results.Json(new { reference = (string?)null, type = "none", setAside = reason, id, quoted }, statusCode: StatusCodes.Status200OK);
+    }
+
+    private async Task NoteOnRequestAsync(RequestRecord r, string id, DateTimeOffset receivedAt, MailFacts facts, TriageVerdict triage, CancellationToken ct)
+    {
+        var what = triage.Reason switch
+        {
+            SetAsideReason.Bounce => "A delivery failure report",
+            SetAsideReason.AutoReply => "An automatic reply",
+            SetAsideReason.AutoAcknowledgement => "An automatic acknowledgement",
+            _ => "An email no one should answer",
+        };
+        var step = "inbound-" + triage.Reason.ToWire() + "-" + id[..12];
+        await audit.AppendAsync(r.RowKey, receivedAt, step, "privacy mailbox",
+            $"{what} quoting this request arrived (\"{Truncate(facts.Subject, 200)}\"); set aside, not answered ({triage.Explanation}).", ct);
+
+        // A bounce of our mail to the requester: they may not have had our answer (as the Event Webhook reports it).
+        var failed = triage.FailedRecipients;
+        if (triage.Reason == SetAsideReason.Bounce && (failed.Count == 0 || failed.Contains(r.RequesterEmail, StringComparer.OrdinalIgnoreCase)))
+        {
+            var recipient = failed.Count == 0 ? "not named in the report" : EmailComposer.Mask(r.RequesterEmail) + " (the requester)";
+            await mailer.SendOnceAsync(r.RowKey, MailEventsHandler.UndeliverableStepPrefix + "inbound-" + id[..12],
+                EmailComposer.StaffBounceReceived(options.Value.PrivacyTeamAddress, r.RowKey, Truncate(facts.Subject, 200) ?? "(no subject)", recipient), ct);
+        }
+    }
+
+    /// <summary>How many other requests this sender opened in the 24 hours before <paramref name="at"/>; records this one.</summary>
+    private async Task<int> CountRecentFromSenderAsync(string sender, string reference, DateTimeOffset at, CancellationToken ct)
+    {
+        var table = storage.Table(DsrStorage.SenderRequestsTable);
+        var key = MailGuard.AddressKey(sender);
+        await table.UpsertEntityAsync(new TableEntity(key, reference) { ["ReceivedAt"] = at }, TableUpdateMode.Replace, ct);
+        var since = at.AddHours(-24);
+        var count = 0;
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key} and ReceivedAt ge {since} and ReceivedAt le {at}"), select: ["RowKey"], cancellationToken: ct))
+        {
+            if (e.RowKey != reference)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>The request a complaint is about (DPA 2018 s 164A): the first reference it quotes that is one of ours.</summary>
     private async Task<string?> AboutAsync(InboundEmail email, string reference, CancellationToken ct)
     {
-        foreach (var quoted in RequestReference.FindAllIn($"{email.Subject}\n{email.Text}"))
+        foreach (var quoted in RequestReference.FindAllIn(QuotableText(email.Subject, email.Text)))
         {
             if (quoted != reference && await requests.GetAsync(quoted, ct) is not null)
             {
@@ -168,7 +350,7 @@ public sealed class InboundHandler(
     /// </summary>
     private async Task<string?> ClarificationAwaitingAsync(InboundEmail email, string from, CancellationToken ct)
     {
-        foreach (var quoted in RequestReference.FindAllIn($"{email.Subject}\n{email.Text}"))
+        foreach (var quoted in RequestReference.FindAllIn(QuotableText(email.Subject, email.Text)))
         {
             if (await requests.GetAsync(quoted, ct) is { } r && r.Status == RequestStatus.AwaitingClarification && r.CurrentStep is not null
                 && string.Equals(r.RequesterEmail, from, StringComparison.OrdinalIgnoreCase))
@@ -180,7 +362,7 @@ public sealed class InboundHandler(
         return null;
     }
 
-    private async Task<IResult> TakeAsAnswerAsync(DurableTaskClient client, TableClient inbound, TableEntity row, string reference, InboundEmail email, DateTimeOffset receivedAt, string blobName, bool duplicate, CancellationToken ct)
+    private async Task<IResult> TakeAsAnswerAsync(DurableTaskClient client, TableClient inbound, TableEntity row, string reference, InboundEmail email, AuthVerdict auth, DateTimeOffset receivedAt, string blobName, bool duplicate, CancellationToken ct)
     {
         var r = await requests.GetRequiredAsync(reference, ct);
         if (row.GetString("AnswerTo") is null)
@@ -191,6 +373,20 @@ public sealed class InboundHandler(
         }
 
         var step = row.GetString("Step") ?? r.CurrentStep ?? string.Empty;
+        if (r.Status == RequestStatus.AwaitingClarification && r.CurrentStep == step && !auth.Authenticated)
+        {
+            // Art 12A: the answer restarts the clock, so it must come from the requester. An email whose From is not
+            // authenticated (SPF and DKIM did not pass for its domain) could be anyone's: ask for the answer by the signed link.
+            var expires = r.CurrentStepExpires ?? receivedAt + options.Value.ClarificationWindow;
+            var url = links.ActionUrl(reference, step, [LinkActions.Answer], expires);
+            await mailer.SendOnceAsync(reference, "answer-link-" + step,
+                EmailComposer.ClarificationAnswerByLink(r.RequesterEmail, r.RequesterName, reference, url, StatutoryClock.UkDate(expires)), ct);
+            await audit.AppendAsync(reference, receivedAt, $"answer-by-email-unauthenticated-{step}", "privacy mailbox",
+                $"An emailed answer to the request for clarification arrived (kept as {blobName}) but its sender was not authenticated ({auth.Summary}); not taken as the answer. The requester was sent the answer link.", ct);
+            Log.InboundAnswerUnauthenticated(logger, blobName, reference);
+            return Results.Json(new { reference, type = r.Type, dueDate = r.DueDate, duplicate, answer = false, answerLinkSent = true }, statusCode: StatusCodes.Status200OK);
+        }
+
         if (r.Status == RequestStatus.AwaitingClarification && r.CurrentStep == step)
         {
             await decisions.SaveAsync(reference, step, new DecisionDetails([], [], Truncate(email.Text, 16_000)), ct);
@@ -201,6 +397,10 @@ public sealed class InboundHandler(
         Log.InboundAnswer(logger, blobName, reference);
         return Results.Json(new { reference, type = r.Type, dueDate = r.DueDate, duplicate, answer = true }, statusCode: StatusCodes.Status200OK);
     }
+
+    /// <summary>Where references are looked for: the subject and the start of the body (never a copy of a whole hostile body).</summary>
+    private static string QuotableText(string? subject, string? text) =>
+        $"{subject}\n{(text is { Length: > RequestReference.MaxSearchedChars } ? text[..RequestReference.MaxSearchedChars] : text)}";
 
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max] + "…";
 
@@ -244,9 +444,14 @@ public sealed class InboundHandler(
     }
 
     /// <summary>Inserts the email's de-duplication row, or reads the one an earlier post of the same email inserted.</summary>
-    private static async Task<(TableEntity Row, bool Added)> AddOrGetInboundAsync(TableClient inbound, string key, string blobName, DateTimeOffset receivedAt, string? reference, string? answerTo, CancellationToken ct)
+    private static async Task<(TableEntity Row, bool Added)> AddOrGetInboundAsync(TableClient inbound, string key, string blobName, DateTimeOffset receivedAt, string? reference, string? answerTo, CancellationToken ct, string? setAside = null)
     {
         var row = new TableEntity("msg", key) { ["RawBlob"] = blobName, ["ReceivedAt"] = receivedAt };
+        if (setAside is not null)
+        {
+            row["SetAside"] = setAside;
+        }
+
         if (reference is not null)
         {
             row["Reference"] = reference;
@@ -267,6 +472,17 @@ public sealed class InboundHandler(
             // An earlier post of the same email (a SendGrid retry) got there first.
             return ((await inbound.GetEntityAsync<TableEntity>("msg", key, cancellationToken: ct)).Value, false);
         }
+    }
+
+    /// <summary>
+    /// Gives a reference to an inbound row stored without one: a set-aside email staff open as a request, or a row from a
+    /// post that stopped half way. A later SendGrid retry of the same email then finds the reference.
+    /// </summary>
+    public async Task<string> BindReferenceAsync(string dedupeKey, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        var inbound = storage.Table(DsrStorage.InboundTable);
+        var row = (await inbound.GetEntityAsync<TableEntity>("msg", dedupeKey, cancellationToken: ct)).Value;
+        return row.GetString("Reference") ?? await BindReferenceAsync(inbound, row, receivedAt, ct);
     }
 
     /// <summary>Gives a reference to a row stored without one (by a post that stopped half way, before references were written with the row).</summary>

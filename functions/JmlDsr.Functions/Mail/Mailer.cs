@@ -22,9 +22,18 @@ namespace JmlDsr.Functions.Mail;
 /// the attempt) and sends again only if none comes.
 /// </para>
 /// </summary>
-public sealed class Mailer(ISendGridClient client, DsrStorage storage, IOptions<DsrOptions> options, IOptions<SendGridOptions> sendGrid,
+public sealed class Mailer(ISendGridClient client, DsrStorage storage, AuditLog audit, IOptions<DsrOptions> options, IOptions<SendGridOptions> sendGrid,
     TimeProvider time, ILogger<Mailer> logger)
 {
+    /// <summary>RFC 3834: every email we send is machine-generated, so well-behaved responders never answer it.</summary>
+    public const string AutoSubmittedHeader = "Auto-Submitted";
+
+    /// <summary>Asks Exchange and Outlook not to send out-of-office or auto-replies to our mail.</summary>
+    public const string AutoResponseSuppressHeader = "X-Auto-Response-Suppress";
+
+    /// <summary>The step of the privacy team's alert when the circuit breaker holds emails back.</summary>
+    public const string CircuitStepPrefix = "circuit-breaker-";
+
     /// <summary>How often a retry looks for SendGrid's word on an earlier attempt.</summary>
     public static readonly TimeSpan ConfirmationPoll = TimeSpan.FromSeconds(1);
 
@@ -68,12 +77,23 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, IOptions<
         }
 
         var o = options.Value;
+        if (await GuardAsync(reference, step, message.To, ct) is { } withheld)
+        {
+            await sends.UpsertEntityAsync(new TableEntity(reference, step) { [SendRow.Withheld] = withheld }, TableUpdateMode.Merge, ct);
+            return false;
+        }
+
         var mail = MailHelper.CreateSingleEmail(
             new EmailAddress(o.FromAddress, o.FromName), new EmailAddress(message.To), message.Subject, message.Text, message.Html);
         mail.AddCustomArg("dsr_reference", reference);
         mail.AddCustomArg("dsr_step", step);
         mail.AddCustomArg("idempotency_key", $"{reference}/{step}");
         mail.SetClickTracking(false, false);
+
+        // Marked so it is never answered: by responders (RFC 3834), by Exchange, and by our own intake (the reference header).
+        mail.AddHeader(AutoSubmittedHeader, "auto-generated");
+        mail.AddHeader(AutoResponseSuppressHeader, "OOF, AutoReply");
+        mail.AddHeader(JmlDsr.Domain.Intake.OwnMailIdentity.ReferenceHeader, reference);
         var response = await client.SendEmailAsync(mail, ct);
         if (!response.IsSuccessStatusCode)
         {
@@ -89,6 +109,67 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, IOptions<
     }
 
     /// <summary>
+    /// The mail guard: null to send, else why the email is held back (recorded on the Sends row, so a retry does not send
+    /// it either). A customer-facing email to a JML address is never sent; past the hourly limit for one address the
+    /// circuit breaker holds it back and alerts the privacy team once per address and hour.
+    /// </summary>
+    private async Task<string?> GuardAsync(string reference, string step, string to, CancellationToken ct)
+    {
+        var o = options.Value;
+        var now = time.GetUtcNow();
+        var rate = storage.Table(DsrStorage.MailRateTable);
+        var key = MailGuard.AddressKey(to);
+        var hour = MailGuard.HourBucket(now);
+        while (true)
+        {
+            var row = (await rate.GetEntityIfExistsAsync<TableEntity>(key, hour, cancellationToken: ct)) is { HasValue: true } r ? r.Value! : null;
+            var count = row?.GetInt32("Count") ?? 0;
+            var verdict = MailGuard.Decide(to, o.StaffAddressList, o.InternalDomainList, count, o.MaxEmailsPerAddressPerHour);
+            if (verdict == MailGuardVerdict.InternalRecipient)
+            {
+                Log.EmailWithheldInternal(logger, reference, step);
+                await audit.AppendAsync(reference, now, "email-withheld-" + step, "system",
+                    $"The email for step {step} was not sent: it was addressed to one of JML's own addresses, and the product never answers its own mailboxes.", ct);
+                return "internal-recipient";
+            }
+
+            if (verdict == MailGuardVerdict.CircuitOpen)
+            {
+                Log.EmailWithheldCircuit(logger, reference, step, o.MaxEmailsPerAddressPerHour);
+                await audit.AppendAsync(reference, now, "email-withheld-" + step, "system",
+                    $"The email for step {step} was held back: its recipient has had the most emails allowed in an hour (circuit breaker); the privacy team was alerted.", ct);
+                var isStaff = o.StaffAddressList.Contains(to, StringComparer.OrdinalIgnoreCase);
+                if (!isStaff)
+                {
+                    await SendOnceAsync(reference, CircuitStepPrefix + key + "-" + hour,
+                        EmailComposer.StaffCircuitBreaker(o.PrivacyTeamAddress, reference, EmailComposer.Mask(to), o.MaxEmailsPerAddressPerHour), ct);
+                }
+
+                return "circuit-breaker";
+            }
+
+            try
+            {
+                if (row is null)
+                {
+                    await rate.AddEntityAsync(new TableEntity(key, hour) { ["Count"] = 1 }, ct);
+                }
+                else
+                {
+                    row["Count"] = count + 1;
+                    await rate.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+                }
+
+                return null;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // Another send to the same address counted first: read again.
+            }
+        }
+    }
+
+    /// <summary>
     /// An earlier attempt left the row. Returns null when the email went (the row says sent, or SendGrid's events
     /// say it took it), else the row to claim the retry on.
     /// </summary>
@@ -100,7 +181,7 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, IOptions<
         var listening = !string.IsNullOrWhiteSpace(s.EventWebhookPublicKey);
         while (true)
         {
-            if (row.GetBoolean(SendRow.Sent) == true)
+            if (row.GetBoolean(SendRow.Sent) == true || row.GetString(SendRow.Withheld) is not null)
             {
                 Log.EmailAlreadySent(logger, reference, step);
                 return null;
@@ -137,6 +218,9 @@ public static class SendRow
     public const string Attempts = "Attempts";
     public const string AttemptedAt = "AttemptedAt";
     public const string Refused = "Refused";
+
+    /// <summary>Why the mail guard held the email back ("internal-recipient", "circuit-breaker"); such an email is never sent.</summary>
+    public const string Withheld = "Withheld";
 
     /// <summary>An interrupted attempt was found sent by SendGrid's events, so the retry did not send.</summary>
     public const string SettledByEvents = "SettledByEvents";

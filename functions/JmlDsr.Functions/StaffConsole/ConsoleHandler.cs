@@ -20,7 +20,8 @@ namespace JmlDsr.Functions.StaffConsole;
 /// returned, the decision pending), and the dashboard. Decisions go through the same signed-link
 /// path as the emails: the page mints a link for the signed-in staff member and posts it to /api/links.
 /// </summary>
-public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, AuditLog audit, DsrStorage storage, LinkService links, Approval.DecisionForms forms, TimeProvider time)
+public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, AuditLog audit, DsrStorage storage, LinkService links, Approval.DecisionForms forms,
+    Intake.SetAsideStore setAside, Intake.SetAsideHandler setAsideHandler, TimeProvider time)
 {
     private static readonly CultureInfo Uk = CultureInfo.GetCultureInfo("en-GB");
 
@@ -352,6 +353,95 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         }
 
         return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>
+    /// The set-aside list: inbound mail that opened no request (auto-replies, bounces, our own mail come back…), newest
+    /// first, filterable by reason, each with one action to open it as a request.
+    /// </summary>
+    public async Task<IResult> SetAsideAsync(HttpRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not { } staff)
+        {
+            return ToSignIn(request);
+        }
+
+        var reasons = Enum.GetValues<Domain.Intake.SetAsideReason>().Select(r => Domain.Intake.MailTriage.ToWire(r)).ToList();
+        var reason = request.Query["reason"].ToString();
+        if (!reasons.Contains(reason))
+        {
+            reason = string.Empty;
+        }
+
+        var list = await setAside.ListAsync(reason, ct);
+        var html = new StringBuilder("<h1>Set aside</h1>");
+        html.Append("<p class=\"muted\">Mail to the privacy mailbox that opened no request and was answered by no one: automatic replies, delivery failures, our own emails come back, other organisations' automatic acknowledgements, bulk mail, mail with no one outside JML to answer, and forwards that did not authenticate. Every one is kept as it arrived. If a person wrote it, open it as a request: the time limit counts from when it arrived.</p>");
+        html.Append("<form class=\"filters\" method=\"get\" action=\"/console/set-aside\" role=\"search\" aria-label=\"Filter set-aside mail\">")
+            .Append(Select("reason", "Reason", reason, [("", "Any reason"), .. reasons.Select(r => (r, r))]))
+            .Append("<div><button class=\"primary\" type=\"submit\">Filter</button></div></form>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\" role=\"status\">{list.Count} email{(list.Count == 1 ? "" : "s")} set aside, newest first.</p>");
+        var error = request.Query["error"].ToString();
+        if (error.Length > 0)
+        {
+            html.Append("<p class=\"error\" role=\"alert\">").Append(E(error)).Append("</p>");
+        }
+
+        html.Append("<table><caption class=\"muted\" style=\"text-align:left\">Set-aside mail</caption><thead><tr>")
+            .Append("<th scope=\"col\">Received</th><th scope=\"col\">Reason</th><th scope=\"col\">From</th><th scope=\"col\">Subject</th><th scope=\"col\">Why</th><th scope=\"col\">Request</th></tr></thead><tbody>");
+        foreach (var r in list)
+        {
+            html.Append("<tr><td>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</td>")
+                .Append("<td><span class=\"pill\">").Append(E(r.Reason)).Append("</span></td>")
+                .Append("<td>").Append(E(r.From ?? "—")).Append("</td>")
+                .Append("<td>").Append(E(r.Subject ?? "(no subject)")).Append("</td>")
+                .Append("<td>").Append(E(r.Explanation));
+            foreach (var quoted in (r.QuotedReferences ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                html.Append(" <a href=\"/console/requests/").Append(E(quoted)).Append("\">").Append(E(quoted)).Append("</a>");
+            }
+
+            html.Append("</td><td>");
+            if (r.OpenedAs is { } opened)
+            {
+                html.Append("<a href=\"/console/requests/").Append(E(opened)).Append("\">").Append(E(opened)).Append("</a> <span class=\"muted\">opened by ").Append(E(r.OpenedBy ?? "staff")).Append("</span>");
+            }
+            else
+            {
+                var id = E(r.RowKey);
+                html.Append("<form method=\"post\" action=\"/console/set-aside/").Append(id).Append("/open\" aria-label=\"Open as a request\">")
+                    .Append("<label for=\"t-").Append(id).Append("\">Type</label><select id=\"t-").Append(id).Append("\" name=\"type\"><option value=\"\">Classify it</option>")
+                    .Append("<option value=\"access\">Access</option><option value=\"rectification\">Rectification</option><option value=\"restriction\">Restriction</option><option value=\"erasure\">Erasure</option><option value=\"complaint\">Complaint</option></select>")
+                    .Append("<label for=\"e-").Append(id).Append("\">Requester email (if not the sender)</label><input id=\"e-").Append(id).Append("\" name=\"requesterEmail\" type=\"email\">")
+                    .Append("<p><button class=\"secondary\" type=\"submit\">Open as request</button></p></form>");
+            }
+
+            html.Append("</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
+        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, "Set aside", staff, "set-aside", html.ToString());
+    }
+
+    /// <summary>POST from the set-aside page: opens the email as a request in the signed-in staff member's name.</summary>
+    public async Task<IResult> OpenSetAsideAsync(HttpRequest request, string id, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not { } staff)
+        {
+            return ToSignIn(request);
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return Results.Redirect("/console/set-aside");
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var outcome = await setAsideHandler.OpenAsync(id, new Intake.SetAsideHandler.OpenSetAside(form["type"].ToString(), form["requesterEmail"].ToString(), null), staff, ct);
+        return outcome.Reference is { } reference
+            ? Results.Redirect("/console/requests/" + Uri.EscapeDataString(reference))
+            : Results.Redirect("/console/set-aside?error=" + Uri.EscapeDataString(outcome.Problem ?? "Could not open it."));
     }
 
     private IResult ToSignIn(HttpRequest request)

@@ -30,6 +30,7 @@ public static class ConsolePages
             <nav aria-label="Console"><ul>
             <li><a href="/console"{(active == "queue" ? " aria-current=\"page\"" : "")}>Queue</a></li>
             <li><a href="/console/dashboard"{(active == "dashboard" ? " aria-current=\"page\"" : "")}>Dashboard</a></li>
+            <li><a href="/console/set-aside"{(active == "set-aside" ? " aria-current=\"page\"" : "")}>Set aside</a></li>
             </ul>
             <form method="post" action="/console/signout" class="signout"><span>Signed in as <strong>{E(staffName)}</strong></span> <button type="submit" class="link">Sign out</button></form>
             </nav>

@@ -19,12 +19,21 @@ public sealed class DsrStorage(TableServiceClient tables, BlobServiceClient blob
     public const string RestrictionsTable = "Restrictions";
     public const string LegalHoldsTable = "LegalHolds";
 
+    /// <summary>Inbound mail that is not a request (auto-replies, bounces, our own mail come back): kept for staff, never answered.</summary>
+    public const string SetAsideTable = "SetAside";
+
+    /// <summary>Emails sent per address per hour (the circuit breaker), keyed by a hash of the address.</summary>
+    public const string MailRateTable = "MailRate";
+
+    /// <summary>New requests per sender (the 24-hour sender limit), keyed by a hash of the address.</summary>
+    public const string SenderRequestsTable = "SenderRequests";
+
     public const string InboundRawContainer = "inbound-raw";
     public const string GatheredContainer = "gathered";
     public const string ExportsContainer = "exports";
     public const string EvidenceContainer = "evidence";
 
-    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable];
+    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable];
     private static readonly string[] Containers = [InboundRawContainer, GatheredContainer, ExportsContainer, EvidenceContainer];
 
     public TableServiceClient TableService { get; } = tables;

@@ -56,6 +56,12 @@ public sealed class RequestRecord : ITableEntity
 
     public string? ClassificationReason { get; set; }
 
+    /// <summary>Whether SPF or DKIM passed aligned with the From domain (emailed requests only).</summary>
+    public bool? SenderAuthenticated { get; set; }
+
+    /// <summary>The sender-authentication verdict in words, e.g. "SPF pass (aligned), DKIM pass (example.com, aligned)".</summary>
+    public string? SenderAuthentication { get; set; }
+
     /// <summary>The decision the workflow waits for now (e.g. approval-2), so the console can offer it.</summary>
     public string? CurrentStep { get; set; }
 

@@ -9,7 +9,6 @@ public sealed class RequestReferenceTests
     [InlineData("Complaint about DSR-2026-000041", "DSR-2026-000041")]
     [InlineData("Re: We have received your request — reference DSR-2026-000041", "DSR-2026-000041")]
     [InlineData("my request (dsr-2026-000041) was never answered", "DSR-2026-000041")]
-    [InlineData("reference DSR 2026 000041, sent in May", "DSR-2026-000041")]
     [InlineData("reference DSR–2026–000041.", "DSR-2026-000041")]
     [InlineData("see DSR-2026-1234567 and DSR-2026-000002", "DSR-2026-1234567")]
     [InlineData("first DSR-2025-000009 then DSR-2026-000001", "DSR-2025-000009")]
@@ -24,6 +23,7 @@ public sealed class RequestReferenceTests
     [InlineData("XDSR-2026-000041")]
     [InlineData("DSR-2026-00004")]
     [InlineData("DSR-26-000041")]
+    [InlineData("reference DSR 2026 000041, sent in May")]
     public void FindIn_ReturnsNull_WhenNoReferenceIsQuoted(string? text) => Assert.Null(RequestReference.FindIn(text));
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class RequestReferenceTests
 
     [Fact]
     public void FoundReferences_AreValid() =>
-        Assert.True(RequestReference.IsValid(RequestReference.FindIn("about dsr 2026 000041")));
+        Assert.True(RequestReference.IsValid(RequestReference.FindIn("about dsr-2026-000041")));
 
     [Theory]
     [InlineData("DSR-2026-000041", 2026, 41L)]
@@ -50,4 +50,13 @@ public sealed class RequestReferenceTests
     [InlineData("DSR-2026-41")]
     [InlineData("DSR-20X6-000041")]
     public void TryParse_RefusesAnythingElse(string? reference) => Assert.False(RequestReference.TryParse(reference, out _, out _));
+
+    [Fact]
+    public void FindAllIn_LooksUpAtMostAHandful_OfAHostileText()
+    {
+        var text = string.Concat(Enumerable.Range(1, 200_000).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"DSR-2026-{i:D6} ")));
+        var found = RequestReference.FindAllIn(text);
+        Assert.Equal(RequestReference.MaxQuoted, found.Count);
+        Assert.Equal("DSR-2026-000001", found[0]);
+    }
 }
