@@ -97,7 +97,9 @@ public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProv
         return Results.Json(new { count = list.Count, messages = list });
     }
 
-    public sealed record CapturedMail(string Id, DateTimeOffset? ReceivedAt, string? From, string? To, string? Subject, string? Text, string? Html, string? Reference, string? IdempotencyKey);
+    /// <summary>One captured email as the outbox lists it; Headers are the custom headers the product set (Auto-Submitted, X-JmlDsr-Reference…).</summary>
+    public sealed record CapturedMail(string Id, DateTimeOffset? ReceivedAt, string? From, string? To, string? Subject, string? Text, string? Html, string? Reference, string? IdempotencyKey,
+        IReadOnlyDictionary<string, string> Headers);
 
     private static CapturedMail Describe(string id, DateTimeOffset? at, string json)
     {
@@ -127,8 +129,20 @@ public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProv
         }
 
         var args = CustomArgsOf(root);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var source in new[] { root, p })
+        {
+            if (source.ValueKind == JsonValueKind.Object && source.TryGetProperty("headers", out var hs) && hs.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var h in hs.EnumerateObject().Where(h => h.Value.ValueKind == JsonValueKind.String))
+                {
+                    headers[h.Name] = h.Value.GetString()!;
+                }
+            }
+        }
+
         return new CapturedMail(id, at, root.TryGetProperty("from", out var f) ? S(f, "email") : null, to,
-            S(p, "subject") ?? S(root, "subject"), text, html, S(args, "dsr_reference"), S(args, "idempotency_key"));
+            S(p, "subject") ?? S(root, "subject"), text, html, S(args, "dsr_reference"), S(args, "idempotency_key"), headers);
     }
 
     /// <summary>The email's custom_args: the message's own, else its first personalization's (none: an undefined element).</summary>

@@ -6,7 +6,7 @@ namespace JmlDsr.Local.Tests;
 /// <summary>Builds a post the way SendGrid Inbound Parse sends one (parsed mode, multipart/form-data).</summary>
 public static class InboundPost
 {
-    public static MultipartFormDataContent Parsed(string messageId, string from, string subject, string text, string envelopeFrom = "bounces+123@relay.example.net", string? replyTo = null)
+    public static MultipartFormDataContent Parsed(string messageId, string from, string subject, string text, string envelopeFrom = "bounces+123@relay.example.net", string? replyTo = null, string extraHeaders = "")
     {
         var headers = new StringBuilder()
             .Append("Received: from relay.example.net by mx.sendgrid.net\r\n")
@@ -18,7 +18,7 @@ public static class InboundPost
             headers.Append("Reply-To: ").Append(replyTo).Append("\r\n");
         }
 
-        headers.Append("Subject: ").Append(subject).Append("\r\n");
+        headers.Append("Subject: ").Append(subject).Append("\r\n").Append(extraHeaders);
         var content = new MultipartFormDataContent("xYzZY");
         void Add(string name, string value) => content.Add(new StringContent(value, Encoding.UTF8) { Headers = { ContentType = null } }, name);
         Add("headers", headers.ToString());

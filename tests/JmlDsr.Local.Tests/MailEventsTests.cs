@@ -32,7 +32,7 @@ public sealed class MailEventsTests(LocalHostFixture host) : IClassFixture<Local
     private SendGridClient SendGrid => new(new HttpClient(), new SendGridClientOptions { ApiKey = "SG.test", Host = host.BaseUrl });
 
     /// <summary>The app's mailer, in this process, on the host's storage and its SendGrid stand-in.</summary>
-    private Mailer Mailer(TimeSpan grace) => new(SendGrid, Storage,
+    private Mailer Mailer(TimeSpan grace) => new(SendGrid, Storage, new AuditLog(Storage),
         Options.Create(new DsrOptions { FromAddress = "privacy@jmlsoftware.co.uk", FromName = "JML Privacy Team" }),
         Options.Create(new SendGridOptions { ApiKey = "SG.test", EventWebhookPublicKey = "the host's key", ConfirmationGrace = grace }),
         TimeProvider.System, NullLogger<Mailer>.Instance);
