@@ -6,7 +6,7 @@ namespace JmlDsr.Local.Tests;
 /// <summary>Builds a post the way SendGrid Inbound Parse sends one (parsed mode, multipart/form-data).</summary>
 public static class InboundPost
 {
-    public static MultipartFormDataContent Parsed(string messageId, string from, string subject, string text, string envelopeFrom = "bounces+123@relay.example.net", string? replyTo = null, string extraHeaders = "")
+    public static MultipartFormDataContent Parsed(string messageId, string from, string subject, string text, string envelopeFrom = "bounces+123@relay.example.net", string? replyTo = null, string extraHeaders = "", string dkim = "{@example.com : pass}", string spf = "pass")
     {
         var headers = new StringBuilder()
             .Append("Received: from relay.example.net by mx.sendgrid.net\r\n")
@@ -22,7 +22,7 @@ public static class InboundPost
         var content = new MultipartFormDataContent("xYzZY");
         void Add(string name, string value) => content.Add(new StringContent(value, Encoding.UTF8) { Headers = { ContentType = null } }, name);
         Add("headers", headers.ToString());
-        Add("dkim", "{@example.com : pass}");
+        Add("dkim", dkim);
         Add("to", "privacy@jmlsoftware.co.uk");
         Add("from", from);
         Add("subject", subject);
@@ -32,7 +32,7 @@ public static class InboundPost
         Add("envelope", $"{{\"to\":[\"privacy@jmlsoftware.co.uk\"],\"from\":\"{envelopeFrom}\"}}");
         Add("attachments", "0");
         Add("charsets", "{\"to\":\"UTF-8\",\"html\":\"UTF-8\",\"subject\":\"UTF-8\",\"from\":\"UTF-8\",\"text\":\"UTF-8\"}");
-        Add("SPF", "pass");
+        Add("SPF", spf);
         return content;
     }
 

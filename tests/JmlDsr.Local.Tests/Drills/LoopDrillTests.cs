@@ -257,6 +257,41 @@ public sealed class SetAsideTests(LocalHostFixture host) : IClassFixture<LocalHo
     }
 
     [Fact]
+    public async Task WebFormRelay_IsAnsweredToThePersonInReplyTo()
+    {
+        using var post = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("form-1@forms.example.net", "Website contact form <no-reply@forms.example.net>", "Contact form: data request",
+                "Name: Carol White\nMessage: Please send me a copy of all the personal data you hold about me.", replyTo: "Carol White <carol.white@example.net>",
+                dkim: "{@forms.example.net : pass}"));
+        var answer = await post.Content.ReadFromJsonAsync<JsonElement>();
+        var reference = answer.GetProperty("reference").GetString()!;
+        Assert.Equal("access", answer.GetProperty("type").GetString());
+        await host.WaitForMailAsync(reference, "carol.white@example.net", "We have received your request");
+        Assert.Empty(await host.OutboxAsync("no-reply@forms.example.net"));
+        var request = await host.GetRequestAsync(reference);
+        Assert.Contains(request.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("step").GetString() == "intake-requester"
+            && t.GetProperty("detail").GetString()!.Contains("carol.white@example.net", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StaffForwardInline_IsAnsweredToTheOriginalSender_OnlyWhenTheForwardAuthenticates()
+    {
+        const string Body = "Can you deal with this one?\n\n---------- Forwarded message ---------\nFrom: Dan Brown <dan.brown@example.co.uk>\nDate: Mon, 30 Nov 2026 at 09:12\nSubject: My data\nTo: <enquiries@jmlsoftware.co.uk>\n\nPlease delete my account and all my personal data.\n";
+        using var signed = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("fwd-1@jmlsoftware.co.uk", "Sam Staff <sam.staff@jmlsoftware.co.uk>", "Fwd: My data", Body, envelopeFrom: "sam.staff@jmlsoftware.co.uk", dkim: "{@jmlsoftware.co.uk : pass}"));
+        var answer = await signed.Content.ReadFromJsonAsync<JsonElement>();
+        var reference = answer.GetProperty("reference").GetString()!;
+        Assert.Equal("erasure", answer.GetProperty("type").GetString());
+        await host.WaitForMailAsync(reference, "dan.brown@example.co.uk", "We have received your request");
+        Assert.Empty(await host.OutboxAsync("sam.staff@jmlsoftware.co.uk"));
+
+        // The same forward, but its JML sender did not authenticate: anyone can write "From: Sam Staff". Set aside for a look.
+        using var forged = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("fwd-2@attacker.example", "Sam Staff <sam.staff@jmlsoftware.co.uk>", "Fwd: My data", Body, envelopeFrom: "x@attacker.example", dkim: "none", spf: "fail"));
+        Assert.Equal("unauthenticated-forward", (await forged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("setAside").GetString());
+    }
+
+    [Fact]
     public async Task OneSender_ManyRequestsInADay_GoToTriage_WithoutEmailToThem()
     {
         var sender = "flood@example.net";
