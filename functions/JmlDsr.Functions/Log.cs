@@ -56,6 +56,9 @@ internal static partial class Log
     [LoggerMessage(1111, LogLevel.Information, "Set-aside email {Id} opened as request {Reference}")]
     public static partial void SetAsideOpened(ILogger logger, string id, string reference);
 
+    [LoggerMessage(1120, LogLevel.Warning, "Inbound post refused unread: its Content-Length {Length} is over the {Limit} bytes accepted")]
+    public static partial void InboundTooLong(ILogger logger, long length, int limit);
+
     [LoggerMessage(1107, LogLevel.Warning, "Starting the workflow of {Reference} failed (try {Try}): {Error}")]
     public static partial void IntakeStartRetry(ILogger logger, string reference, long @try, string error);
 

@@ -45,10 +45,13 @@ public sealed class InboundHandler(
     TimeProvider time,
     ILogger<InboundHandler> logger)
 {
-    /// <summary>Largest post accepted. SendGrid caps a message at 30 MB; anything this size or more is refused (and still kept).</summary>
-    public const int MaxAcceptedBytes = 25 * 1024 * 1024;
+    /// <summary>
+    /// Largest post accepted (30 MiB). SendGrid caps a message at 30 MB, so every post it makes fits (a 25 MB message is
+    /// accepted and parsed); a post that says it is longer is refused from its Content-Length before it is read.
+    /// </summary>
+    public const int MaxAcceptedBytes = 30 * 1024 * 1024;
 
-    /// <summary>Largest post read at all (and kept).</summary>
+    /// <summary>Largest post read at all (and kept): a post without a Content-Length is read, streaming, up to this.</summary>
     public const int MaxReadBytes = 64 * 1024 * 1024;
 
     public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient client, CancellationToken ct = default)
@@ -61,10 +64,19 @@ public sealed class InboundHandler(
         }
 
         var receivedAt = time.GetUtcNow();
-        var (raw, complete) = await RequestBody.ReadAsync(request.Body, MaxReadBytes, ct);
-        var blobName = await KeepRawAsync(raw, complete, request.ContentType, receivedAt, ct);
+        if (request.ContentLength > MaxAcceptedBytes)
+        {
+            // Refused unread: no SendGrid post is this long, and reading it would only cost.
+            Log.InboundTooLong(logger, request.ContentLength.Value, MaxAcceptedBytes);
+            return Responses.Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large",
+                $"The post is larger than {MaxAcceptedBytes / (1024 * 1024)} MB (its Content-Length says {request.ContentLength.Value} bytes); it was not read.");
+        }
 
-        if (!complete || raw.Length >= MaxAcceptedBytes)
+        // The post streams to blob storage as it is read (memory: one 4 MiB buffer whatever its size), then is parsed
+        // from that buffer or, when larger, back from the blob; the parser's own reading is bounded (InboundParser).
+        await using var raw = await KeepRawAsync(request.Body, request.ContentType, receivedAt, ct);
+        var blobName = raw.BlobName;
+        if (!raw.Complete || raw.Length > MaxAcceptedBytes)
         {
             return Reject(blobName, StatusCodes.Status413PayloadTooLarge, "Payload too large",
                 $"The post is larger than {MaxAcceptedBytes / (1024 * 1024)} MB. It has been kept for staff to review.");
@@ -73,7 +85,8 @@ public sealed class InboundHandler(
         InboundEmail email;
         try
         {
-            email = await InboundParser.ParseAsync(raw, request.ContentType, ct);
+            await using var body = await raw.OpenReadAsync(ct);
+            email = await InboundParser.ParseAsync(body, request.ContentType, ct);
         }
         catch (InboundFormatException e)
         {
@@ -87,7 +100,7 @@ public sealed class InboundHandler(
     /// After the raw body is kept and parsed: mail no one should answer is set aside; an emailed answer to a clarification
     /// goes to its request; anything else a person wrote becomes a request.
     /// </summary>
-    private async Task<IResult> AcceptAsync(DurableTaskClient client, InboundEmail email, byte[] raw, string blobName, DateTimeOffset receivedAt, CancellationToken ct)
+    private async Task<IResult> AcceptAsync(DurableTaskClient client, InboundEmail email, RawPost raw, string blobName, DateTimeOffset receivedAt, CancellationToken ct)
     {
         var o = options.Value;
         var facts = email.Facts;
@@ -417,31 +430,8 @@ public sealed class InboundHandler(
         return CryptographicOperations.FixedTimeEquals(SHA256.HashData(expected), SHA256.HashData(given)) && given.Length > 0;
     }
 
-    private async Task<string> KeepRawAsync(byte[] raw, bool complete, string? contentType, DateTimeOffset receivedAt, CancellationToken ct)
-    {
-        var hash = Convert.ToHexString(SHA256.HashData(raw)).ToLowerInvariant();
-        var name = string.Create(CultureInfo.InvariantCulture, $"{receivedAt:yyyy/MM/dd}/{hash}.bin");
-        var blob = storage.Container(DsrStorage.InboundRawContainer).GetBlobClient(name);
-        try
-        {
-            await blob.UploadAsync(new BinaryData(raw), new BlobUploadOptions
-            {
-                HttpHeaders = new BlobHttpHeaders { ContentType = string.IsNullOrEmpty(contentType) ? "application/octet-stream" : contentType },
-                Metadata = new Dictionary<string, string>
-                {
-                    ["receivedAt"] = receivedAt.ToString("O", CultureInfo.InvariantCulture),
-                    ["complete"] = complete ? "true" : "false",
-                },
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-            }, ct);
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            // The same bytes are already kept.
-        }
-
-        return name;
-    }
+    private Task<RawPost> KeepRawAsync(Stream body, string? contentType, DateTimeOffset receivedAt, CancellationToken ct) =>
+        RawPost.KeepAsync(storage.Container(DsrStorage.InboundRawContainer), body, MaxReadBytes, contentType, receivedAt, ct);
 
     /// <summary>Inserts the email's de-duplication row, or reads the one an earlier post of the same email inserted.</summary>
     private static async Task<(TableEntity Row, bool Added)> AddOrGetInboundAsync(TableClient inbound, string key, string blobName, DateTimeOffset receivedAt, string? reference, string? answerTo, CancellationToken ct, string? setAside = null)
