@@ -188,6 +188,8 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             outcome = r.Outcome,
             classification = r.ClassificationReason,
             aboutReference = r.AboutReference,
+            senderAuthenticated = r.SenderAuthenticated,
+            senderAuthentication = r.SenderAuthentication,
             timeline,
         });
     }

@@ -182,6 +182,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
 
         html.Append("<dt>Subject</dt><dd>").Append(E(r.Subject ?? "—")).Append("</dd>")
             .Append("<dt>Classified because</dt><dd>").Append(E(r.ClassificationReason ?? "—")).Append("</dd>")
+            .Append("<dt>Sender authentication</dt><dd>").Append(E(r.SenderAuthentication ?? "—")).Append("</dd>")
             .Append("</dl>");
         if (type == RequestType.Complaint && !string.IsNullOrWhiteSpace(r.Details))
         {
