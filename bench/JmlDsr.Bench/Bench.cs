@@ -33,6 +33,9 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
     /// <summary>How many posts or starts the drivers keep in flight: a burst, as SendGrid delivers (intake, idle and engine alike).</summary>
     public const int Concurrency = 8;
 
+    /// <summary>The local host this bench drives (for the parts of the bench in other files).</summary>
+    private LocalHostProcess Host => host;
+
     /// <summary>How many waiting requests the idle benchmark posts at a time.</summary>
     private const int IdleWave = 250;
 

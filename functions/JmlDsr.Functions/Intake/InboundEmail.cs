@@ -34,6 +34,10 @@ public sealed class InboundFormatException(string message) : Exception(message);
 /// skipped, the text kept is capped (<see cref="MailText.MaxTextChars"/>), at most <see cref="AttachmentReader.MaxRead"/>
 /// attachments are read, and a raw MIME message is spooled (memory up to <see cref="MemorySpoolBytes"/>, then a
 /// temporary file) and parsed in place (persistent), so its parts are never copied into memory whole.
+/// Memory per post, whatever its size: the fields kept (headers 1 MiB, text 1 MiB, HTML 6 MiB, nine small fields of at
+/// most 256 KiB), HTML tokenized from its buffer (one script token can be as long as the HTML read: up to 12 MiB of
+/// characters), one attachment at a time (4 MiB, twice while PdfPig reads it), a raw message's 4 MiB spool; about
+/// 35 MiB at worst, a few hundred KiB for ordinary mail. The text returned is capped at 256 K characters.
 /// </summary>
 public static class InboundParser
 {
@@ -62,6 +66,12 @@ public static class InboundParser
     private const int MaxEntitiesWalked = 5000;
 
     private const int MaxHeaders = 1000;
+
+    /// <summary>The fields read (each once, up to its cap): what is kept of a post is bounded whatever it holds.</summary>
+    private static readonly HashSet<string> KeptFields = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "headers", "from", "to", "cc", "subject", "text", "html", "envelope", "charsets", "dkim", "SPF", "attachment-info",
+    };
 
     internal static readonly ParserOptions MimeOptions = new() { MaxMimeDepth = MaxMimeDepth, RespectContentLength = false };
 
@@ -118,6 +128,13 @@ public static class InboundParser
                 {
                     rawMime?.Dispose();
                     rawMime = await Spool.CopyAsync(section.Body, MemorySpoolBytes, ct);
+                    continue;
+                }
+
+                if (!KeptFields.Contains(name))
+                {
+                    // sender_ip, spam_score, attachments, content-ids…: not needed, not kept.
+                    await section.Body.CopyToAsync(Stream.Null, ct);
                     continue;
                 }
 

@@ -38,11 +38,11 @@ public sealed class IntakeDrillTests(LocalHostFixture host) : IClassFixture<Loca
     {
         { "truncated", HttpStatusCode.BadRequest },
         { "wrong-boundary", HttpStatusCode.BadRequest },
-        { "invalid-utf8", HttpStatusCode.BadRequest },
         { "header-injection", HttpStatusCode.BadRequest },
         { "no-from", HttpStatusCode.BadRequest },
         { "not-multipart", HttpStatusCode.BadRequest },
         { "30mb", HttpStatusCode.RequestEntityTooLarge },
+        { "30mb-no-length", HttpStatusCode.RequestEntityTooLarge },
     };
 
     [Theory]
@@ -56,13 +56,51 @@ public sealed class IntakeDrillTests(LocalHostFixture host) : IClassFixture<Loca
         Assert.Equal("application/problem+json", post.Content.Headers.ContentType?.MediaType);
         var problem = await post.Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
-        Assert.True(await host.BlobExistsAsync("inbound-raw", problem.GetProperty("rawBlob").GetString()!), "the raw post must be kept");
+        if (kind == "30mb")
+        {
+            // Refused from its Content-Length before it was read: there is nothing to keep.
+            Assert.False(problem.TryGetProperty("rawBlob", out _));
+        }
+        else
+        {
+            Assert.True(await host.BlobExistsAsync("inbound-raw", problem.GetProperty("rawBlob").GetString()!), "the raw post must be kept");
+        }
+
         Assert.Equal(before, await host.CountRequestsAsync());
 
         // Nothing crashed: a good post still goes through.
         using var good = await host.Http.PostAsync(InboundPost.Url(host),
             InboundPost.Parsed($"after-{kind}@mail.example.com", "Bob Jones <bob.jones@example.org>", "SAR", "Please send me a copy of my personal data."));
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+    }
+
+    [Fact]
+    public async Task BytesThatDoNotFitTheNamedCharset_AreReadLeniently_AndTheEmailIsAccepted()
+    {
+        const string b = "xYzZY";
+        var body = (byte[])[
+            .. Encoding.ASCII.GetBytes($"--{b}\r\nContent-Disposition: form-data; name=\"from\"\r\n\r\nAlice Smith <alice.smith@example.com>\r\n"),
+            .. Encoding.ASCII.GetBytes($"--{b}\r\nContent-Disposition: form-data; name=\"headers\"\r\n\r\nMessage-Id: <mislabelled-{Guid.NewGuid():N}@mail.example.com>\r\n\r\n"),
+            .. Encoding.ASCII.GetBytes($"--{b}\r\nContent-Disposition: form-data; name=\"subject\"\r\n\r\n"), 0x53, 0x41, 0x52, 0x20, 0x43, 0x61, 0x66, 0xE9, .. "\r\n"u8,
+            .. Encoding.ASCII.GetBytes($"--{b}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nPlease send me a copy of my personal data.\r\n"),
+            .. Encoding.ASCII.GetBytes($"--{b}\r\nContent-Disposition: form-data; name=\"charsets\"\r\n\r\n{{\"subject\":\"UTF-8\",\"from\":\"UTF-8\",\"text\":\"UTF-8\"}}\r\n--{b}--\r\n"),
+        ];
+        using var content = new ByteArrayContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={b}");
+        using var post = await host.Http.PostAsync(InboundPost.Url(host), content);
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+    }
+
+    /// <summary>A body sent chunked, without a Content-Length.</summary>
+    private sealed class UnknownLengthContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
     }
 
     private static HttpContent Build(string kind)
@@ -87,8 +125,6 @@ public sealed class IntakeDrillTests(LocalHostFixture host) : IClassFixture<Loca
                 return Raw(whole[..(whole.Length / 2)], b);
             case "wrong-boundary":
                 return Raw([.. from, .. end], "another-boundary");
-            case "invalid-utf8":
-                return Raw([.. from, .. Field(b, "subject", [0x53, 0x41, 0x52, 0xC3, 0x28, 0xFF]), .. Field(b, "charsets", "{\"subject\":\"UTF-8\",\"from\":\"UTF-8\"}"u8.ToArray()), .. end], b);
             case "header-injection":
                 return Raw([.. from, .. Field(b, "subject", "Access request\r\nBcc: attacker@example.net"u8.ToArray()), .. Field(b, "text", "Send me my data."u8.ToArray()), .. end], b);
             case "no-from":
@@ -99,6 +135,12 @@ public sealed class IntakeDrillTests(LocalHostFixture host) : IClassFixture<Loca
                 var big = new byte[30 * 1024 * 1024];
                 Array.Fill(big, (byte)'a');
                 return Raw([.. from, .. Field(b, "text", big), .. end], b);
+            case "30mb-no-length":
+                var chunked = new byte[30 * 1024 * 1024];
+                Array.Fill(chunked, (byte)'a');
+                var unknown = new UnknownLengthContent([.. from, .. Field(b, "text", chunked), .. end]);
+                unknown.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={b}");
+                return unknown;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }
