@@ -297,7 +297,11 @@ public static class MailTriage
             return null;
         }
 
-        return Acknowledgement(mail, autoHeader: why) ?? new(SetAsideReason.AutoReply, why);
+        // An out-of-office is an auto-reply even where it thanks the sender; only other automatic replies may be acknowledgements.
+        var outOfOffice = StartsWithAny(mail.SubjectStripped, AutoReplySubjectStarts) is not null
+            || MailText.FirstFound(mail.SubjectLower, AutoReplySubjectAnywhere) is not null
+            || MailText.FirstFound(mail.Body, AutoReplyBodyPhrases) is not null;
+        return (outOfOffice ? null : Acknowledgement(mail, autoHeader: why)) ?? new(SetAsideReason.AutoReply, why);
     }
 
     // ---- automatic acknowledgements (helpdesks, ticketing) ----------------------------------------------------------
@@ -332,16 +336,16 @@ public static class MailTriage
         "your message has been received", "your enquiry has been received", "your inquiry has been received", "has been logged",
         "has been created", "ticket number", "ticket #", "ticket no", "ticket id", "case number", "case #", "case id", "reference number",
         "your reference is", "request number", "incident number", "thank you for contacting", "thanks for contacting", "thank you for getting in touch",
-        "thanks for getting in touch", "thank you for your email", "thank you for your message", "thank you for your enquiry",
+        "thanks for getting in touch", "thank you for your enquiry",
         "a member of our team will", "one of our team will", "we aim to respond within", "we will respond within", "we will get back to you",
         "we'll get back to you", "will be in touch", "working days",
     ];
 
     private static readonly string[] AcknowledgementSubjects =
     [
-        "[ticket", "ticket #", "ticket received", "request received", "we've received your", "we have received your", "your request",
+        "[ticket", "ticket #", "ticket received", "request received", "we've received your", "we have received your",
         "has been received", "case #", "[case", "(case", "thank you for contacting", "thanks for contacting", "acknowledgement",
-        "acknowledgment", "[#", "[request", "received:", "[sd-", "[jira]", "incident inc", "your enquiry", "your inquiry",
+        "acknowledgment", "[#", "[request", "received:", "[sd-", "[jira]", "incident inc", "enquiry received", "inquiry received",
     ];
 
     private static TriageVerdict? Acknowledgement(Observed mail, string? autoHeader)
