@@ -433,8 +433,25 @@ public static class MailTriage
             return new(SetAsideReason.Bulk, "It is a newsletter or bulk mailing (List-Unsubscribe, RFC 2369).");
         }
 
+        // List managers that predate RFC 2919 or leave the List-* fields off digests (Mailman, Majordomo, ezmlm).
+        if (MailingListHeaders.FirstOrDefault(h => f.Header(h) is not null) is { } listHeader)
+        {
+            return new(SetAsideReason.Bulk, $"It came from mailing-list software ({listHeader}).");
+        }
+
+        var sender = MailText.LocalPart(MailText.Address(f.Header("Sender")));
+        foreach (var local in new[] { mail.FromLocal, sender })
+        {
+            if (local.EndsWith("-request", StringComparison.Ordinal) || local.EndsWith("-owner", StringComparison.Ordinal) || local.StartsWith("owner-", StringComparison.Ordinal))
+            {
+                return new(SetAsideReason.Bulk, $"It was sent by a mailing list's own address ({local}@…).");
+            }
+        }
+
         return null;
     }
+
+    private static readonly string[] MailingListHeaders = ["X-Mailman-Version", "X-BeenThere", "X-Mailing-List", "X-Loop-List", "Mailing-List", "X-List"];
 
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
