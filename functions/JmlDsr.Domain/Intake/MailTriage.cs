@@ -129,6 +129,7 @@ public static class MailTriage
         "message could not be delivered to the following recipients", "could not be delivered to one or more recipients",
         "this is an automatically generated delivery status notification", "i wasn't able to deliver your message",
         "unable to deliver your message to the following addresses", "your message wasn't delivered",
+        "did not reach the following recipient", "was not delivered to:", "was undeliverable", "cannot be delivered to the following recipients",
     ];
 
     private static TriageVerdict? Bounce(Observed mail)
