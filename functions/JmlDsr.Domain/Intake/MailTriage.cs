@@ -335,6 +335,8 @@ public static class MailTriage
     [
         "we have received your", "we've received your", "we received your", "your request has been received", "your email has been received",
         "your message has been received", "your enquiry has been received", "your inquiry has been received", "has been logged",
+        "has been received", "is being reviewed by our support staff", "to add additional comments, reply to this email",
+        "a support ticket request has been created",
         "has been created", "ticket number", "ticket #", "ticket no", "ticket id", "case number", "case #", "case id", "reference number",
         "your reference is", "request number", "incident number", "thank you for contacting", "thanks for contacting", "thank you for getting in touch",
         "thanks for getting in touch", "thank you for your enquiry",

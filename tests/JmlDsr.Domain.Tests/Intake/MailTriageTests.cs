@@ -117,6 +117,19 @@ public sealed class MailTriageTests
         Assert.Null(MailTriage.Classify(Mail(subject: "Fwd: Undeliverable: my request", text: "I tried to email you and got this. Please send me my data.\n---------- Forwarded message ---------\nDelivery has failed to these recipients or distribution lists:"), Us));
 
     [Fact]
+    public void ExchangeInboxRuleAutoReply_IsAutoReply()
+    {
+        // The header set of a real Exchange 2013 rule-based autoreply (Selwyn District Council, published in a PHP test).
+        var facts = Mail(subject: "Selwyn Autoreply", text: "Thank you for your email.", headers:
+        [
+            ("x-autoreply", "yes"), ("X-MS-Exchange-Inbox-Rules-Loop", "buildingadmin_designdocument@selwyn.govt.nz"),
+            ("auto-submitted", "auto-generated"), ("x-ms-exchange-generated-message-source", "Mailbox Rules Agent"),
+        ]);
+
+        Assert.Equal(SetAsideReason.AutoReply, MailTriage.Classify(facts, Us)?.Reason);
+    }
+
+    [Fact]
     public void NullReturnPath_Alone_IsABounce() =>
         Assert.Equal(SetAsideReason.Bounce, MailTriage.Classify(Mail(subject: "Notification", text: "Something happened.") with { EnvelopeFrom = "" }, Us)?.Reason);
 
@@ -128,6 +141,26 @@ public sealed class MailTriageTests
             subject: "[Ticket #12345] We've received your request",
             text: "##- Please type your reply above this line -##\n\nThank you for contacting us. Your request (12345) has been received and is being reviewed by our support staff.",
             headers: [("X-Zendesk-From-Account-Id", "1a2b3c"), ("Auto-Submitted", "auto-generated")]);
+
+        Assert.Equal(SetAsideReason.AutoAcknowledgement, MailTriage.Classify(facts, Us)?.Reason);
+    }
+
+    // Zendesk's default "Notify requester of received request" trigger text and the headers Zendesk documents on every
+    // outbound email (Auto-Submitted: auto-generated, X-Auto-Response-Suppress: All, X-Mailer: Zendesk Mailer,
+    // X-Zendesk-From-Account-Id), as found in Zendesk's help-centre text and real Zendesk mail in public repositories.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ZendeskDefaultAcknowledgement_IsAutoAcknowledgement(bool withHeaders)
+    {
+        (string, string)[] headers = withHeaders
+            ? [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All"), ("X-Mailer", "Zendesk Mailer"), ("X-Zendesk-From-Account-Id", "68b8aed")]
+            : [];
+        var facts = Mail(
+            from: "Acme Support <support@acme.example>",
+            subject: "[Request received] Subject access request",
+            text: "##- Please type your reply above this line -##\n\nYour request (115344) has been received, and is being reviewed by our support staff.\n\nTo add additional comments, reply to this email.",
+            headers: headers);
 
         Assert.Equal(SetAsideReason.AutoAcknowledgement, MailTriage.Classify(facts, Us)?.Reason);
     }

@@ -60,4 +60,18 @@ public sealed class RealMailTests
         Assert.NotNull(verdict);
         Assert.Equal(expected, verdict.FailedRecipients);
     }
+
+    [Theory]
+    [InlineData("Human/sisimai-is-not-bounce-02.eml", "none", "none", false)]
+    [InlineData("AutoReply/sisimai-rfc3834-03.eml", "pass", "none", true)]
+    [InlineData("Bounce/sisimai-rhost-outlook-01.eml", "none", "none", false)]
+    [InlineData("Bounce/mimekit-bounce-office365.eml", "none", "none", false)]
+    public void RealHeaders_GiveTheTopAuthenticationResult(string file, string spf, string dkim, bool authenticated)
+    {
+        var v = SenderAuthentication.Evaluate(RealMailLoader.Load(Path.Combine(Root, file)));
+
+        Assert.Equal(spf, v.Spf);
+        Assert.Equal(dkim, v.Dkim);
+        Assert.Equal(authenticated, v.Authenticated);
+    }
 }
