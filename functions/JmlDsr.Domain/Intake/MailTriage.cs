@@ -62,6 +62,10 @@ public sealed record OwnMailIdentity(IReadOnlyCollection<string> OwnAddresses, I
 /// RFC 3834 §2 treats Precedence bulk/junk/list as "do not auto-respond"; we report it as <see cref="SetAsideReason.Bulk"/>
 /// (lists and newsletters), while <c>Precedence: auto_reply</c> is an auto-reply.</item>
 /// </list>
+/// Deliberately not signals: <c>X-Auto-Response-Suppress</c> (a sender's request that others not auto-reply to it; Outlook
+/// and Exchange put it on ordinary mail too) and <c>X-MS-Exchange-Generated-Message-Source</c> alone (it also marks mail that
+/// an inbox rule forwarded, which may carry a customer's request). Real Exchange autoreplies carry
+/// <c>Auto-Submitted: auto-generated</c> as well, which is what decides.
 /// </remarks>
 public static class MailTriage
 {
@@ -73,8 +77,8 @@ public static class MailTriage
         var mail = new Observed(facts);
         return OwnMail(mail, us)
             ?? Bounce(mail)
-            ?? AutoReplyOrAcknowledgement(mail)
-            ?? Acknowledgement(mail, autoHeader: null)
+            ?? AutoReplyOrAcknowledgement(mail, us)
+            ?? Acknowledgement(mail, us, autoHeader: null)
             ?? NullReturnPath(mail)
             ?? Bulk(mail);
     }
@@ -266,7 +270,7 @@ public static class MailTriage
 
     private const int ShortMessage = 1_500;
 
-    private static TriageVerdict? AutoReplyOrAcknowledgement(Observed mail)
+    private static TriageVerdict? AutoReplyOrAcknowledgement(Observed mail, OwnMailIdentity us)
     {
         var f = mail.Facts;
         string? why = null;
@@ -302,7 +306,7 @@ public static class MailTriage
         var outOfOffice = StartsWithAny(mail.SubjectStripped, AutoReplySubjectStarts) is not null
             || MailText.FirstFound(mail.SubjectLower, AutoReplySubjectAnywhere) is not null
             || MailText.FirstFound(mail.Body, AutoReplyBodyPhrases) is not null;
-        return (outOfOffice ? null : Acknowledgement(mail, autoHeader: why)) ?? new(SetAsideReason.AutoReply, why);
+        return (outOfOffice ? null : Acknowledgement(mail, us, autoHeader: why)) ?? new(SetAsideReason.AutoReply, why);
     }
 
     // ---- automatic acknowledgements (helpdesks, ticketing) ----------------------------------------------------------
@@ -351,7 +355,7 @@ public static class MailTriage
         "acknowledgment", "[#", "[request", "received:", "[sd-", "[jira]", "incident inc", "enquiry received", "inquiry received",
     ];
 
-    private static TriageVerdict? Acknowledgement(Observed mail, string? autoHeader)
+    private static TriageVerdict? Acknowledgement(Observed mail, OwnMailIdentity us, string? autoHeader)
     {
         var f = mail.Facts;
         var automation = new List<string>();
@@ -378,7 +382,10 @@ public static class MailTriage
             automation.Add($"\"{automatic}\"");
         }
 
-        if (mail.FromLocal is { Length: > 0 } local && (local.StartsWith("noreply", StringComparison.Ordinal) || local.StartsWith("no-reply", StringComparison.Ordinal)
+        // A no-reply sender counts, except our own (the website's form relay sends as noreply@ with the customer in Reply-To).
+        var internalSender = MailText.Domain(mail.FromAddress) is { } fromDomain
+            && us.InternalDomains.Any(d => string.Equals(d.Trim().TrimStart('@'), fromDomain, StringComparison.OrdinalIgnoreCase));
+        if (!internalSender && mail.FromLocal is { Length: > 0 } local && (local.StartsWith("noreply", StringComparison.Ordinal) || local.StartsWith("no-reply", StringComparison.Ordinal)
             || local.StartsWith("donotreply", StringComparison.Ordinal) || local.StartsWith("do-not-reply", StringComparison.Ordinal)))
         {
             automation.Add($"a no-reply sender ({local})");

@@ -175,6 +175,20 @@ public sealed class MailTriageTests
         Assert.Equal(SetAsideReason.AutoAcknowledgement, MailTriage.Classify(two, Us)?.Reason);
     }
 
+    [Fact]
+    public void OurWebFormRelay_IsNotAnAcknowledgement()
+    {
+        var facts = Mail(
+            from: "Web form <noreply@jmlsoftware.co.uk>",
+            subject: "Request received from website",
+            text: "Name: Jane Doe\nEmail: jane@example.com\nRequest: I want a copy of my personal data. My reference number is 4471.") with
+        {
+            ReplyTo = "Jane <jane@example.com>",
+        };
+
+        Assert.Null(MailTriage.Classify(facts, Us));
+    }
+
     [Theory]
     [InlineData("Precedence", "bulk")]
     [InlineData("Precedence", "list")]
