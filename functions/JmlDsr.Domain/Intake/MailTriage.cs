@@ -80,7 +80,7 @@ public static class MailTriage
             ?? AutoReplyOrAcknowledgement(mail, us)
             ?? Acknowledgement(mail, us, autoHeader: null)
             ?? NullReturnPath(mail)
-            ?? Bulk(mail);
+            ?? Bulk(mail, us);
     }
 
     // ---- own mail ----------------------------------------------------------------------------------------------
@@ -424,13 +424,24 @@ public static class MailTriage
             ? new(SetAsideReason.Bounce, "Sent with a null return path (MAIL FROM:<>), which only automatic mail such as bounces uses (RFC 5321 §4.5.5, RFC 3464).")
             : null;
 
-    private static TriageVerdict? Bulk(Observed mail)
+    private static TriageVerdict? Bulk(Observed mail, OwnMailIdentity us)
     {
         var f = mail.Facts;
+
+        // Our own group or distribution list (e.g. privacy@ as a Google Group) stamps List-Id, Precedence: list and
+        // Mailing-list on every email it relays, a person's included: list signals that name our domain are not bulk.
+        var ourList = ListHeaderNames.Any(h => f.Header(h) is { } v && us.InternalDomains.Any(d => d.Trim().TrimStart('@') is { Length: > 0 } dom
+            && v.Contains(dom, StringComparison.OrdinalIgnoreCase)));
+
         var precedence = MailText.FirstToken(f.Header("Precedence"));
-        if (precedence is "bulk" or "junk" or "list")
+        if (precedence is "bulk" or "junk" || (precedence == "list" && !ourList))
         {
             return new(SetAsideReason.Bulk, $"It is marked Precedence: {precedence} (bulk or list mail; RFC 3834 §2 says not to answer it).");
+        }
+
+        if (ourList)
+        {
+            return null;
         }
 
         if (f.Header("List-Id") is not null)
@@ -460,6 +471,8 @@ public static class MailTriage
 
         return null;
     }
+
+    private static readonly string[] ListHeaderNames = ["List-Id", "Mailing-List", "X-BeenThere", "List-Post"];
 
     private static readonly string[] MailingListHeaders = ["X-Mailman-Version", "X-BeenThere", "X-Mailing-List", "X-Loop-List", "Mailing-List", "X-List"];
 

@@ -199,6 +199,18 @@ public sealed class MailTriageTests
         Assert.Equal(SetAsideReason.Bulk, MailTriage.Classify(Mail(subject: "Our spring newsletter", text: "News.", headers: [(name, value)]), Us)?.Reason);
 
     [Fact]
+    public void RelayedByOurOwnGoogleGroup_IsStillAPerson()
+    {
+        var facts = Mail(headers:
+        [
+            ("Precedence", "list"), ("Mailing-list", "list privacy@jmlsoftware.co.uk; contact privacy+owners@jmlsoftware.co.uk"),
+            ("List-ID", "<privacy.jmlsoftware.co.uk>"), ("X-BeenThere", "privacy@jmlsoftware.co.uk"),
+        ]);
+
+        Assert.Null(MailTriage.Classify(facts, Us));
+    }
+
+    [Fact]
     public void LongBody_IsReadOnlyInABoundedPrefix()
     {
         var text = new string('a', 2_000_000) + " i am out of the office";
