@@ -208,8 +208,11 @@ public static class SenderAuthentication
             return results;
         }
 
-        var authServ = segments[0].Count > 0 ? segments[0][0].ToLowerInvariant() : "";
-        foreach (var tokens in segments.Skip(1))
+        // Exchange Online writes its results with no authserv-id ("spf=pass (sender IP is …) smtp.mailfrom=…; dkim=…"):
+        // a first segment that is already method=result is a result, not the id.
+        var noAuthServId = segments[0].Count > 0 && segments[0][0].Contains('=', StringComparison.Ordinal);
+        var authServ = noAuthServId || segments[0].Count == 0 ? "" : segments[0][0].ToLowerInvariant();
+        foreach (var tokens in noAuthServId ? segments : segments.Skip(1))
         {
             if (tokens.Count == 0)
             {
@@ -246,7 +249,7 @@ public static class SenderAuthentication
     }
 
     private static string AuthServId(string header) =>
-        SplitOutsideComments(header) is { Count: > 0 } s && s[0].Count > 0 ? s[0][0].ToLowerInvariant() : "";
+        SplitOutsideComments(header) is { Count: > 0 } s && s[0].Count > 0 && !s[0][0].Contains('=', StringComparison.Ordinal) ? s[0][0].ToLowerInvariant() : "";
 
     /// <summary>Splits on ';' outside comments and quotes, each segment into white-space separated tokens (quotes removed).</summary>
     private static List<List<string>> SplitOutsideComments(string header)

@@ -60,6 +60,11 @@ public sealed class SenderAuthenticationTests
     [InlineData("example.org 1; dkim=fail reason=\"signature; verification failed\" header.d=example.com; dkim=pass header.d=example.net; spf = pass smtp.mailfrom = sender@mail.example.net",
         "Jane <jane@example.net>", "pass", true, "pass", true, null)]
     [InlineData("mx.sendgrid.net; none", "jane@example.com", "none", false, "none", false, null)]
+    // Exchange Online writes no authserv-id and stray segments (sisimai email-office365-04, MimeKit bounce.txt).
+    [InlineData("spf=pass (sender IP is 104.47.124.246) smtp.helo=APC01-HK2-obe.outbound.protection.outlook.com; outlook.com; dkim=none (message not signed) header.d=none;outlook.com; dmarc=pass action=none header.from=outlook.com;",
+        "Microsoft Outlook <postmaster@outlook.com>", "pass", true, "none", false, "pass")]
+    [InlineData("spf=pass (sender IP is 1.2.3.4) smtp.mailfrom=mail.example.co.uk; dkim=pass (signature was verified) header.d=example.co.uk;dmarc=pass action=none header.from=example.co.uk;compauth=pass reason=100",
+        "Jane <jane@example.co.uk>", "pass", true, "pass", true, "pass")]
     [InlineData("mx.sendgrid.net; dkim=pass (1024-bit key) header.d=evil.example header.i=@evil.example; spf=softfail (domain owner discourages use of this host) smtp.mailfrom=ceo@bank.co.uk; dmarc=fail (p=REJECT) header.from=bank.co.uk",
         "CEO <ceo@bank.co.uk>", "softfail", false, "pass", false, "fail")]
     public void AuthenticationResults_AreParsed(string header, string from, string spf, bool spfAligned, string dkim, bool dkimAligned, string? dmarc)
