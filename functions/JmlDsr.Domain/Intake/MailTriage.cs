@@ -24,8 +24,6 @@ public enum SetAsideReason
     /// <summary>A forward from a JML address whose own mail did not authenticate: the forwarded block cannot be trusted.</summary>
     UnauthenticatedForward,
 
-    /// <summary>More new requests from one sender in 24 hours than the configured limit.</summary>
-    SenderRate,
 }
 
 /// <summary>The verdict on one email: set aside (with a reason and a staff-readable explanation), or null for a person's mail.</summary>
@@ -569,7 +567,6 @@ public static class MailTriage
         SetAsideReason.Bulk => "bulk",
         SetAsideReason.Internal => "internal",
         SetAsideReason.UnauthenticatedForward => "unauthenticated-forward",
-        SetAsideReason.SenderRate => "sender-rate",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 }
