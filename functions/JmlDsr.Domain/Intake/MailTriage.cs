@@ -23,7 +23,6 @@ public enum SetAsideReason
 
     /// <summary>A forward from a JML address whose own mail did not authenticate: the forwarded block cannot be trusted.</summary>
     UnauthenticatedForward,
-
 }
 
 /// <summary>The verdict on one email: set aside (with a reason and a staff-readable explanation), or null for a person's mail.</summary>
