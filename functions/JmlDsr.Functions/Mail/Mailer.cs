@@ -34,6 +34,9 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, AuditLog 
     /// <summary>The step of the privacy team's alert when the circuit breaker holds emails back.</summary>
     public const string CircuitStepPrefix = "circuit-breaker-";
 
+    /// <summary>The Sends partition of the mail guard's own alerts (not one request's).</summary>
+    public const string AlertsReference = "mail-guard";
+
     /// <summary>How often a retry looks for SendGrid's word on an earlier attempt.</summary>
     public static readonly TimeSpan ConfirmationPoll = TimeSpan.FromSeconds(1);
 
@@ -141,7 +144,8 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, AuditLog 
                 var isStaff = o.StaffAddressList.Contains(to, StringComparer.OrdinalIgnoreCase);
                 if (!isStaff)
                 {
-                    await SendOnceAsync(reference, CircuitStepPrefix + key + "-" + hour,
+                    // Once per address and hour, whichever request tripped it.
+                    await SendOnceAsync(AlertsReference, CircuitStepPrefix + key + "-" + hour,
                         EmailComposer.StaffCircuitBreaker(o.PrivacyTeamAddress, reference, EmailComposer.Mask(to), o.MaxEmailsPerAddressPerHour), ct);
                 }
 

@@ -14,6 +14,8 @@ public sealed class RequestClassifierTests
     [InlineData("Question", "What data do you have on me? I'd like to see it.")]
     [InlineData("my data", "Could you provide me with my personal data and details of how you use it")]
     [InlineData("", "I want to see the personal data you hold about me")]
+    [InlineData("SAR", "pls send me all the info u have on me")]
+    [InlineData("question", "what personal info do u hold about me?")]
     public void Access_IsRecognised_InFormalAndEverydayWording(string subject, string body) =>
         Assert.Equal(RequestType.Access, RequestClassifier.Classify(subject, body).Type);
 
@@ -22,6 +24,8 @@ public sealed class RequestClassifierTests
     [InlineData("Right to be forgotten", "I am exercising my right to be forgotten.")]
     [InlineData("GDPR", "Please erase my personal data from your systems.")]
     [InlineData("Remove me", "Remove me from your database please.")]
+    [InlineData("", "pls remove my account and data, thanks")]
+    [InlineData("close account", "I'm closing my account and I want all the data linked to it removed.")]
     public void Erasure_IsRecognised(string subject, string body) =>
         Assert.Equal(RequestType.Erasure, RequestClassifier.Classify(subject, body).Type);
 
@@ -36,6 +40,8 @@ public sealed class RequestClassifierTests
     [InlineData("Restrict processing", "Please restrict processing of my data while you check its accuracy.")]
     [InlineData("Data", "Please stop using my personal data until the dispute is resolved.")]
     [InlineData("Article 18", "I request restriction of processing.")]
+    [InlineData("", "Don't delete my records yet, I need you to keep them for a legal claim, but please don't use them for anything else.")]
+    [InlineData("inaccurate data", "Some of my data is inaccurate and I do not want it to be used until the problem is fixed.")]
     public void Restriction_IsRecognised(string subject, string body) =>
         Assert.Equal(RequestType.Restriction, RequestClassifier.Classify(subject, body).Type);
 
@@ -43,6 +49,9 @@ public sealed class RequestClassifierTests
     [InlineData("Invoice query", "Can you resend invoice 1234?")]
     [InlineData("Quote", "Can I get a quote for 10 licences?")]
     [InlineData("Meeting", "Are you free on Tuesday?")]
+    [InlineData("Mailing list", "Is there any way to be removed from the mailing list??")]
+    [InlineData("Feature", "It would be great if it would be possible to clear the data without having to delete the account.")]
+    [InlineData("Spam", "I was subscribed to your mailing list without having taken any explicit action. I believe this violates GDPR.")]
     public void UnrelatedMail_IsUnclassified_ForStaffToTriage(string subject, string body) =>
         Assert.Equal(RequestType.Unclassified, RequestClassifier.Classify(subject, body).Type);
 
@@ -110,5 +119,25 @@ public sealed class RequestClassifierTests
         var result = RequestClassifier.Classify("Subject access request", "Please send me a copy of all the data you hold about me. Also my phone number is wrong.");
         Assert.Equal(RequestType.Access, result.Type);
         Assert.Contains(RequestType.Rectification, result.AlsoMentioned);
+    }
+
+    // The text is sender-controlled: only a bounded prefix is read and every pattern is NonBacktracking, so hostile input returns promptly.
+    [Theory]
+    [InlineData("<script>")]
+    [InlineData("<")]
+    [InlineData("delete my ")]
+    [InlineData("a")]
+    public void HostileFiveMegabyteBody_IsClassified(string unit)
+    {
+        var body = string.Concat(Enumerable.Repeat(unit, (5 * 1024 * 1024 / unit.Length) + 1));
+        var result = RequestClassifier.Classify(new string('<', 100_000), body);
+        Assert.NotNull(result);
+    }
+
+    [Fact]
+    public void TextAfterTheBodyLimit_IsNotRead()
+    {
+        var body = new string('x', RequestClassifier.MaxBodyChars + 10) + " please delete my account and all my data";
+        Assert.Equal(RequestType.Unclassified, RequestClassifier.Classify("hello", body).Type);
     }
 }

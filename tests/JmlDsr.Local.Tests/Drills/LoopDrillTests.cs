@@ -292,6 +292,34 @@ public sealed class SetAsideTests(LocalHostFixture host) : IClassFixture<LocalHo
     }
 
     [Fact]
+    public async Task CircuitBreaker_HoldsBackMailToOneAddressPastTheHourlyLimit_AndAlertsThePrivacyTeam()
+    {
+        const string To = "loop-victim@example.com";
+        for (var i = 0; i < 22; i++)
+        {
+            using var notice = await host.Http.PostAsync($"{host.BaseUrl}/api/dev/notices?to={To}", null);
+            Assert.Equal(HttpStatusCode.Accepted, notice.StatusCode);
+        }
+
+        // The marketing stand-in mails through the product's mailer: 20 an hour reach the address, the rest are held back.
+        await host.WaitUntilAsync(async () => (await host.OutboxAsync(Privacy)).Any(m => m.GetProperty("subject").GetString()!.Contains("Emails held back", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the privacy team's circuit-breaker alert");
+        Assert.Equal(20, (await host.OutboxAsync(To)).Count);
+        var alert = (await host.OutboxAsync(Privacy)).First(m => m.GetProperty("subject").GetString()!.Contains("Emails held back", StringComparison.Ordinal));
+        Assert.DoesNotContain(To, alert.GetProperty("text").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task CustomerMail_ToAJmlAddress_IsNeverSent()
+    {
+        using var notice = await host.Http.PostAsync($"{host.BaseUrl}/api/dev/notices?to=enquiries@jmlsoftware.co.uk", null);
+        Assert.Equal(HttpStatusCode.Accepted, notice.StatusCode);
+        using var other = await host.Http.PostAsync($"{host.BaseUrl}/api/dev/notices?to=someone@example.com", null);
+        await host.WaitUntilAsync(async () => (await host.OutboxAsync("someone@example.com")).Count == 1, TimeSpan.FromSeconds(30), "the notice to an outside address");
+        Assert.Empty(await host.OutboxAsync("enquiries@jmlsoftware.co.uk"));
+    }
+
+    [Fact]
     public async Task OneSender_ManyRequestsInADay_GoToTriage_WithoutEmailToThem()
     {
         var sender = "flood@example.net";
