@@ -34,6 +34,11 @@ public sealed class LocalHostProcess(string repoRoot, AzuriteLauncher azurite, i
         env["DurableTaskHubName"] = taskHub;
         env["Dsr__PublicBaseUrl"] = BaseUrl;
         env["SendGrid__Host"] = BaseUrl;
+
+        // Load runs post thousands of requests from a handful of demo senders: lift the per-sender request limit and the
+        // per-address circuit breaker, which would rightly hold them back (the drills test those limits themselves).
+        env["Dsr__MaxNewRequestsPerSenderPerDay"] = "10000";
+        env["Dsr__MaxEmailsPerAddressPerHour"] = "10000";
         foreach (var (k, v) in extra ?? new Dictionary<string, string>())
         {
             env[k] = v;

@@ -16,7 +16,7 @@ namespace JmlDsr.Local.Tests;
 /// its own Azurite on a temporary folder and its own task hub. The host can be killed (-9) and
 /// started again on the same storage.
 /// </summary>
-public sealed class LocalHostFixture : IAsyncLifetime
+public class LocalHostFixture : IAsyncLifetime
 {
     public const string InboundKey = "dev-inbound-key-0123456789abcdef";
     public const string StaffKey = "dev-staff-key-0123456789abcdef";
@@ -26,6 +26,9 @@ public sealed class LocalHostFixture : IAsyncLifetime
     private AzuriteLauncher? _azurite;
     private Process? _host;
     private readonly List<string> _hostLog = [];
+
+    /// <summary>Settings this fixture's host runs with on top of the test defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
     public int Port { get; } = FreePort();
 
@@ -81,6 +84,11 @@ public sealed class LocalHostFixture : IAsyncLifetime
         env["Dsr__GatherFirstRetry"] = "00:00:00.200";
         env["Dsr__RestrictionLiftNotice"] = "00:00:03";
         env["ASPNETCORE_ENVIRONMENT"] = "Development";
+        foreach (var (name, value) in Settings)
+        {
+            env[name] = value;
+        }
+
         _host = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the local host.");
         _host.OutputDataReceived += (_, e) => { lock (_hostLog) { _hostLog.Add(e.Data ?? string.Empty); } };
         _host.ErrorDataReceived += (_, e) => { lock (_hostLog) { _hostLog.Add(e.Data ?? string.Empty); } };
@@ -262,4 +270,17 @@ public sealed class LocalHostFixture : IAsyncLifetime
 
         throw new InvalidOperationException("JmlDsr.sln not found above the test output.");
     }
+}
+
+/// <summary>
+/// A host for load drills: a hundred requests from four demo customers would rightly trip the per-sender request limit
+/// and the per-address circuit breaker, so those are lifted here (the set-aside tests check the limits themselves).
+/// </summary>
+public sealed class LoadDrillFixture : LocalHostFixture
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Dsr__MaxNewRequestsPerSenderPerDay"] = "10000",
+        ["Dsr__MaxEmailsPerAddressPerHour"] = "10000",
+    };
 }
