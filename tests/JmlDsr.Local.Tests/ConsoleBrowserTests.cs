@@ -10,7 +10,7 @@ namespace JmlDsr.Local.Tests;
 /// <summary>The staff console in real headless Chromium (Debian's chromium), driven by Playwright.</summary>
 public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper output) : IClassFixture<LocalHostFixture>
 {
-    private const string Chromium = "/usr/bin/chromium";
+    internal const string Chromium = "/usr/bin/chromium";
 
     [Fact]
     public async Task Console_WithoutSignIn_RedirectsToSignIn()
@@ -148,54 +148,8 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
         Assert.Contains("Sam Okafor (console)", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Staff_SeeSetAsideMail_FilterItByReason_AndOpenOneAsARequest()
-    {
-        Assert.True(File.Exists(Chromium), "Debian's chromium is needed: apt-get install chromium chromium-driver (.ci/run does).");
-
-        // A bounce, and Erin's request from a mail client that marks everything it sends as automatic.
-        using (var bounce = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed("console-dsn@mx.example.org", "Mail Delivery System <MAILER-DAEMON@mx.example.org>",
-            "Undelivered Mail Returned to Sender", "I'm sorry to have to inform you that your message could not be delivered.\n\n<nobody@example.org>: 550 5.1.1 User unknown", envelopeFrom: string.Empty)))
-        {
-            Assert.Equal("bounce", (await bounce.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("setAside").GetString());
-        }
-
-        using (var auto = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed("console-auto@mail.example.com", "Erin Green <erin.green@example.com>",
-            "My data", "Please send me a copy of the data you have about me.", extraHeaders: "Auto-Submitted: auto-generated\r\n")))
-        {
-            Assert.Equal("auto-reply", (await auto.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("setAside").GetString());
-        }
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
-        await page.GotoAsync($"{host.BaseUrl}/console/set-aside");
-        await page.GetByLabel("Your name").FillAsync("Priya Patel");
-        await page.GetByLabel("Staff key").FillAsync(LocalHostFixture.StaffKey);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync($"{host.BaseUrl}/console/set-aside");
-
-        // Filter by reason: only the bounce.
-        await page.GetByLabel("Reason").SelectOptionAsync("bounce");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        var rows = await page.Locator("tbody tr").AllInnerTextsAsync();
-        Assert.Single(rows);
-        Assert.Contains("Undelivered Mail Returned to Sender", rows[0], StringComparison.Ordinal);
-
-        // Erin's is a request after all: open it as one, in one action.
-        await page.GetByLabel("Reason").SelectOptionAsync("auto-reply");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        var erin = page.Locator("tbody tr").Filter(new() { HasText = "erin.green@example.com" });
-        await erin.GetByLabel("Type").SelectOptionAsync("access");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(LocalHostFixture.RepoRoot, "docs", "console-set-aside.png"), FullPage = true });
-        await erin.GetByRole(AriaRole.Button, new() { Name = "Open as request" }).ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/console/requests/DSR-"));
-        Assert.Contains("erin.green@example.com", await page.Locator("dl.facts").InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Contains("Priya Patel", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
-    }
-
     /// <summary>Debian's Chromium, headless, with the flags this machine's closed network needs.</summary>
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Chromium,
@@ -234,5 +188,57 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
             InboundPost.Parsed("console-2@mail.example.net", "Carol White <carol.white@example.net>", "Delete my account", "Please delete my account and all my personal data."));
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
         return reference;
+    }
+}
+
+/// <summary>The set-aside list in real headless Chromium (its own host: it opens a request, which the queue tests would count).</summary>
+public sealed class SetAsideConsoleBrowserTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+{
+    private const string Chromium = ConsoleBrowserTests.Chromium;
+
+    [Fact]
+    public async Task Staff_SeeSetAsideMail_FilterItByReason_AndOpenOneAsARequest()
+    {
+        Assert.True(File.Exists(Chromium), "Debian's chromium is needed: apt-get install chromium chromium-driver (.ci/run does).");
+
+        // A bounce, and Erin's request from a mail client that marks everything it sends as automatic.
+        using (var bounce = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed("console-dsn@mx.example.org", "Mail Delivery System <MAILER-DAEMON@mx.example.org>",
+            "Undelivered Mail Returned to Sender", "I'm sorry to have to inform you that your message could not be delivered.\n\n<nobody@example.org>: 550 5.1.1 User unknown", envelopeFrom: string.Empty)))
+        {
+            Assert.Equal("bounce", (await bounce.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("setAside").GetString());
+        }
+
+        using (var auto = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed("console-auto@mail.example.com", "Erin Green <erin.green@example.com>",
+            "My data", "Please send me a copy of the data you have about me.", extraHeaders: "Auto-Submitted: auto-generated\r\n")))
+        {
+            Assert.Equal("auto-reply", (await auto.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("setAside").GetString());
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await ConsoleBrowserTests.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
+        await page.GotoAsync($"{host.BaseUrl}/console/set-aside");
+        await page.GetByLabel("Your name").FillAsync("Priya Patel");
+        await page.GetByLabel("Staff key").FillAsync(LocalHostFixture.StaffKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync($"{host.BaseUrl}/console/set-aside");
+
+        // Filter by reason: only the bounce.
+        await page.GetByLabel("Reason").SelectOptionAsync("bounce");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var rows = await page.Locator("tbody tr").AllInnerTextsAsync();
+        Assert.Single(rows);
+        Assert.Contains("Undelivered Mail Returned to Sender", rows[0], StringComparison.Ordinal);
+
+        // Erin's is a request after all: open it as one, in one action.
+        await page.GetByLabel("Reason").SelectOptionAsync("auto-reply");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var erin = page.Locator("tbody tr").Filter(new() { HasText = "erin.green@example.com" });
+        await erin.GetByLabel("Type").SelectOptionAsync("access");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(LocalHostFixture.RepoRoot, "docs", "console-set-aside.png"), FullPage = true });
+        await erin.GetByRole(AriaRole.Button, new() { Name = "Open as request" }).ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/console/requests/DSR-"));
+        Assert.Contains("erin.green@example.com", await page.Locator("dl.facts").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Priya Patel", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
     }
 }
