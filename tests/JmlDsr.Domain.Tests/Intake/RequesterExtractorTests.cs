@@ -242,6 +242,7 @@ public sealed class RequesterExtractorTests
     [InlineData("-------- 转发的邮件 --------\n发件人：Jane <jane@example.com>\n日期：2026年11月2日\n", "Thunderbird")]
     [InlineData("发件人: \"Jane\" <jane@example.com>\n发送时间: 2026年11月2日 星期一 10:00\n收件人: privacy\n主题: 我的数据\n", "Outlook header block")]
     [InlineData("-------- Original Message --------\n差出人: Jane <jane@example.com>\n", "Outlook")]
+    [InlineData("From: Jane <jane@example.com>\nSent: Monday\nTo: Bob Smith <bob@jmlsoftware.co.uk>; Carol Jones\n<carol@jmlsoftware.co.uk>\nSubject: my data\n", "Outlook header block")]
     public void ForwardVariants_FindTheOriginalSender(string body, string format)
     {
         var r = ForwardedByColleague("Please deal with this.\n\n" + body);
