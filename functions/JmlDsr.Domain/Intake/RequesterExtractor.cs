@@ -449,7 +449,7 @@ public static class RequesterExtractor
     {
         field = Field.None;
         value = string.Empty;
-        var colon = line.IndexOf(':', StringComparison.Ordinal);
+        var colon = line.AsSpan().IndexOfAny(':', '\uFF1A'); // Chinese and Japanese clients write a full-width colon
         if (colon <= 0 || colon > 40)
         {
             return false;
@@ -661,7 +661,8 @@ public static class RequesterExtractor
         "wiadomość przekazana", "przekazana wiadomość", "początek przekazywanej wiadomości", "пересылаемое сообщение",
         "пересланное сообщение", "переслане повідомлення", "mensagem encaminhada", "início da mensagem reencaminhada",
         "välitetty viesti", "továbbított üzenet", "přeposlaná zpráva", "iletilen mesaj", "preposlaná správa",
-        "proslijeđena poruka", "mesaj redirecționat",
+        "proslijeđena poruka", "mesaj redirecționat", /* İ lowers to i + U+0307: match past it */ "leti başlangıcı", "letilen ileti", "メッセージを転送",
+        "転送されたメッセージ", "元のメッセージ", "转发的邮件", "原始邮件", "轉寄的郵件", "原始郵件",
     ];
 
     private static readonly FrozenDictionary<string, Field> HeaderLabels = new Dictionary<string, Field>(StringComparer.Ordinal)
@@ -672,6 +673,7 @@ public static class RequesterExtractor
         ["lähettäjä"] = Field.From, ["feladó"] = Field.From, ["kimden"] = Field.From, ["odesílatel"] = Field.From,
         ["afzender"] = Field.From, ["remitente"] = Field.From, ["expéditeur"] = Field.From, ["mittente"] = Field.From,
         ["avsändare"] = Field.From, ["nadawca"] = Field.From, ["šalje"] = Field.From, ["de la"] = Field.From,
+        ["送信元"] = Field.From, ["差出人"] = Field.From, ["发件人"] = Field.From, ["寄件者"] = Field.From,
         // Sent / Date
         ["sent"] = Field.Date, ["date"] = Field.Date, ["datum"] = Field.Date, ["gesendet"] = Field.Date,
         ["envoyé"] = Field.Date, ["enviado"] = Field.Date, ["enviada em"] = Field.Date, ["enviado el"] = Field.Date,
@@ -680,20 +682,23 @@ public static class RequesterExtractor
         ["dato"] = Field.Date, ["päivämäärä"] = Field.Date, ["lähetetty"] = Field.Date, ["dátum"] = Field.Date,
         ["tarih"] = Field.Date, ["дата"] = Field.Date, ["отправлено"] = Field.Date, ["odesláno"] = Field.Date,
         ["elküldve"] = Field.Date, ["gönderildi"] = Field.Date, ["gönderilme"] = Field.Date,
+        ["日付"] = Field.Date, ["送信日時"] = Field.Date, ["日期"] = Field.Date, ["发送时间"] = Field.Date, ["寄件日期"] = Field.Date,
         // To
         ["to"] = Field.To, ["an"] = Field.To, ["à"] = Field.To, ["a"] = Field.To, ["pour"] = Field.To, ["aan"] = Field.To,
         ["till"] = Field.To, ["til"] = Field.To, ["do"] = Field.To, ["para"] = Field.To, ["кому"] = Field.To,
         ["vastaanottaja"] = Field.To, ["címzett"] = Field.To, ["komu"] = Field.To, ["kime"] = Field.To, ["alıcı"] = Field.To,
+        ["送信先"] = Field.To, ["宛先"] = Field.To, ["收件人"] = Field.To, ["收件者"] = Field.To,
         // Subject
         ["subject"] = Field.Subject, ["betreff"] = Field.Subject, ["objet"] = Field.Subject, ["sujet"] = Field.Subject,
         ["onderwerp"] = Field.Subject, ["asunto"] = Field.Subject, ["oggetto"] = Field.Subject, ["assunto"] = Field.Subject,
         ["ämne"] = Field.Subject, ["emne"] = Field.Subject, ["temat"] = Field.Subject, ["тема"] = Field.Subject,
         ["aihe"] = Field.Subject, ["tárgy"] = Field.Subject, ["předmět"] = Field.Subject, ["konu"] = Field.Subject,
-        ["predmet"] = Field.Subject, ["subiect"] = Field.Subject,
+        ["predmet"] = Field.Subject, ["subiect"] = Field.Subject, ["件名"] = Field.Subject, ["主题"] = Field.Subject,
+        ["主旨"] = Field.Subject,
         // Cc
         ["cc"] = Field.Cc, ["kopie"] = Field.Cc, ["kopie (cc)"] = Field.Cc, ["kopia"] = Field.Cc, ["kopi"] = Field.Cc,
         ["kopio"] = Field.Cc, ["copia"] = Field.Cc, ["copie à"] = Field.Cc, ["cópia"] = Field.Cc, ["másolat"] = Field.Cc,
-        ["копия"] = Field.Cc, ["bilgi"] = Field.Cc,
+        ["копия"] = Field.Cc, ["bilgi"] = Field.Cc, ["抄送"] = Field.Cc, ["副本"] = Field.Cc,
         // Reply-To
         ["reply-to"] = Field.ReplyTo, ["antwort an"] = Field.ReplyTo, ["répondre à"] = Field.ReplyTo,
     }.ToFrozenDictionary(StringComparer.Ordinal);

@@ -155,7 +155,12 @@ public sealed class RequesterExtractorTests
     [InlineData("gmail_da.txt", "john.doe@acme.com", "Gmail")]
     [InlineData("gmail_pl.txt", "john.doe@acme.com", "Gmail")]
     [InlineData("gmail_ru.txt", "john.doe@acme.com", "Gmail")]
+    [InlineData("gmail_cs.txt", "john.doe@acme.com", "Gmail")]
     [InlineData("missive_en.txt", "john.doe@acme.com", "Gmail")]
+    [InlineData("hubspot_en.txt", "john.doe@acme.com", "Gmail")]
+    [InlineData("hubspot_de.txt", "john.doe@acme.com", "Gmail")]
+    [InlineData("hubspot_ja.txt", "john.doe@acme.com", "Gmail")]
+    [InlineData("apple_mail_tr.txt", "john.doe@acme.com", "Apple Mail")]
     [InlineData("apple_mail_en.txt", "john.doe@acme.com", "Apple Mail")]
     [InlineData("apple_mail_en_no_name.txt", "john.doe@acme.com", "Apple Mail")]
     [InlineData("apple_mail_de.txt", "john.doe@acme.com", "Apple Mail")]
@@ -234,6 +239,10 @@ public sealed class RequesterExtractorTests
     [InlineData("________________________________\nFrom: Jane Doe <jane@example.com<mailto:jane@example.com>>\nSent: Monday\n", "Outlook")]
     [InlineData("________________________________\n**From:** jane@example.com <jane@example.com>\n", "Outlook")]
     [InlineData("Begin forwarded message:\n\n> From: \"Doe, Jane\" <jane@example.com>\n", "Apple Mail")]
+    [InlineData("-------- 转发的邮件 --------\n发件人：Jane <jane@example.com>\n日期：2026年11月2日\n", "Thunderbird")]
+    [InlineData("发件人: \"Jane\" <jane@example.com>\n发送时间: 2026年11月2日 星期一 10:00\n收件人: privacy\n主题: 我的数据\n", "Outlook header block")]
+    [InlineData("-------- Original Message --------\n差出人: Jane <jane@example.com>\n", "Outlook")]
+    [InlineData("From: Jane <jane@example.com>\nSent: Monday\nTo: Bob Smith <bob@jmlsoftware.co.uk>; Carol Jones\n<carol@jmlsoftware.co.uk>\nSubject: my data\n", "Outlook header block")]
     public void ForwardVariants_FindTheOriginalSender(string body, string format)
     {
         var r = ForwardedByColleague("Please deal with this.\n\n" + body);
