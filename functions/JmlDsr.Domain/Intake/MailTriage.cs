@@ -23,6 +23,9 @@ public enum SetAsideReason
 
     /// <summary>A forward from a JML address whose own mail did not authenticate: the forwarded block cannot be trusted.</summary>
     UnauthenticatedForward,
+
+    /// <summary>From is a no-reply or relay address and the email names no person to answer (no usable Reply-To).</summary>
+    NoPerson,
 }
 
 /// <summary>The verdict on one email: set aside (with a reason and a staff-readable explanation), or null for a person's mail.</summary>
@@ -566,6 +569,7 @@ public static class MailTriage
         SetAsideReason.Bulk => "bulk",
         SetAsideReason.Internal => "internal",
         SetAsideReason.UnauthenticatedForward => "unauthenticated-forward",
+        SetAsideReason.NoPerson => "no-person",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 }

@@ -255,6 +255,11 @@ public sealed class InboundHandler(
             return new TriageVerdict(SetAsideReason.Internal, $"Only JML addresses: no one outside JML to answer ({requester.Reason}).");
         }
 
+        if (!requester.IsPerson)
+        {
+            return new TriageVerdict(SetAsideReason.NoPerson, $"No person to answer: {requester.Reason}.");
+        }
+
         if (requester.Source is "forwarded" or "attached" && !auth.Authenticated)
         {
             return new TriageVerdict(SetAsideReason.UnauthenticatedForward,

@@ -135,7 +135,7 @@ public sealed class SetAsideHandler(SetAsideStore store, InboundHandler inbound,
             requester = RequesterExtractor.Extract(email.Facts, o.InternalDomainList);
         }
 
-        if (requester is null || !RequesterExtractor.IsValidAddress(requester.Email) || RequesterExtractor.IsInternal(requester.Email, o.InternalDomainList)
+        if (requester is null || !requester.IsPerson || !RequesterExtractor.IsValidAddress(requester.Email) || RequesterExtractor.IsInternal(requester.Email, o.InternalDomainList)
             || o.OwnAddressList.Contains(requester.Email, StringComparer.OrdinalIgnoreCase))
         {
             return new OpenOutcome(null, null, null, false, StatusCodes.Status400BadRequest,
