@@ -194,7 +194,7 @@ public sealed class InboundHandler(
         if (type is null && recent >= o.MaxNewRequestsPerSenderPerDay)
         {
             classification = new Classification(RequestType.Unclassified, [], string.Create(CultureInfo.InvariantCulture,
-                $"more than {o.MaxNewRequestsPerSenderPerDay} new requests from this sender in 24 hours ({recent} before this one): staff to triage, no email sent to the sender"));
+                $"more than {o.MaxNewRequestsPerSenderPerDay} new requests from this sender in 24 hours: staff to triage, no email sent to the sender"));
         }
 
         var due = starter.InitialDueDate(classification.Type, receivedAt);
@@ -224,8 +224,7 @@ public sealed class InboundHandler(
         // no request row yet is tried again).
         await requests.CreateIfMissingAsync(record, ct);
         await Task.WhenAll(
-            audit.AppendAsync(reference, receivedAt, "intake-requester", actor, $"Requester {requester.Email}: {requester.Reason}", ct),
-            audit.AppendAsync(reference, receivedAt, "intake-authentication", "system", $"Sender authentication: {auth.Summary}.", ct),
+            audit.AppendAsync(reference, receivedAt, "intake-requester", actor, $"Requester {requester.Email}: {requester.Reason}. Sender authentication: {auth.Summary}.", ct),
             intake.EnqueueAsync(reference, ct));
         intake.Announce();
         return new Opened(classification.Type, due);
@@ -329,9 +328,13 @@ public sealed class InboundHandler(
         }
     }
 
-    /// <summary>How many other requests this sender opened in the 24 hours before <paramref name="at"/>; records this one.</summary>
+    /// <summary>
+    /// How many other requests this sender opened in the 24 hours before <paramref name="at"/>, counted up to the limit
+    /// (so a sender with thousands costs no more than one with the limit); records this one.
+    /// </summary>
     private async Task<int> CountRecentFromSenderAsync(string sender, string reference, DateTimeOffset at, CancellationToken ct)
     {
+        var limit = options.Value.MaxNewRequestsPerSenderPerDay;
         var table = storage.Table(DsrStorage.SenderRequestsTable);
         var key = MailGuard.AddressKey(sender);
         await table.UpsertEntityAsync(new TableEntity(key, reference) { ["ReceivedAt"] = at }, TableUpdateMode.Replace, ct);
@@ -339,9 +342,9 @@ public sealed class InboundHandler(
         var count = 0;
         await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key} and ReceivedAt ge {since} and ReceivedAt le {at}"), select: ["RowKey"], cancellationToken: ct))
         {
-            if (e.RowKey != reference)
+            if (e.RowKey != reference && ++count >= limit)
             {
-                count++;
+                break;
             }
         }
 
