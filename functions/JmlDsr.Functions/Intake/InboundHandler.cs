@@ -329,26 +329,47 @@ public sealed class InboundHandler(
     }
 
     /// <summary>
-    /// How many other requests this sender opened in the 24 hours before <paramref name="at"/>, counted up to the limit
-    /// (so a sender with thousands costs no more than one with the limit); records this one.
+    /// How many other requests this sender opened in the 24 hours before <paramref name="at"/>, counted up to the limit,
+    /// and records this one. One row per sender (keyed by a hash of the address) keeps the latest few as
+    /// "reference@ticks": a point read and a conditional write, whatever the sender has sent before (a repeat post of the
+    /// same request finds itself and counts the same).
     /// </summary>
     private async Task<int> CountRecentFromSenderAsync(string sender, string reference, DateTimeOffset at, CancellationToken ct)
     {
         var limit = options.Value.MaxNewRequestsPerSenderPerDay;
         var table = storage.Table(DsrStorage.SenderRequestsTable);
         var key = MailGuard.AddressKey(sender);
-        await table.UpsertEntityAsync(new TableEntity(key, reference) { ["ReceivedAt"] = at }, TableUpdateMode.Replace, ct);
-        var since = at.AddHours(-24);
-        var count = 0;
-        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key} and ReceivedAt ge {since} and ReceivedAt le {at}"), select: ["RowKey"], cancellationToken: ct))
+        var since = at.AddHours(-24).UtcTicks;
+        while (true)
         {
-            if (e.RowKey != reference && ++count >= limit)
+            var row = (await table.GetEntityIfExistsAsync<TableEntity>(key, "recent", cancellationToken: ct)) is { HasValue: true } r ? r.Value! : null;
+            var others = (row?.GetString("Recent") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(e => e.Split('@'))
+                .Where(e => e.Length == 2 && long.TryParse(e[1], System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                .Select(e => (Reference: e[0], Ticks: long.Parse(e[1], CultureInfo.InvariantCulture)))
+                .Where(e => e.Reference != reference && e.Ticks > since && e.Ticks <= at.UtcTicks)
+                .ToList();
+            var kept = others.Append((Reference: reference, Ticks: at.UtcTicks)).OrderByDescending(e => e.Ticks).Take(limit + 1)
+                .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Reference}@{e.Ticks}"));
+            var update = new TableEntity(key, "recent") { ["Recent"] = string.Join(',', kept) };
+            try
             {
-                break;
+                if (row is null)
+                {
+                    await table.AddEntityAsync(update, ct);
+                }
+                else
+                {
+                    await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Replace, ct);
+                }
+
+                return Math.Min(others.Count, limit);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // A concurrent post from the same sender wrote first: read again.
             }
         }
-
-        return count;
     }
 
     /// <summary>The request a complaint is about (DPA 2018 s 164A): the first reference it quotes that is one of ours.</summary>
