@@ -485,6 +485,7 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         await ConfirmAsync();
         await DecideAsync("approval-1", LinkActions.ChargeFee, "£25 for a further copy of the data we sent you last month.");
         await UntilAsync(() => Statuses.Contains(RequestStatus.AwaitingFee), "the fee request");
+        await UntilAsync(() => _fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice)).Count > 0, "the fee notice to the requester");
 
         var asked = Progress.Single(p => p.Status == RequestStatus.AwaitingFee);
         Assert.Equal(LinkActions.FeePaid, asked.CurrentActions);

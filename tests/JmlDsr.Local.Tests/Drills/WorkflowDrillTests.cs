@@ -53,7 +53,13 @@ public sealed class WorkflowDrillTests(LocalHostFixture host) : IClassFixture<Lo
         Assert.Equal("awaiting-approval", (await host.GetRequestAsync(b)).GetProperty("status").GetString());
 
         // Audited: the expired, stale and reused ones on the request; the forged ones in the security log.
-        var steps = (await host.GetRequestAsync(a)).GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("step").GetString()!).ToList();
+        var refusals = new[] { "link-refused-expired", "link-refused-stale", "link-refused-reused" };
+        var steps = new List<string>();
+        await host.WaitUntilAsync(async () =>
+        {
+            steps = (await host.GetRequestAsync(a)).GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("step").GetString()!).ToList();
+            return refusals.All(r => steps.Any(s => s.StartsWith(r, StringComparison.Ordinal)));
+        }, TimeSpan.FromSeconds(20), "the refused links on the timeline");
         Assert.Contains(steps, s => s.StartsWith("link-refused-expired", StringComparison.Ordinal));
         Assert.Contains(steps, s => s.StartsWith("link-refused-stale", StringComparison.Ordinal));
         Assert.Contains(steps, s => s.StartsWith("link-refused-reused", StringComparison.Ordinal));
