@@ -97,6 +97,10 @@ public sealed class DsrOptions
     /// <summary>Our own addresses: what we send from and what we receive at.</summary>
     public IReadOnlyList<string> OwnAddressList => [FromAddress, .. IntakeAddressList];
 
+    /// <summary>True for one of our own addresses or any address at an internal domain: never a requester to answer.</summary>
+    public bool IsOurs(string address) =>
+        JmlDsr.Domain.Intake.RequesterExtractor.IsInternal(address, InternalDomainList) || OwnAddressList.Contains(address, StringComparer.OrdinalIgnoreCase);
+
     public IReadOnlyList<string> InternalDomainList =>
         InternalDomains.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

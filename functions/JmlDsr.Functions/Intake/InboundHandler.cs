@@ -248,8 +248,7 @@ public sealed class InboundHandler(
             return verdict;
         }
 
-        if (RequesterExtractor.IsInternal(requester.Email, o.InternalDomainList)
-            || o.OwnAddressList.Contains(requester.Email, StringComparer.OrdinalIgnoreCase))
+        if (o.IsOurs(requester.Email))
         {
             return new TriageVerdict(SetAsideReason.Internal, $"Only JML addresses: no one outside JML to answer ({requester.Reason}).");
         }

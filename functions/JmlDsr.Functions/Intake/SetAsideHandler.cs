@@ -135,8 +135,7 @@ public sealed class SetAsideHandler(SetAsideStore store, InboundHandler inbound,
             requester = RequesterExtractor.Extract(email.Facts, o.InternalDomainList);
         }
 
-        if (requester is null || !requester.IsPerson || !RequesterExtractor.IsValidAddress(requester.Email) || RequesterExtractor.IsInternal(requester.Email, o.InternalDomainList)
-            || o.OwnAddressList.Contains(requester.Email, StringComparer.OrdinalIgnoreCase))
+        if (requester is null || !requester.IsPerson || !RequesterExtractor.IsValidAddress(requester.Email) || o.IsOurs(requester.Email))
         {
             return new OpenOutcome(null, null, null, false, StatusCodes.Status400BadRequest,
                 "The email names no one outside JML to answer: give requesterEmail (and requesterName) of the person who made the request.", "requesterEmail");
