@@ -23,9 +23,16 @@ param fromAddress string = 'privacy@jmlsoftware.co.uk'
 @description('JML mail domains, comma-separated: mail from these is internal (forwarded by staff).')
 param internalDomains string = 'jmlsoftware.co.uk'
 
-@description('Days before an access export (and its blob) is deleted by the lifecycle rule.')
+@description('Backstop: days after which the lifecycle rule deletes an export or gathered copy the app has not (it deletes them when the request closes).')
 @minValue(1)
 param exportRetentionDays int = 30
+
+@description('How long a case file is kept after its request closes (ISO 8601 duration; six years, the limitation period).')
+param caseFileRetention string = 'P6Y'
+
+@description('Backstop: days after which the lifecycle rule deletes raw inbound mail (the case-file period plus a year).')
+@minValue(30)
+param inboundRawRetentionDays int = 2557
 
 @description('Entra ID app (client) id for App Service authentication of the staff console; empty = sign in with the staff key.')
 param consoleAuthClientId string = ''
@@ -73,7 +80,7 @@ module monitoring 'modules/monitoring.bicep' = {
 module storage 'modules/storage.bicep' = {
   scope: rg
   name: 'storage'
-  params: { name: 'st${resourceToken}', location: location, tags: tags, exportRetentionDays: exportRetentionDays }
+  params: { name: 'st${resourceToken}', location: location, tags: tags, exportRetentionDays: exportRetentionDays, inboundRawRetentionDays: inboundRawRetentionDays }
 }
 
 module keyVault 'modules/keyvault.bicep' = {
@@ -122,6 +129,7 @@ module functionApp 'modules/functionapp.bicep' = {
     internalDomains: internalDomains
     consoleAuthClientId: consoleAuthClientId
     sendGridEventWebhookPublicKey: sendGridEventWebhookPublicKey
+    caseFileRetention: caseFileRetention
   }
 }
 

@@ -85,4 +85,13 @@ internal static partial class Log
 
     [LoggerMessage(1401, LogLevel.Warning, "Request {Reference} reached its due date {Due} while {Status}: escalated")]
     public static partial void DeadlineReached(ILogger logger, string reference, string due, string status);
+
+    [LoggerMessage(1900, LogLevel.Information, "Housekeeping: {Requests} request(s) looked at; {Copies} working copies deleted, {Purged} workflow histories purged, {Ended} case files ended, {SetAside} set-aside emails and {Limits} limit rows deleted; {Failures} failed")]
+    public static partial void HousekeepingDone(ILogger logger, int requests, int copies, int purged, int ended, int setAside, int limits, int failures);
+
+    [LoggerMessage(1901, LogLevel.Error, "Housekeeping of {Reference} failed; it is tried again on the next run")]
+    public static partial void HousekeepingFailed(ILogger logger, Exception exception, string reference);
+
+    [LoggerMessage(1902, LogLevel.Information, "The case file of {Reference} reached the end of its retention period: reduced to a statistics row")]
+    public static partial void CaseFileEnded(ILogger logger, string reference);
 }

@@ -31,6 +31,9 @@ public sealed class LocalHostOptions
     /// </summary>
     public TimeSpan StartsYieldToIntake { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the retention schedule runs locally (hourly in Azure); <c>POST /api/housekeeping/run</c> runs it at once.</summary>
+    public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Benchmarks only: also register the bare baseline orchestration (<see cref="BenchBaseline"/>).</summary>
     public bool BenchBaseline { get; set; }
 }

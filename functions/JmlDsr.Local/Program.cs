@@ -8,6 +8,7 @@ using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Http;
 using JmlDsr.Functions.Intake;
 using JmlDsr.Functions.Mail;
+using JmlDsr.Functions.Retention;
 using JmlDsr.Functions.StaffConsole;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
@@ -92,6 +93,7 @@ builder.Services.AddDurableTaskWorker(w =>
 });
 builder.Services.AddDurableTaskClient(c => c.UseGrpc(channel));
 builder.Services.AddHostedService<PendingStartsPump>();
+builder.Services.AddHostedService<HousekeepingPump>();
 
 var app = builder.Build();
 var storage = app.Services.GetRequiredService<DsrStorage>();
@@ -122,6 +124,7 @@ staff.MapPut(Routes.LegalHold, (HttpRequest req, string email, LegalHoldsHandler
 staff.MapDelete(Routes.LegalHold, (string email, LegalHoldsHandler h, DurableTaskClient client, CancellationToken ct) => h.DeleteAsync(email, client, ct));
 staff.MapGet(Routes.SetAside, (HttpRequest req, SetAsideHandler h, CancellationToken ct) => h.ListAsync(req, ct));
 staff.MapPost(Routes.SetAsideOpen, (HttpRequest req, string id, SetAsideHandler h, CancellationToken ct) => h.OpenAsync(req, id, ct));
+staff.MapPost(Routes.Housekeeping, async (Housekeeping h, DurableTaskClient client, CancellationToken ct) => Results.Ok(await h.RunAsync(client, ct)));
 staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.SetTypeAsync(req, reference, client, ct));
 
 // The staff console (its handler requires a signed-in staff member).

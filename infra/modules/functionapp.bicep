@@ -15,6 +15,8 @@ param fromAddress string
 param internalDomains string
 param consoleAuthClientId string
 param sendGridEventWebhookPublicKey string
+@description('How long a case file is kept after its request closes (ISO 8601 duration).')
+param caseFileRetention string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -94,6 +96,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Dsr__LoopGuard: 'true'
     Dsr__MaxEmailsPerAddressPerHour: '20'
     Dsr__MaxNewRequestsPerSenderPerDay: '5'
+    Dsr__CaseFileRetention: caseFileRetention
+    Dsr__SetAsideRetention: 'P90D'
     Dsr__InboundKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/InboundKey)'
     Dsr__StaffKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/StaffKey)'
     Dsr__LinkSigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/LinkSigningKey)'

@@ -1,9 +1,12 @@
 // One storage account for Durable state, the app's tables and blobs, and the Flex deployment package.
-// Shared-key access is off: everything uses the managed identity. Exports expire by lifecycle rule.
+// Shared-key access is off: everything uses the managed identity. The app deletes its own copies on schedule
+// (working copies when a request closes, case files after Dsr__CaseFileRetention); lifecycle rules are the backstop.
 param name string
 param location string
 param tags object
 param exportRetentionDays int
+@description('Backstop for raw inbound mail: days after which a raw email is deleted even if the app has not (the case-file period plus the longest a request stays open).')
+param inboundRawRetentionDays int
 
 var containers = ['inbound-raw', 'gathered', 'exports', 'evidence', 'deployment-package']
 
@@ -27,7 +30,9 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   parent: account
   name: 'default'
   properties: {
+    // A deleted blob can be restored for 7 days (operator mistakes), then it is gone; no versioning, so no old copies.
     deleteRetentionPolicy: { enabled: true, days: 7 }
+    isVersioningEnabled: false
   }
 }
 
@@ -47,7 +52,8 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-0
   name: 'default'
 }
 
-// Access exports hold a person's whole record: delete them when the download link has long expired.
+// Backstops only: the app deletes exports and gathered copies when the request closes (access: when the link ends), and
+// raw mail with the case file. These rules catch anything a failure left behind.
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
   parent: account
   name: 'default'
@@ -70,6 +76,15 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
           definition: {
             filters: { blobTypes: ['blockBlob'], prefixMatch: ['gathered/'] }
             actions: { baseBlob: { delete: { daysAfterCreationGreaterThan: exportRetentionDays } } }
+          }
+        }
+        {
+          name: 'expire-inbound-raw'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'], prefixMatch: ['inbound-raw/'] }
+            actions: { baseBlob: { delete: { daysAfterCreationGreaterThan: inboundRawRetentionDays } } }
           }
         }
       ]

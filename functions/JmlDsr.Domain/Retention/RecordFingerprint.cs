@@ -35,6 +35,10 @@ public static class RecordFingerprint
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
     }
 
+    /// <summary>A fingerprint of one value (a decision's new value, an answer): proves what it was without keeping it.</summary>
+    public static string Value(string? value) =>
+        value is null ? string.Empty : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
     private static void Append(StringBuilder sb, string? value)
     {
         if (value is null)

@@ -88,6 +88,22 @@ public sealed class DsrOptions
     [Range(1, 10_000)]
     public int MaxNewRequestsPerSenderPerDay { get; set; } = 5;
 
+    /// <summary>
+    /// How long a request's case file (reference, requester, dates, decisions, emails sent, evidence) is kept after the
+    /// request closes: an ISO 8601 duration, default six years (the limitation period, Limitation Act 1980 s 5). Then it
+    /// is reduced to an anonymous statistics row.
+    /// </summary>
+    [Required]
+    public string CaseFileRetention { get; set; } = "P6Y";
+
+    /// <summary>How long inbound mail that opened no request (auto-replies, bounces, our own mail) is kept for staff: ISO 8601, default 90 days.</summary>
+    [Required]
+    public string SetAsideRetention { get; set; } = "P90D";
+
+    /// <summary>The retention schedule these settings make (validated at start-up).</summary>
+    public JmlDsr.Domain.Retention.RetentionSettings Retention() =>
+        new(JmlDsr.Domain.Retention.RetentionPeriod.Parse(CaseFileRetention), JmlDsr.Domain.Retention.RetentionPeriod.Parse(SetAsideRetention), ExportLinkLifetime);
+
     public IReadOnlyList<string> IntakeAddressList =>
         IntakeAddresses.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -120,6 +136,14 @@ public sealed class DsrOptionsValidator : Microsoft.Extensions.Options.IValidate
             if (!JmlDsr.Domain.Intake.RequesterExtractor.IsValidAddress(intake))
             {
                 failures.Add($"Dsr:IntakeAddresses: '{intake}' is not an email address.");
+            }
+        }
+
+        foreach (var (setting, value) in new[] { ("CaseFileRetention", options.CaseFileRetention), ("SetAsideRetention", options.SetAsideRetention) })
+        {
+            if (!JmlDsr.Domain.Retention.RetentionPeriod.TryParse(value, out _))
+            {
+                failures.Add($"Dsr:{setting}: '{value}' is not a retention period; write an ISO 8601 duration such as P6Y or P90D.");
             }
         }
 

@@ -44,6 +44,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DecisionStore>();
         services.AddSingleton<SystemWriter>();
         services.AddSingleton<RightsEvidence>();
+        services.AddSingleton<JmlDsr.Functions.Retention.CaseFiles>();
+        services.AddSingleton<JmlDsr.Functions.Retention.Housekeeping>();
         services.AddSingleton<ProcessingPolicy>();
         services.AddSingleton<StaffStepRequest>();
         services.AddSingleton<LinkService>();

@@ -57,6 +57,14 @@ public sealed class RightsEvidence(DsrStorage storage)
         }
     }
 
+    /// <summary>Replaces a record (only to reduce it: an erasure takes the values out of the evidence).</summary>
+    public async Task ReplaceAsync<T>(string reference, string what, T value, CancellationToken ct = default)
+        where T : class
+    {
+        var blob = storage.Container(DsrStorage.EvidenceContainer).GetBlobClient(Name(reference, what));
+        await blob.UploadAsync(BinaryData.FromObjectAsJson(value, Json), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } }, ct);
+    }
+
     /// <summary>Every evidence document of a request, name and JSON, for the evidence pack.</summary>
     public async Task<IReadOnlyList<(string Name, JsonElement Json)>> AllAsync(string reference, CancellationToken ct = default)
     {

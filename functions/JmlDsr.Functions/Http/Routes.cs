@@ -14,6 +14,10 @@ public static class Routes
     public const string Request = "api/requests/{reference}";
     public const string RequestType = "api/requests/{reference}/type";
     public const string Evidence = "api/requests/{reference}/evidence";
+
+    /// <summary>Runs the retention schedule now (it also runs hourly): staff and operators.</summary>
+    public const string Housekeeping = "api/housekeeping/run";
+
     public const string LegalHolds = "api/legal-holds";
     public const string LegalHold = "api/legal-holds/{email}";
     public const string Links = "api/links";

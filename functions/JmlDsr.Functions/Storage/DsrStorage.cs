@@ -28,12 +28,15 @@ public sealed class DsrStorage(TableServiceClient tables, BlobServiceClient blob
     /// <summary>New requests per sender (the 24-hour sender limit), keyed by a hash of the address.</summary>
     public const string SenderRequestsTable = "SenderRequests";
 
+    /// <summary>What is left of case files after their retention period: anonymous rows for the dashboard's history.</summary>
+    public const string StatisticsTable = "Statistics";
+
     public const string InboundRawContainer = "inbound-raw";
     public const string GatheredContainer = "gathered";
     public const string ExportsContainer = "exports";
     public const string EvidenceContainer = "evidence";
 
-    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable];
+    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable, StatisticsTable];
     private static readonly string[] Containers = [InboundRawContainer, GatheredContainer, ExportsContainer, EvidenceContainer];
 
     public TableServiceClient TableService { get; } = tables;

@@ -62,6 +62,15 @@ public sealed class RequestRecord : ITableEntity
     /// <summary>The sender-authentication verdict in words, e.g. "SPF pass (aligned), DKIM pass (example.com, aligned)".</summary>
     public string? SenderAuthentication { get; set; }
 
+    /// <summary>When an erasure by this person removed their values from this request's records (name, text, copies, raw email).</summary>
+    public DateTimeOffset? ForgottenAt { get; set; }
+
+    /// <summary>When the working copies (gathered/, exports/) of this request were deleted.</summary>
+    public DateTimeOffset? CopiesDeletedAt { get; set; }
+
+    /// <summary>When this request's Durable history was purged.</summary>
+    public DateTimeOffset? HistoryPurgedAt { get; set; }
+
     /// <summary>The decision the workflow waits for now (e.g. approval-2), so the console can offer it.</summary>
     public string? CurrentStep { get; set; }
 

@@ -31,6 +31,12 @@ public sealed record DsrSettings(
     /// </summary>
     public bool OneTimerPerWait { get; init; }
 
+    /// <summary>
+    /// Set on every orchestration the app starts: an erasure removes the person's values from the product's own records
+    /// (<c>ForgetAfterErasure</c>) before it closes. Orchestrations started before it read false and replay as they ran.
+    /// </summary>
+    public bool ForgetAfterErasure { get; init; }
+
     /// <summary>Deadline simulation only (never set by the app): the statutory instant the orchestration starts at.</summary>
     public DateTimeOffset? SimulatedStart { get; init; }
 
@@ -125,6 +131,9 @@ public sealed record EraseInput(string Reference, string SystemId, int Round, Da
 public sealed record ErasureLineResult(string SystemId, string Category, int Count, string Outcome, string Reason, DateOnly? RetainUntil);
 
 public sealed record EraseResult(string SystemId, int Round, IReadOnlyList<ErasureLineResult> Lines);
+
+/// <summary>After an erasure: remove the person's values from the product's own records of their requests.</summary>
+public sealed record ForgetInput(string Reference, DateTimeOffset At);
 
 /// <summary>What Art 19 notices are about.</summary>
 public static class PartnerActions

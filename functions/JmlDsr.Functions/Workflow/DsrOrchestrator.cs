@@ -7,6 +7,7 @@ using JmlDsr.Functions.Deadlines;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Retention;
 using JmlDsr.Functions.Verification;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -218,6 +219,7 @@ internal sealed class DsrFlow
         var lines = results.SelectMany(r => r.Lines).ToList();
         var partners = await NotifyPartnersAsync(PartnerActions.Erasure, lines.Select(l => l.SystemId).Distinct().ToList());
         await MustAsync<bool>(nameof(SendRightsOutcome), new OutcomeInput(Ref, SendRightsOutcome.Erasure, partners, lines, null, null, Now));
+        await ForgetAsync();
         await CompleteAsync(RequestStatus.Completed, $"Erasure done: {Count(lines, ErasureOutcomes.Erased)} erased, {Count(lines, ErasureOutcomes.Anonymised)} anonymised, {Count(lines, ErasureOutcomes.Retained)} retained");
 
         // Retained data is erased when its rule ends (Art 5(1)(e), Art 17(1)(a)); a legal hold has no end date and waits for staff.
@@ -264,6 +266,16 @@ internal sealed class DsrFlow
             }
 
             await AuditAsync($"erasure-scheduled-done-{round}", $"{when}: {nowErased.Sum(l => l.Count)} record(s) erased or anonymised on schedule.");
+            await ForgetAsync();
+        }
+    }
+
+    /// <summary>Art 17 in JML's own records: the person's values leave the product's stores (copies, raw mail, decisions) too.</summary>
+    private async Task ForgetAsync()
+    {
+        if (input.Settings.ForgetAfterErasure)
+        {
+            await MustAsync<CaseFileReport>(nameof(ForgetAfterErasure), "Erasing the person's data from JML's own records of the request", new ForgetInput(Ref, Now));
         }
     }
 

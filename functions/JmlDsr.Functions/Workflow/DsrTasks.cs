@@ -4,6 +4,7 @@ using JmlDsr.Functions.Deadlines;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Retention;
 using JmlDsr.Functions.Verification;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +41,7 @@ public static class DsrTasks
         Activity<NotifyPartners, PartnerNoticeInput, IReadOnlyList<string>>(nameof(NotifyPartners)),
         Activity<SendRightsOutcome, OutcomeInput, bool>(nameof(SendRightsOutcome)),
         Activity<AlertStepFailed, StepFailedInput, bool>(nameof(AlertStepFailed)),
+        Activity<ForgetAfterErasure, ForgetInput, CaseFileReport>(nameof(ForgetAfterErasure)),
         Activity<SendComplaintAcknowledgement, ComplaintAcknowledgementInput, bool>(nameof(SendComplaintAcknowledgement)),
         Activity<SendComplaintToStaff, ComplaintStaffInput, bool>(nameof(SendComplaintToStaff)),
         Activity<SendComplaintOutcome, ComplaintOutcomeInput, bool>(nameof(SendComplaintOutcome)),

@@ -21,6 +21,7 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
             ReminderDaysBefore = ReminderSchedule.Parse(o.ReminderDaysBefore),
             RestrictionLiftNotice = o.RestrictionLiftNotice,
             OneTimerPerWait = true,
+            ForgetAfterErasure = true,
         };
     }
 

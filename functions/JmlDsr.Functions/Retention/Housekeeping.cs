@@ -1,0 +1,172 @@
+using Azure.Data.Tables;
+using JmlDsr.Domain.Requests;
+using JmlDsr.Domain.Retention;
+using JmlDsr.Functions.Configuration;
+using JmlDsr.Functions.Fulfilment;
+using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Storage;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace JmlDsr.Functions.Retention;
+
+/// <summary>What one housekeeping run did: counts only.</summary>
+public sealed record HousekeepingReport(int Requests, int CopiesDeleted, int HistoriesPurged, int CaseFilesEnded, int SetAsideDeleted, int LimitRowsDeleted, int Failures);
+
+/// <summary>
+/// Runs JML's retention schedule for its own records (<see cref="CaseFileSchedule"/>): hourly in Azure (a timer), every
+/// few minutes locally, and at once through <c>POST /api/housekeeping/run</c>. For each closed request it deletes the
+/// working copies when their time comes, purges the Durable history of workflows an erasure forgot once they have ended,
+/// and at the end of the case-file period reduces the request to an anonymous statistics row; it deletes set-aside mail
+/// past its period and the sender and mail-rate rows of yesterday. A request that fails is logged and tried again next
+/// run; the others go on.
+/// </summary>
+public sealed class Housekeeping(DsrStorage storage, RequestRepository requests, CaseFiles caseFiles, SystemWriter writer, IOptions<DsrOptions> options, TimeProvider time, ILogger<Housekeeping> logger) : IDisposable
+{
+    /// <summary>Rows of the sender and mail-rate limits are kept this long after their last use.</summary>
+    public static readonly TimeSpan LimitRowsKeptFor = TimeSpan.FromDays(2);
+
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    public void Dispose() => _oneAtATime.Dispose();
+
+    public async Task<HousekeepingReport> RunAsync(DurableTaskClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        await _oneAtATime.WaitAsync(ct);
+        try
+        {
+            return await RunOnceAsync(client, ct);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<HousekeepingReport> RunOnceAsync(DurableTaskClient client, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var settings = options.Value.Retention();
+        int seen = 0, copies = 0, purged = 0, ended = 0, failures = 0;
+        var rows = new List<RequestRecord>();
+        await foreach (var r in requests.ListAsync(ct))
+        {
+            rows.Add(r);
+        }
+
+        foreach (var r in rows)
+        {
+            seen++;
+            try
+            {
+                var (c, p, e) = await RequestAsync(client, r, settings, now, ct);
+                copies += c;
+                purged += p;
+                ended += e;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failures++;
+                Log.HousekeepingFailed(logger, ex, r.RowKey);
+            }
+        }
+
+        var setAside = await SetAsideAsync(settings, now, ct);
+        var limits = await LimitRowsAsync(now, ct);
+        var report = new HousekeepingReport(seen, copies, purged, ended, setAside, limits, failures);
+        Log.HousekeepingDone(logger, seen, copies, purged, ended, setAside, limits, failures);
+        return report;
+    }
+
+    private async Task<(int Copies, int Purged, int Ended)> RequestAsync(DurableTaskClient client, RequestRecord r, RetentionSettings settings, DateTimeOffset now, CancellationToken ct)
+    {
+        if (r.ClosedAt is not { } closed)
+        {
+            return (0, 0, 0);
+        }
+
+        var reference = r.RowKey;
+        var type = RequestTypes.FromWire(r.Type);
+        int copies = 0, purged = 0;
+        if (r.CopiesDeletedAt is null && now >= CaseFileSchedule.CopiesEndAt(type, closed, settings.ExportLinkLifetime))
+        {
+            copies = await caseFiles.DeleteCopiesAsync(reference, ct);
+            await requests.UpdateAsync(reference, x => x.CopiesDeletedAt ??= now, ct);
+        }
+
+        bool? workflowEnded = null;
+        async Task<bool> EndedAsync() => workflowEnded ??= await WorkflowEndedAsync(client, reference, ct);
+
+        if (r.ForgottenAt is not null && r.HistoryPurgedAt is null && await EndedAsync())
+        {
+            await client.PurgeInstanceAsync(reference, cancellation: ct);
+            await requests.UpdateAsync(reference, x => x.HistoryPurgedAt ??= now, ct);
+            purged = 1;
+        }
+
+        if (now >= CaseFileSchedule.CaseFileEndsAt(closed, settings.CaseFile) && await EndedAsync()
+            && !(await writer.LegalHoldAsync(r.RequesterEmail, ct)).Held)
+        {
+            await client.PurgeInstanceAsync(reference, cancellation: ct);
+            await caseFiles.EndAsync(r, ct);
+            Log.CaseFileEnded(logger, reference);
+            return (copies, purged, 1);
+        }
+
+        return (copies, purged, 0);
+    }
+
+    /// <summary>A workflow has ended when it completed, failed or was terminated, or there is none (already purged).</summary>
+    private static async Task<bool> WorkflowEndedAsync(DurableTaskClient client, string reference, CancellationToken ct) =>
+        await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is not { } instance
+        || instance.RuntimeStatus is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
+
+    private async Task<int> SetAsideAsync(RetentionSettings settings, DateTimeOffset now, CancellationToken ct)
+    {
+        var deleted = 0;
+        var table = storage.Table(DsrStorage.SetAsideTable);
+        var old = new List<SetAsideRecord>();
+        await foreach (var row in table.QueryAsync<SetAsideRecord>(TableClient.CreateQueryFilter($"PartitionKey eq {SetAsideRecord.Partition}"), cancellationToken: ct))
+        {
+            // Opened as a request, it is part of that request's case file and goes with it.
+            if (row.OpenedAs is null && now >= CaseFileSchedule.SetAsideEndsAt(row.ReceivedAt, settings.SetAside))
+            {
+                old.Add(row);
+            }
+        }
+
+        foreach (var row in old)
+        {
+            await caseFiles.DeleteSetAsideAsync(row, ct);
+            deleted++;
+        }
+
+        return deleted;
+    }
+
+    /// <summary>The sender limit counts 24 hours and the circuit breaker one hour: their rows go two days after their last write.</summary>
+    private async Task<int> LimitRowsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var deleted = 0;
+        var before = now - LimitRowsKeptFor;
+        foreach (var name in new[] { DsrStorage.MailRateTable, DsrStorage.SenderRequestsTable })
+        {
+            var table = storage.Table(name);
+            var stale = new List<(string, string)>();
+            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Timestamp lt {before}"), select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+            {
+                stale.Add((row.PartitionKey, row.RowKey));
+            }
+
+            foreach (var (pk, rk) in stale)
+            {
+                await table.DeleteEntityAsync(pk, rk, Azure.ETag.All, ct);
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+}
