@@ -19,7 +19,7 @@ namespace JmlDsr.Functions.Http;
 /// append-only audit trail, every email sent, what was searched, each decision, and the proof documents
 /// (rectification plan, restriction flags, erasure hashes and counts — never the erased values).
 /// </summary>
-public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, DsrStorage storage, RightsEvidence evidence, TimeProvider time)
+public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, DsrStorage storage, RightsEvidence evidence, TimeProvider time, Microsoft.Extensions.Options.IOptions<Configuration.DsrOptions> options)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -70,7 +70,11 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
             timeline.Where(t => t.Step.StartsWith("searched-", StringComparison.Ordinal)).ToList(),
             timeline.Where(t => t.Actor != "system").ToList(),
             emails.OrderBy(e => e.SentAt ?? DateTimeOffset.MaxValue).ToList(),
-            timeline, documents, time.GetUtcNow());
+            timeline, documents, time.GetUtcNow())
+        {
+            Retention = Domain.Retention.CaseFileSchedule.ForRequest(options.Value.Retention(), RequestTypes.FromWire(r.Type), r.ClosedAt, r.ForgottenAt),
+            RetentionSchedule = Domain.Retention.CaseFileSchedule.Schedule(options.Value.Retention()),
+        };
     }
 
     /// <summary>
@@ -121,6 +125,13 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
             h.Append("<details><summary>").Append(E(name)).Append("</summary><pre style=\"white-space:pre-wrap\">").Append(E(JsonSerializer.Serialize(json, Json))).Append("</pre></details>");
         }
 
+        h.Append("<h2>What is kept, and for how long</h2><table><thead><tr><th scope=\"col\">Record</th><th scope=\"col\">What it keeps</th><th scope=\"col\">Until</th></tr></thead><tbody>");
+        foreach (var line in p.Retention.Concat(p.RetentionSchedule))
+        {
+            h.Append("<tr><td>").Append(E(line.Store)).Append("</td><td>").Append(E(line.Keeps)).Append("</td><td>").Append(E(line.Until)).Append("</td></tr>");
+        }
+
+        h.Append("</tbody></table>");
         return h.Append("<p class=\"ref\">Generated ").Append(E(p.GeneratedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append(".</p>").ToString();
     }
 }
@@ -128,7 +139,14 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
 public sealed record EvidencePack(
     string Reference, string Type, string TypeWire, string Status, string Channel, EvidenceRequester Requester, DateTimeOffset ReceivedAt, string? RawBlob,
     EvidenceClock Clock, string? Outcome, string? WorkflowStatus, IReadOnlyList<EvidenceStep> Searches, IReadOnlyList<EvidenceStep> Decisions,
-    IReadOnlyList<EvidenceEmail> Emails, IReadOnlyList<EvidenceStep> Timeline, IReadOnlyDictionary<string, JsonElement> Documents, DateTimeOffset GeneratedAt);
+    IReadOnlyList<EvidenceEmail> Emails, IReadOnlyList<EvidenceStep> Timeline, IReadOnlyDictionary<string, JsonElement> Documents, DateTimeOffset GeneratedAt)
+{
+    /// <summary>This request's records and when each ends (JML's retention schedule applied to it).</summary>
+    public IReadOnlyList<Domain.Retention.RetentionLine> Retention { get; init; } = [];
+
+    /// <summary>JML's retention schedule for DSR records: every store, what it keeps, for how long.</summary>
+    public IReadOnlyList<Domain.Retention.RetentionLine> RetentionSchedule { get; init; } = [];
+}
 
 public sealed record EvidenceRequester(string Email, string? Name);
 

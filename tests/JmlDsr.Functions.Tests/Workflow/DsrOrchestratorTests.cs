@@ -8,6 +8,7 @@ using JmlDsr.Functions.Deadlines;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Retention;
 using JmlDsr.Functions.Verification;
 using JmlDsr.Functions.Workflow;
 using Microsoft.DurableTask;
@@ -350,6 +351,36 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         Assert.Equal("The accuracy check is finished.", liftNotice.Reason);
         Assert.NotNull(liftNotice.Date);
         Assert.Equal([PartnerActions.Restriction, PartnerActions.RestrictionLifted], _fakes.Inputs<PartnerNoticeInput>(nameof(NotifyPartners)).Select(n => n.Action));
+    }
+
+    [Fact]
+    public async Task Erasure_ThenErasesThePersonFromTheProductsOwnRecords_AfterTheOutcomeEmailAndBeforeItCloses_AndAgainAfterEachScheduledRound()
+    {
+        _fakes.RetainUntil = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2);
+        await StartAsync(RequestType.Erasure, settings: Settings() with { ForgetAfterErasure = true });
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await OutcomeAsync();
+
+        var calls = _fakes.Calls.ToList();
+        int Index(Func<(string Name, object Input), bool> match) => calls.FindIndex(c => match(c));
+        var forgets = calls.Select((c, i) => (c, i)).Where(x => x.c.Name == nameof(ForgetAfterErasure)).Select(x => x.i).ToList();
+        Assert.Equal(2, forgets.Count);
+        Assert.All(_fakes.Inputs<ForgetInput>(nameof(ForgetAfterErasure)), f => Assert.Equal(Reference, f.Reference));
+        Assert.True(forgets[0] > Index(c => c.Input is OutcomeInput { Kind: SendRightsOutcome.Erasure }), "the requester is told before her name leaves the case file");
+        Assert.True(forgets[0] < Index(c => c.Input is ProgressInput { Step: "completed" }), "the request closes only once its own records are clean");
+        Assert.True(forgets[1] > Index(c => c.Input is ProgressInput { Step: "erasure-scheduled-done-1" }));
+    }
+
+    [Fact]
+    public async Task Erasure_StartedBeforeOwnRecordsWereErased_ReplaysAsItRan()
+    {
+        await StartAsync(RequestType.Erasure);
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+        Assert.Equal(0, _fakes.Count(nameof(ForgetAfterErasure)));
     }
 
     [Fact]
