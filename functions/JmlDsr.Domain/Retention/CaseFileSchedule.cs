@@ -26,9 +26,9 @@ public sealed record CaseStatistics(RequestType Type, string Status, DateOnly Re
 /// </summary>
 public static class CaseFileSchedule
 {
-    /// <summary>When the working copies of a closed request are deleted.</summary>
-    public static DateTimeOffset CopiesEndAt(RequestType type, DateTimeOffset closedAt, TimeSpan exportLinkLifetime) =>
-        type == RequestType.Access ? closedAt + exportLinkLifetime : closedAt;
+    /// <summary>When the working copies of a closed request are deleted: at close, unless a copy was sent, which lasts as long as its link.</summary>
+    public static DateTimeOffset CopiesEndAt(RequestType type, string status, DateTimeOffset closedAt, TimeSpan exportLinkLifetime) =>
+        type == RequestType.Access && status == RequestStatus.Completed ? closedAt + exportLinkLifetime : closedAt;
 
     /// <summary>When a closed request's case file is reduced to statistics (if nothing still holds it).</summary>
     public static DateTimeOffset CaseFileEndsAt(DateTimeOffset closedAt, RetentionPeriod caseFile)
@@ -75,7 +75,7 @@ public static class CaseFileSchedule
     }
 
     /// <summary>The schedule of one request, with its dates where they are known.</summary>
-    public static IReadOnlyList<RetentionLine> ForRequest(RetentionSettings settings, RequestType type, DateTimeOffset? closedAt, DateTimeOffset? forgottenAt)
+    public static IReadOnlyList<RetentionLine> ForRequest(RetentionSettings settings, RequestType type, string status, DateTimeOffset? closedAt, DateTimeOffset? forgottenAt)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (closedAt is not { } closed)
@@ -83,7 +83,7 @@ public static class CaseFileSchedule
             return [new("this request", "everything listed in the schedule", "open: the schedule applies once it closes")];
         }
 
-        var copies = forgottenAt is { } f ? f : CopiesEndAt(type, closed, settings.ExportLinkLifetime);
+        var copies = forgottenAt is { } f ? f : CopiesEndAt(type, status, closed, settings.ExportLinkLifetime);
         var lines = new List<RetentionLine>
         {
             new("working copies (gathered/, exports/)", forgottenAt is null ? "the person's records as found, the copy sent" : "deleted on erasure", Date(copies)),

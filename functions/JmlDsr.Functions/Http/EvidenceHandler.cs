@@ -72,7 +72,7 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
             emails.OrderBy(e => e.SentAt ?? DateTimeOffset.MaxValue).ToList(),
             timeline, documents, time.GetUtcNow())
         {
-            Retention = Domain.Retention.CaseFileSchedule.ForRequest(options.Value.Retention(), RequestTypes.FromWire(r.Type), r.ClosedAt, r.ForgottenAt),
+            Retention = Domain.Retention.CaseFileSchedule.ForRequest(options.Value.Retention(), RequestTypes.FromWire(r.Type), r.Status, r.ClosedAt, r.ForgottenAt),
             RetentionSchedule = Domain.Retention.CaseFileSchedule.Schedule(options.Value.Retention()),
         };
     }

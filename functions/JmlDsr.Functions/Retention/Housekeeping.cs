@@ -90,7 +90,7 @@ public sealed class Housekeeping(DsrStorage storage, RequestRepository requests,
         var reference = r.RowKey;
         var type = RequestTypes.FromWire(r.Type);
         int copies = 0, purged = 0;
-        if (r.CopiesDeletedAt is null && now >= CaseFileSchedule.CopiesEndAt(type, closed, settings.ExportLinkLifetime))
+        if (r.CopiesDeletedAt is null && now >= CaseFileSchedule.CopiesEndAt(type, r.Status, closed, settings.ExportLinkLifetime))
         {
             copies = await caseFiles.DeleteCopiesAsync(reference, ct);
             await requests.UpdateAsync(reference, x => x.CopiesDeletedAt ??= now, ct);

@@ -52,11 +52,12 @@ public sealed class CaseFileScheduleTests
     private static readonly RetentionSettings Settings = new(RetentionPeriod.SixYears, RetentionPeriod.Parse("P90D"), TimeSpan.FromDays(30));
 
     [Fact]
-    public void WorkingCopies_GoAtClose_ExceptAnAccessCopy_WhichLastsAsLongAsItsDownloadLink()
+    public void WorkingCopies_GoAtClose_ExceptACopySent_WhichLastsAsLongAsItsDownloadLink()
     {
-        Assert.Equal(Closed, CaseFileSchedule.CopiesEndAt(RequestType.Erasure, Closed, TimeSpan.FromDays(30)));
-        Assert.Equal(Closed, CaseFileSchedule.CopiesEndAt(RequestType.Rectification, Closed, TimeSpan.FromDays(30)));
-        Assert.Equal(Closed.AddDays(30), CaseFileSchedule.CopiesEndAt(RequestType.Access, Closed, TimeSpan.FromDays(30)));
+        Assert.Equal(Closed, CaseFileSchedule.CopiesEndAt(RequestType.Erasure, RequestStatus.Completed, Closed, TimeSpan.FromDays(30)));
+        Assert.Equal(Closed, CaseFileSchedule.CopiesEndAt(RequestType.Rectification, RequestStatus.Completed, Closed, TimeSpan.FromDays(30)));
+        Assert.Equal(Closed.AddDays(30), CaseFileSchedule.CopiesEndAt(RequestType.Access, RequestStatus.Completed, Closed, TimeSpan.FromDays(30)));
+        Assert.Equal(Closed, CaseFileSchedule.CopiesEndAt(RequestType.Access, RequestStatus.Rejected, Closed, TimeSpan.FromDays(30))); // no copy was sent
     }
 
     [Fact]
@@ -108,13 +109,13 @@ public sealed class CaseFileScheduleTests
     [Fact]
     public void ARequestsOwnSchedule_GivesItsDates_AndSaysWhenAnErasureTookTheValues()
     {
-        Assert.Contains("open", Assert.Single(CaseFileSchedule.ForRequest(Settings, RequestType.Access, null, null)).Until, StringComparison.Ordinal);
+        Assert.Contains("open", Assert.Single(CaseFileSchedule.ForRequest(Settings, RequestType.Access, RequestStatus.Gathering, null, null)).Until, StringComparison.Ordinal);
 
-        var access = CaseFileSchedule.ForRequest(Settings, RequestType.Access, Closed, null);
+        var access = CaseFileSchedule.ForRequest(Settings, RequestType.Access, RequestStatus.Completed, Closed, null);
         Assert.Equal("9 April 2026", access[0].Until);
         Assert.StartsWith("10 March 2032", access[1].Until, StringComparison.Ordinal);
 
-        var forgotten = CaseFileSchedule.ForRequest(Settings, RequestType.Access, Closed, Closed.AddDays(3));
+        var forgotten = CaseFileSchedule.ForRequest(Settings, RequestType.Access, RequestStatus.Completed, Closed, Closed.AddDays(3));
         Assert.Equal("13 March 2026", forgotten[0].Until);
         Assert.Contains("erasure", forgotten[1].Keeps, StringComparison.Ordinal);
     }
