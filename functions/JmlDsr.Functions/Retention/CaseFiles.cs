@@ -91,17 +91,19 @@ public sealed class CaseFiles(DsrStorage storage, RequestRepository requests, Ri
     }
 
     /// <summary>
-    /// Deletes what this address left outside its requests: set-aside mail from it (auto-replies, bounces) and its rows
-    /// in the sender and mail-rate limits.
+    /// Deletes what this address left outside its requests: set-aside mail from it or about its requests (its
+    /// auto-replies, bounces of our mail to it, which quote the reference) and its rows in the sender and mail-rate limits.
     /// </summary>
-    public async Task<CaseFileReport> ForgetAddressAsync(string email, CancellationToken ct = default)
+    public async Task<CaseFileReport> ForgetAddressAsync(string email, IReadOnlyCollection<string> references, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(references);
         var blobs = 0;
         var rows = 0;
         var setAside = storage.Table(DsrStorage.SetAsideTable);
         await foreach (var row in setAside.QueryAsync<SetAsideRecord>(TableClient.CreateQueryFilter($"PartitionKey eq {SetAsideRecord.Partition}"), cancellationToken: ct))
         {
-            if (row.From is { } from && from.Contains(email, StringComparison.OrdinalIgnoreCase))
+            var quoted = (row.QuotedReferences ?? string.Empty).Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries);
+            if ((row.From is { } from && from.Contains(email, StringComparison.OrdinalIgnoreCase)) || quoted.Any(references.Contains))
             {
                 blobs += await DeleteSetAsideAsync(row, ct);
                 rows++;

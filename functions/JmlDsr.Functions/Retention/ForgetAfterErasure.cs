@@ -38,7 +38,7 @@ public sealed class ForgetAfterErasure(RequestRepository requests, CaseFiles cas
             }
         }
 
-        report = report.Add(await caseFiles.ForgetAddressAsync(erasure.RequesterEmail));
+        report = report.Add(await caseFiles.ForgetAddressAsync(erasure.RequesterEmail, [.. forgotten, .. open]));
         await audit.AppendAsync(input.Reference, input.At, "own-records-erased", "system",
             $"The person's data was removed from JML's own records of {string.Join(", ", forgotten)}: copies gathered and sent deleted, raw emails reduced to receipts (SHA-256, size, date), decisions and answers kept as counts and hashes; {report.BlobsDeleted} blob(s) deleted, {report.RowsReduced + report.RowsDeleted} row(s) reduced or deleted. The case file keeps the reference, the address answered, the dates and what was done; workflow histories are purged once they end."
             + (open.Count > 0 ? $" Still open, so left until they close: {string.Join(", ", open)}." : string.Empty));
