@@ -50,6 +50,16 @@ public static class Recipients
     public const string WhenField = "When";
     public const string TermsField = "Terms";
 
+    /// <summary>The category of the row a restriction adds to each system (Art 18): a flag on the person, not a disclosure.</summary>
+    public const string RestrictionFlagCategory = "restriction of processing";
+
+    /// <summary>True for a record of a disclosure; false for the restriction flag a system may carry beside them.</summary>
+    public static bool IsShare(PersonalRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return !string.Equals(record.Category, RestrictionFlagCategory, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>The disclosure a partner-sharing record states, or null when it names no partner.</summary>
     public static RecipientShare? FromRecord(PersonalRecord record, DateTimeOffset recordedAt, string systemId = SystemCatalog.PartnerShares)
     {
@@ -119,18 +129,9 @@ public static class Recipients
     public static string Describe(RecipientShare share)
     {
         ArgumentNullException.ThrowIfNull(share);
-        var parts = new List<string> { share.Shared is null ? share.Category : $"{share.Category}: {share.Shared}" };
-        if (share.When is not null)
-        {
-            parts.Add($"shared {share.When}");
-        }
-
-        if (share.Terms is not null)
-        {
-            parts.Add($"under {share.Terms}");
-        }
-
-        return string.Join(", ", parts);
+        return (share.Shared ?? share.Category)
+            + (share.When is null ? string.Empty : $" on {share.When}")
+            + (share.Terms is null ? string.Empty : $" under {share.Terms}");
     }
 
     /// <summary>
@@ -144,6 +145,12 @@ public static class Recipients
 
         public void Add(PersonalRecord record)
         {
+            ArgumentNullException.ThrowIfNull(record);
+            if (!IsShare(record))
+            {
+                return;
+            }
+
             if (FromRecord(record, search.SearchedAt, search.SystemId) is { } share)
             {
                 _shares.TryAdd(Key(share), share);

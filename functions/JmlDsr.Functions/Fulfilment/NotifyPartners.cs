@@ -103,7 +103,7 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
         }
 
         var live = 0;
-        foreach (var row in await writer.RowsAsync(SystemCatalog.PartnerShares, email))
+        foreach (var row in (await writer.RowsAsync(SystemCatalog.PartnerShares, email)).Where(x => x.RowKey != SystemWriter.RestrictionRow && Recipients.IsShare(x.Record)))
         {
             live++;
             if (Recipients.FromRecord(row.Record, input.At) is { } share)
@@ -123,7 +123,7 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
             if (await gathered.GetBlobClient(GatheredBlob.Name(input.Reference, SystemCatalog.PartnerShares)).ExistsAsync())
             {
                 var copied = 0;
-                await foreach (var record in GatheredBlob.RecordsOfAsync(gathered, input.Reference, SystemCatalog.PartnerShares))
+                await foreach (var record in GatheredBlob.RecordsOfAsync(gathered, input.Reference, SystemCatalog.PartnerShares).Where(Recipients.IsShare))
                 {
                     copied++;
                     if (Recipients.FromRecord(record, input.At) is { } share)
