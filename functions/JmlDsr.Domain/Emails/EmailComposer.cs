@@ -321,14 +321,7 @@ public static class EmailComposer
     public static EmailMessage PartnerNotice(string to, string partnerName, string reference, string action, IReadOnlyList<string> details)
     {
         ArgumentNullException.ThrowIfNull(details);
-        var (verb, instruction) = action switch
-        {
-            "rectification" => ("correct", "Please make the same corrections to the copy you hold (UK GDPR Art 16)."),
-            "restriction" => ("restrict", "Please restrict your processing of this data: keep it, but do not use it except to store it, for legal claims, to protect another person, or for reasons of important public interest, until we tell you the restriction has been lifted (UK GDPR Art 18(2))."),
-            "erasure" => ("erase", "Please erase this data from your systems without undue delay, unless the law requires you to keep it, and tell us if it does (UK GDPR Art 17)."),
-            "restriction-lifted" => ("stop restricting", "The restriction we told you about has been lifted, after we told the person first (UK GDPR Art 18(3)). You may process the data again as our agreement allows."),
-            _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Expected rectification, restriction, restriction-lifted or erasure."),
-        };
+        var (verb, instruction, _) = PartnerAction(action);
         var lines = new List<string>
         {
             action == "restriction-lifted"
@@ -343,6 +336,35 @@ public static class EmailComposer
             : $"This notice and the data it concerns are confidential under our {terms} with you.");
         lines.Add($"Please confirm to {PrivacyAddress} when you have done this, quoting {reference}.");
         return Render(to, $"[{reference}] Data protection notice: please {verb} shared data (UK GDPR Art 19)", $"Dear colleagues at {partnerName},", lines, [], $"Privacy team, {Company}");
+    }
+
+    /// <summary>
+    /// Art 19: a recipient of the person's data could not be told by email — the partner directory has no address for it,
+    /// or a sharing record cannot be traced to a partner — so the privacy team must tell it another way (or record why that is
+    /// impossible or disproportionate). Only the reference, the partners, what they received (categories, not values) and
+    /// what they must be told: staff open the request for the person (Art 5(1)(c)).
+    /// </summary>
+    /// <param name="fields">For a rectification, the names of the fields corrected (their values stay in the request).</param>
+    public static EmailMessage StaffPartnersNotTold(string to, string reference, string action, IReadOnlyList<Gathering.UnreachableRecipient> noAddress, int untracedShares, IReadOnlyList<string>? fields = null)
+    {
+        ArgumentNullException.ThrowIfNull(noAddress);
+        var (_, instruction, what) = PartnerAction(action);
+        var count = noAddress.Count + (untracedShares > 0 ? 1 : 0);
+        var lines = new List<string>
+        {
+            $"Request {reference}: the {what} has been carried out. Under UK GDPR Art 19 we must tell every organisation the person's data was disclosed to, unless that proves impossible or involves disproportionate effort. The privacy system could not tell {(count == 1 ? "this recipient" : "these recipients")}, so no notice went to {(count == 1 ? "it" : "them")}:",
+        };
+        var list = noAddress.Select(u => $"  • {u.Partner} — no address in the partner directory. It received: {string.Join("; ", u.Shares.Select(Gathering.Recipients.Describe))}.").ToList();
+        if (untracedShares > 0)
+        {
+            list.Add($"  • {untracedShares} partner-sharing record{(untracedShares == 1 ? "" : "s")} of this person could not be traced to a partner (the record names none, or it was erased before its recipient was recorded): find out from the partner-sharing system's history who received the data.");
+        }
+
+        lines.Add(string.Join("\n", list));
+        lines.Add($"What they must be told, as our notice to partners puts it: “{instruction}”"
+            + (fields is { Count: > 0 } ? $" The fields corrected: {string.Join(", ", fields)} (the corrected values are in the request's rectification evidence)." : string.Empty));
+        lines.Add($"Please tell them another way, quoting {reference}, and note on the request what you did; if it is impossible or would involve disproportionate effort, note why. Open the request in the console for the person's details. To have the system tell them next time, add their address to the partner directory.");
+        return Staff(to, $"[{reference}] Action needed: {(count == 1 ? "a partner" : "partners")} not told of the {what} (UK GDPR Art 19)", lines, []);
     }
 
     /// <summary>A reminder to staff that a request's statutory due date is near.</summary>
@@ -493,6 +515,16 @@ public static class EmailComposer
     private static bool IsRetained(string outcome) => string.Equals(outcome, "retained", StringComparison.OrdinalIgnoreCase);
 
     private static string DaysText(int days) => days == 1 ? "1 day" : string.Create(CultureInfo.InvariantCulture, $"{days} days");
+
+    /// <summary>An Art 19 action: the verb of the partner's subject line, what the partner must do, and what was done (for staff).</summary>
+    private static (string Verb, string Instruction, string What) PartnerAction(string action) => action switch
+    {
+        "rectification" => ("correct", "Please make the same corrections to the copy you hold (UK GDPR Art 16).", "rectification"),
+        "restriction" => ("restrict", "Please restrict your processing of this data: keep it, but do not use it except to store it, for legal claims, to protect another person, or for reasons of important public interest, until we tell you the restriction has been lifted (UK GDPR Art 18(2)).", "restriction"),
+        "erasure" => ("erase", "Please erase this data from your systems without undue delay, unless the law requires you to keep it, and tell us if it does (UK GDPR Art 17).", "erasure"),
+        "restriction-lifted" => ("stop restricting", "The restriction we told you about has been lifted, after we told the person first (UK GDPR Art 18(3)). You may process the data again as our agreement allows.", "lifting of the restriction"),
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Expected rectification, restriction, restriction-lifted or erasure."),
+    };
 
     private static string? PartnerTerms(string partnerName) => Gathering.PartnerDirectory.Find(partnerName)?.Terms;
 

@@ -1,22 +1,30 @@
 using JmlDsr.Domain.Emails;
 using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Configuration;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Mail;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace JmlDsr.Functions.Fulfilment;
 
 /// <summary>
 /// Art 19: tells each recipient the person's data was disclosed to — the partners who receive the systems that
-/// changed, and every partner named in the person's partner-sharing records (read from what was gathered, so
-/// erasure cannot hide them) — what was done. A partner the directory has no address for is put to staff.
-/// Returns the names of the partners told (the customer is told who, Art 19).
+/// changed, and every partner named in the person's partner-sharing records — what was done. The sharing records
+/// come from the recipients evidence written at gathering (evidence/{ref}/recipients.json), which outlives the
+/// gathered copy and the erasure of the sharing records, together with a live read of the partner-sharing system
+/// (a share made since); a request gathered before that evidence existed falls back on the gathered copy. A
+/// recipient that cannot be told by email (no address in the directory, or a share that cannot be traced) is put to
+/// the privacy team by email, once. Returns the names of the partners told (the customer is told who, Art 19).
 /// </summary>
-public sealed class NotifyPartners(RequestRepository requests, DsrStorage storage, RightsEvidence evidence, Mailer mailer, AuditLog audit)
+public sealed class NotifyPartners(RequestRepository requests, DsrStorage storage, SystemWriter writer, RightsEvidence evidence, Mailer mailer, AuditLog audit, IOptions<DsrOptions> options)
     : IDsrActivity<PartnerNoticeInput, IReadOnlyList<string>>
 {
+    /// <summary>The step of the privacy team's alert about recipients that could not be told.</summary>
+    public static string NoAddressStep(string action) => $"partner-no-address-{action}";
+
     [Function(nameof(NotifyPartners))]
     public Task<IReadOnlyList<string>> Run([ActivityTrigger] PartnerNoticeInput input) => RunAsync(input);
 
@@ -24,32 +32,30 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        var partners = input.Systems.SelectMany(PartnerDirectory.ForSystem).ToList();
-        var unknown = new List<string>();
-        foreach (var name in await SharedWithAsync(input.Reference))
-        {
-            if (PartnerDirectory.Find(name) is { } p)
-            {
-                partners.Add(p);
-            }
-            else
-            {
-                unknown.Add(name);
-            }
-        }
-
-        partners = partners.DistinctBy(p => p.Name).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        var shared = await SharedWithAsync(input, r.RequesterEmail);
+        var plan = Recipients.Plan(input.Systems, shared.Shares, shared.Untraced);
         var details = await DetailsAsync(input, r.RequesterEmail);
-        foreach (var partner in partners)
+        foreach (var partner in plan.ToTell)
         {
             var mail = EmailComposer.PartnerNotice(partner.Email, partner.Name, input.Reference, input.Action, details);
             await mailer.SendOnceAsync(input.Reference, $"partner-{input.Action}-{Slug(partner.Name)}", mail);
         }
 
+        if (plan.NeedsStaff)
+        {
+            var fields = input.Action == PartnerActions.Rectification
+                ? (await evidence.ReadAsync<RectificationRecord>(input.Reference, ApplyRectification.Evidence))?.Applied.Select(c => c.Field).Distinct(StringComparer.OrdinalIgnoreCase).ToList()
+                : null;
+            await mailer.SendOnceAsync(input.Reference, NoAddressStep(input.Action),
+                EmailComposer.StaffPartnersNotTold(options.Value.PrivacyTeamAddress, input.Reference, input.Action, plan.NoAddress, plan.UntracedShares, fields));
+        }
+
+        var unknown = plan.NoAddress.Select(u => u.Partner).ToList();
         await audit.AppendAsync(input.Reference, input.At, $"partners-notified-{input.Action}", "system",
-            $"Art 19 notice ({input.Action}) sent to {partners.Count} recipient(s): {string.Join(", ", partners.Select(p => p.Name).DefaultIfEmpty("none"))}."
-            + (unknown.Count > 0 ? $" No address on file for {string.Join(", ", unknown)}: the privacy team must tell them." : string.Empty));
-        return partners.Select(p => p.Name).ToList();
+            $"Art 19 notice ({input.Action}) sent to {plan.ToTell.Count} recipient(s): {string.Join(", ", plan.ToTell.Select(p => p.Name).DefaultIfEmpty("none"))}. Sharing records read from {shared.From}."
+            + (unknown.Count > 0 ? $" No address on file for {string.Join(", ", unknown)}: the privacy team must tell them (alerted by email)." : string.Empty)
+            + (plan.UntracedShares > 0 ? $" {plan.UntracedShares} sharing record(s) could not be traced to a partner: the privacy team must find out who received the data (alerted by email)." : string.Empty));
+        return plan.ToTell.Select(p => p.Name).ToList();
     }
 
     /// <summary>What the partner needs to act: who (the address they know the person by) and what changed, no more.</summary>
@@ -77,18 +83,70 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
         return lines;
     }
 
-    private async Task<IReadOnlyList<string>> SharedWithAsync(string reference)
+    /// <summary>
+    /// The disclosures the person's partner-sharing records state, from every source still there: the recipients
+    /// evidence, the system as it is now and, for a request gathered before that evidence was kept, the gathered copy.
+    /// When none of these can name the partners of sharing records an erasure removed, they count as untraced, so
+    /// that staff are told rather than no one.
+    /// </summary>
+    private async Task<(IReadOnlyList<RecipientShare> Shares, int Untraced, string From)> SharedWithAsync(PartnerNoticeInput input, string email)
     {
-        var names = new List<string>();
-        await foreach (var record in GatheredBlob.RecordsOfAsync(storage.Container(DsrStorage.GatheredContainer), reference, SystemCatalog.PartnerShares))
+        var shares = new List<RecipientShare>();
+        var from = new List<string>();
+        var untraced = 0;
+        var recorded = await evidence.ReadAsync<RecipientsRecord>(input.Reference, GatherFromSystem.RecipientsEvidence);
+        if (recorded is not null)
         {
-            if (record.Fields.TryGetValue("Partner", out var partner) && !string.IsNullOrWhiteSpace(partner))
+            shares.AddRange(recorded.Recipients);
+            untraced += recorded.UnnamedShares;
+            from.Add($"the recipients evidence ({recorded.Recipients.Count} share(s))");
+        }
+
+        var live = 0;
+        foreach (var row in (await writer.RowsAsync(SystemCatalog.PartnerShares, email)).Where(x => x.RowKey != SystemWriter.RestrictionRow && Recipients.IsShare(x.Record)))
+        {
+            live++;
+            if (Recipients.FromRecord(row.Record, input.At) is { } share)
             {
-                names.Add(partner.Trim());
+                shares.Add(share);
+            }
+            else if (recorded is null)
+            {
+                untraced++;
             }
         }
 
-        return names.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        from.Add($"the partner-sharing system now ({live} record(s))");
+        if (recorded is null)
+        {
+            var gathered = storage.Container(DsrStorage.GatheredContainer);
+            if (await gathered.GetBlobClient(GatheredBlob.Name(input.Reference, SystemCatalog.PartnerShares)).ExistsAsync())
+            {
+                var copied = 0;
+                await foreach (var record in GatheredBlob.RecordsOfAsync(gathered, input.Reference, SystemCatalog.PartnerShares).Where(Recipients.IsShare))
+                {
+                    copied++;
+                    if (Recipients.FromRecord(record, input.At) is { } share)
+                    {
+                        shares.Add(share);
+                    }
+                }
+
+                from.Add($"the gathered copy ({copied} record(s))");
+            }
+            else
+            {
+                from.Add("no gathered copy (gone)");
+                if (input.Action == PartnerActions.Erasure
+                    && await evidence.ReadAsync<ErasureProof>(input.Reference, EraseFromSystem.EvidenceName(0, SystemCatalog.PartnerShares)) is { } proof)
+                {
+                    // Gathered before recipients were recorded, the copy gone, and the erasure removed sharing records: their partners are unknown here.
+                    untraced += proof.Records.Count(p => p.Outcome != ErasureOutcomes.Retained);
+                }
+            }
+        }
+
+        return (shares, untraced, string.Join(", ", from));
     }
 
     private static string Slug(string name) => string.Concat(name.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit));

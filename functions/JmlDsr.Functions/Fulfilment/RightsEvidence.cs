@@ -37,6 +37,55 @@ public sealed class RightsEvidence(DsrStorage storage)
         }
     }
 
+    /// <summary>
+    /// For a record that grows (a later search adds to it, never takes away): reads it, applies <paramref name="merge"/>
+    /// and writes the result only if the record is still as read (ETag), trying again when a concurrent run of the same
+    /// activity wrote first. Unchanged content is not written again. Returns the record that stands.
+    /// </summary>
+    public async Task<T> MergeAsync<T>(string reference, string what, Func<T?, T> merge, CancellationToken ct = default)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(merge);
+        var blob = storage.Container(DsrStorage.EvidenceContainer).GetBlobClient(Name(reference, what));
+        for (var attempt = 1; ; attempt++)
+        {
+            T? existing = null;
+            ETag? etag = null;
+            BinaryData? before = null;
+            try
+            {
+                var content = await blob.DownloadContentAsync(ct);
+                before = content.Value.Content;
+                existing = before.ToObjectFromJson<T>(Json);
+                etag = content.Value.Details.ETag;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+            }
+
+            var merged = merge(existing);
+            var after = BinaryData.FromObjectAsJson(merged, Json);
+            if (before is not null && before.ToMemory().Span.SequenceEqual(after.ToMemory().Span))
+            {
+                return merged;
+            }
+
+            try
+            {
+                await blob.UploadAsync(after, new BlobUploadOptions
+                {
+                    Conditions = etag is { } tag ? new BlobRequestConditions { IfMatch = tag } : new BlobRequestConditions { IfNoneMatch = ETag.All },
+                    HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+                }, ct);
+                return merged;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 5)
+            {
+                // Someone else wrote in between: merge into what they wrote.
+            }
+        }
+    }
+
     /// <summary>Writes <paramref name="value"/> unless a record is already there; returns the one that stands.</summary>
     public async Task<T> WriteOnceAsync<T>(string reference, string what, T value, CancellationToken ct = default)
         where T : class

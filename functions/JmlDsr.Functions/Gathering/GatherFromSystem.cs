@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs.Models;
 using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using Microsoft.Azure.Functions.Worker;
@@ -10,10 +11,15 @@ namespace JmlDsr.Functions.Gathering;
 /// <summary>
 /// Searches one system for the requester and keeps what it found in blob storage (gathered/{ref}/{system}.json);
 /// the orchestration only sees counts. A failure throws, so the orchestration's retry policy applies.
+/// The partner-sharing system's search also records the recipients of the person's data as evidence
+/// (evidence/{ref}/recipients.json, Art 19): the gathered copy is a working copy that goes, the recipients must not.
 /// </summary>
-public sealed class GatherFromSystem(RequestRepository requests, SystemConnector connector, DsrStorage storage, AuditLog audit, ILogger<GatherFromSystem> logger)
+public sealed class GatherFromSystem(RequestRepository requests, SystemConnector connector, DsrStorage storage, RightsEvidence evidence, AuditLog audit, ILogger<GatherFromSystem> logger)
     : IDsrActivity<GatherInput, GatherSummary>
 {
+    /// <summary>The evidence document naming the recipients of the person's data (<see cref="RecipientsRecord"/>).</summary>
+    public const string RecipientsEvidence = "recipients";
+
     [Function(nameof(GatherFromSystem))]
     public Task<GatherSummary> Run([ActivityTrigger] GatherInput input) => RunAsync(input);
 
@@ -35,10 +41,23 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
         // Streamed from the system into the blob; a retry overwrites the same blob.
         var blobName = BlobName(input.Reference, input.SystemId);
         var blob = storage.Container(DsrStorage.GatheredContainer).GetBlobClient(blobName);
+        var records = connector.RecordsAsync(input.SystemId, r.RequesterEmail);
+        var recipients = input.SystemId == SystemCatalog.PartnerShares ? new Recipients.Builder(search) : null;
         int count;
         await using (var stream = new BlobWriteStream(blob, "application/x-ndjson"))
         {
-            count = await GatheredBlob.WriteAsync(stream, search, connector.RecordsAsync(input.SystemId, r.RequesterEmail));
+            count = await GatheredBlob.WriteAsync(stream, search, recipients is null ? records : Observe(records, recipients.Add));
+        }
+
+        if (recipients is not null)
+        {
+            // Merged, not replaced: a retry or a later round adds what it finds and never drops a recipient recorded before.
+            var found = recipients.Build();
+            var stood = await evidence.MergeAsync<RecipientsRecord>(input.Reference, RecipientsEvidence, existing => Recipients.Merge(existing, found));
+            await audit.AppendAsync(input.Reference, search.SearchedAt, "recipients-recorded", "system",
+                $"Recipients of the person's data recorded for Art 19: {stood.Recipients.Select(s => s.Partner).Distinct(StringComparer.OrdinalIgnoreCase).Count()} partner(s)"
+                + (stood.Recipients.Count > 0 ? $" ({string.Join(", ", stood.Recipients.Select(s => s.Partner).Distinct(StringComparer.OrdinalIgnoreCase))})" : string.Empty)
+                + $" in evidence/{RightsEvidence.Name(input.Reference, RecipientsEvidence)}.");
         }
 
         await audit.AppendAsync(input.Reference, search.SearchedAt, $"searched-{input.SystemId}", "system",
@@ -47,4 +66,13 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
     }
 
     public static string BlobName(string reference, string systemId) => GatheredBlob.Name(reference, systemId);
+
+    private static async IAsyncEnumerable<PersonalRecord> Observe(IAsyncEnumerable<PersonalRecord> records, Action<PersonalRecord> seen)
+    {
+        await foreach (var record in records)
+        {
+            seen(record);
+            yield return record;
+        }
+    }
 }

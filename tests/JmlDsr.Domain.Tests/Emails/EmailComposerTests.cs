@@ -315,4 +315,67 @@ public sealed class EmailComposerTests
         Assert.DoesNotContain("jane@example.com", mail.Text, StringComparison.Ordinal);
         Assert.Contains("FAILED", mail.Text, StringComparison.Ordinal);
     }
+
+    private static readonly JmlDsr.Domain.Gathering.UnreachableRecipient Contoso = new("Contoso Events Ltd",
+    [
+        new("Contoso Events Ltd", false, "partner share", "name, email", "2026-01-10", "Event partner terms 2025", "partner-shares", new string('a', 64), DateTimeOffset.UnixEpoch),
+    ]);
+
+    [Theory]
+    [InlineData("rectification", "rectification", "Art 16")]
+    [InlineData("restriction", "restriction", "Art 18(2)")]
+    [InlineData("restriction-lifted", "lifting of the restriction", "Art 18(3)")]
+    [InlineData("erasure", "erasure", "Art 17")]
+    public void StaffPartnersNotTold_NamesTheRequestThePartnerTheActionAndWhatTheyMustBeTold(string action, string what, string article)
+    {
+        var mail = EmailComposer.StaffPartnersNotTold("privacy@jmlsoftware.co.uk", Ref, action, [Contoso], 0);
+
+        Assert.Equal("privacy@jmlsoftware.co.uk", mail.To);
+        Assert.Equal($"[{Ref}] Action needed: a partner not told of the {what} (UK GDPR Art 19)", mail.Subject);
+        Assert.StartsWith("Privacy team,", mail.Text, StringComparison.Ordinal);
+        foreach (var fact in new[] { Ref, "Art 19", article, "Contoso Events Ltd — no address in the partner directory", "It received: name, email on 2026-01-10 under Event partner terms 2025", "What they must be told", "disproportionate effort" })
+        {
+            Assert.Contains(fact, mail.Text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Contoso Events Ltd", mail.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StaffPartnersNotTold_ForARectification_NamesTheFieldsButNotTheirValues()
+    {
+        var mail = EmailComposer.StaffPartnersNotTold("privacy@jmlsoftware.co.uk", Ref, "rectification", [Contoso], 0, ["Phone", "Company"]);
+
+        Assert.Contains("The fields corrected: Phone, Company", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(PhoneChange.NewValue, mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(PhoneChange.OldValue!, mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StaffPartnersNotTold_SeveralRecipients_AndSharesThatCannotBeTraced()
+    {
+        var other = Contoso with { Partner = "Litware Resellers" };
+        var mail = EmailComposer.StaffPartnersNotTold("privacy@jmlsoftware.co.uk", Ref, "erasure", [Contoso, other], 2);
+
+        Assert.Contains("partners not told of the erasure", mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("Litware Resellers — no address", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("2 partner-sharing records of this person could not be traced to a partner", mail.Text, StringComparison.Ordinal);
+
+        var untracedOnly = EmailComposer.StaffPartnersNotTold("privacy@jmlsoftware.co.uk", Ref, "erasure", [], 1);
+        Assert.Contains("a partner not told", untracedOnly.Subject, StringComparison.Ordinal);
+        Assert.Contains("1 partner-sharing record of this person could not be traced", untracedOnly.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StaffPartnersNotTold_CarriesNoPersonalDataOfTheRequester_TheReferenceIsEnough()
+    {
+        // Nothing about the person goes in: the composer is given only the reference, partners, categories and field names.
+        var mail = EmailComposer.StaffPartnersNotTold("privacy@jmlsoftware.co.uk", Ref, "erasure", [Contoso], 0);
+        Assert.DoesNotContain("@example", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Open the request in the console for the person's details", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StaffPartnersNotTold_RejectsAnUnknownAction() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => EmailComposer.StaffPartnersNotTold("p@example.com", Ref, "access", [Contoso], 0));
 }
