@@ -99,6 +99,22 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
         Assert.True(failures.Count == 0, $"{failures.Count} problem(s) after the erasure:\n" + string.Join('\n', failures) + "\n\n" + report);
     }
 
+    [Fact]
+    public async Task CapturedMail_IsKeptInTheMailCaptureAccount_NotInTheProductAccount()
+    {
+        using (var notice = await host.Http.PostAsync($"{host.BaseUrl}/api/dev/notices?to=carol.white@example.net", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, notice.StatusCode);
+        }
+
+        await host.WaitUntilAsync(async () => (await host.OutboxAsync("carol.white@example.net")).Count > 0, TimeSpan.FromSeconds(30), "the notice to be captured");
+        var captured = new Azure.Data.Tables.TableServiceClient(host.MailCaptureConnectionString).GetTableClient(DevOutbox.Table);
+        Assert.Contains(captured.Query<Azure.Data.Tables.TableEntity>(), r => r.GetString("Body")?.Contains("carol.white@example.net", StringComparison.Ordinal) == true);
+        var product = await StorageScan.ReadAsync(host.StorageConnectionString);
+        Assert.DoesNotContain(product.Stores(), s => s.Store == DevOutbox.Table);
+        Assert.DoesNotContain(product.Find(["carol.white@example.net"]), h => h.Where.Store != "SysWebsiteAccounts" && h.Where.Store != "SysDownloads");
+    }
+
     private static string Report(IReadOnlyList<PersonValue> values, IReadOnlyList<StorageHit> hits, StorageSnapshot snapshot)
     {
         var sb = new StringBuilder();
