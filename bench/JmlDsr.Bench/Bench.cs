@@ -474,7 +474,7 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
     /// </summary>
     private async Task<bool> WaitUntilQuietAsync(TimeSpan limit)
     {
-        var outbox = new TableServiceClient(azurite.ConnectionString).GetTableClient(DevOutbox.Table);
+        var outbox = new TableServiceClient(azurite.MailCaptureConnectionString).GetTableClient(DevOutbox.Table);
         var queues = new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString);
         var workItems = queues.GetQueueClient($"{host.TaskHub.ToLowerInvariant()}-workitems");
         var starts = queues.GetQueueClient(JmlDsr.Functions.Intake.PendingStarts.Name);

@@ -3,10 +3,30 @@ using System.Net.Sockets;
 
 namespace JmlDsr.Local;
 
-/// <summary>Starts Azurite (npm package, installed into the repo) unless one is already listening.</summary>
+/// <summary>
+/// Starts Azurite (npm package, installed into the repo) unless one is already listening. It serves two accounts
+/// (<c>AZURITE_ACCOUNTS</c>): <c>devstoreaccount1</c>, the product's storage (and the demo systems' tables, which stand for
+/// JML's own systems), and <c>mailcapture</c>, the local SendGrid's captured mail, which stands for SendGrid and people's
+/// mailboxes — the outside world, kept out of the product's account.
+/// </summary>
 public sealed class AzuriteLauncher : IAsyncDisposable
 {
+    public const string AccountName = "devstoreaccount1";
+
+    /// <summary>Azurite's well-known development key of <see cref="AccountName"/>.</summary>
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    /// <summary>The account of the mail capture (DevOutbox and its pending SendGrid events).</summary>
+    public const string MailCaptureAccount = "mailcapture";
+
+    /// <summary>A development key for <see cref="MailCaptureAccount"/> (Azurite wants keys in base64).</summary>
+    public const string MailCaptureKey = "Sm1sRHNyIGxvY2FsIG1haWwgY2FwdHVyZTogdGhlIG91dHNpZGUgd29ybGQsIG5vdCB0aGUgcHJvZHVjdC4=";
+
+    /// <summary>
+    /// Azurite's <c>AZURITE_ACCOUNTS</c> (<c>name:key;name:key</c>, Azurite 3.37): setting it replaces the default account,
+    /// so devstoreaccount1 is listed with its well-known key.
+    /// </summary>
+    public static string AccountsSetting => $"{AccountName}:{AccountKey};{MailCaptureAccount}:{MailCaptureKey}";
 
     private Process? _process;
 
@@ -35,9 +55,35 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         }
     }
 
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+    /// <summary>The product's account.</summary>
+    public string ConnectionString => ConnectionStringFor(AccountName, AccountKey);
+
+    /// <summary>The mail capture's account (path-style URLs, like the product's).</summary>
+    public string MailCaptureConnectionString => ConnectionStringFor(MailCaptureAccount, MailCaptureKey);
+
+    /// <summary>
+    /// Where the mail capture goes: its own account, or — when an Azurite started elsewhere does not serve that account
+    /// (no <c>AZURITE_ACCOUNTS</c>) — the product's, with a warning.
+    /// </summary>
+    public async Task<string> MailCaptureConnectionAsync(TextWriter log, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (StartedHere)
+        {
+            return MailCaptureConnectionString;
+        }
+
+        try
+        {
+            await new Azure.Data.Tables.TableServiceClient(MailCaptureConnectionString).GetPropertiesAsync(ct);
+            return MailCaptureConnectionString;
+        }
+        catch (Azure.RequestFailedException)
+        {
+            await log.WriteLineAsync($"Azurite: the running instance has no '{MailCaptureAccount}' account (start it with AZURITE_ACCOUNTS=\"{AccountName}:<key>;{MailCaptureAccount}:<key>\"); captured mail goes to {AccountName}.");
+            return ConnectionString;
+        }
+    }
 
     /// <summary>Ensures Azurite answers on the three ports; starts it (and npm ci, if needed) otherwise.</summary>
     public async Task EnsureRunningAsync(string repoRoot, string location, bool inMemory, TextWriter log, CancellationToken ct = default)
@@ -75,6 +121,7 @@ public sealed class AzuriteLauncher : IAsyncDisposable
 
         var psi = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         args.ForEach(psi.ArgumentList.Add);
+        psi.Environment["AZURITE_ACCOUNTS"] = AccountsSetting;
         _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node for Azurite.");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -94,6 +141,10 @@ public sealed class AzuriteLauncher : IAsyncDisposable
 
         await log.WriteLineAsync($"Azurite: started (pid {_process.Id}) on 127.0.0.1:{BlobPort}/{QueuePort}/{TablePort}, data in {location}");
     }
+
+    private string ConnectionStringFor(string account, string key) =>
+        $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={key};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{account};QueueEndpoint=http://127.0.0.1:{QueuePort}/{account};TableEndpoint=http://127.0.0.1:{TablePort}/{account};";
 
     public static async Task<bool> IsListeningAsync(int port)
     {

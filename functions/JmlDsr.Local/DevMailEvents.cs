@@ -15,7 +15,7 @@ namespace JmlDsr.Local;
 /// signs, in batches a moment after the emails, as SendGrid does. The pending events live in the DevOutbox table
 /// next to their email, so events of emails captured just before a crash are posted after the restart.
 /// </summary>
-public sealed partial class DevMailEvents(DsrStorage storage, DevEventSigner signer, Uri webhook, IHttpClientFactory http, ILogger<DevMailEvents> logger)
+public sealed partial class DevMailEvents(MailCaptureStorage storage, DevEventSigner signer, Uri webhook, IHttpClientFactory http, ILogger<DevMailEvents> logger)
     : BackgroundService
 {
     /// <summary>How long events gather before a post (SendGrid batches too).</summary>
@@ -62,7 +62,7 @@ public sealed partial class DevMailEvents(DsrStorage storage, DevEventSigner sig
     /// <summary>Posts up to one batch of pending events; true when there may be more.</summary>
     private async Task<bool> PostBatchAsync(CancellationToken ct)
     {
-        var table = storage.Table(DevOutbox.Table);
+        var table = storage.Outbox;
         var pending = new List<TableEntity>();
         var filter = $"PartitionKey eq '{DevOutbox.Partition}' and RowKey ge '{DevOutbox.PendingPrefix}' and RowKey lt 'event.'";
         await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: BatchSize, cancellationToken: ct).AsPages())

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
-using JmlDsr.Functions.Storage;
 
 namespace JmlDsr.Local;
 
@@ -9,10 +8,10 @@ namespace JmlDsr.Local;
 /// The local stand-in for SendGrid: POST /v3/mail/send takes exactly what the SendGrid client sends
 /// and keeps it in the DevOutbox table; GET /api/dev/outbox lists it (filters: to, reference, and since, an ISO 8601 time). Like SendGrid, it then reports
 /// what became of each email to the Event Webhook (<see cref="DevMailEvents"/>): the email and its
-/// pending events are written in one transaction, so a crash cannot keep one without the other.
-/// Local host only.
+/// pending events are written in one transaction, so a crash cannot keep one without the other. The table lives in
+/// the mail capture's own Azurite account (<see cref="MailCaptureStorage"/>), not the product's. Local host only.
 /// </summary>
-public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProvider time)
+public sealed class DevOutbox(MailCaptureStorage storage, DevMailEvents events, TimeProvider time)
 {
     public const string Table = "DevOutbox";
     public const string Partition = "mail";
@@ -51,7 +50,7 @@ public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProv
             var now = time.GetUtcNow();
             var id = string.Create(CultureInfo.InvariantCulture, $"{now.UtcTicks:D19}-{Guid.NewGuid():N}");
             var args = CustomArgsOf(root);
-            await storage.Table(Table).SubmitTransactionAsync(
+            await storage.Outbox.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, id) { ["Body"] = json, ["ReceivedAt"] = now }),
                 new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, PendingPrefix + id)
@@ -84,7 +83,7 @@ public sealed class DevOutbox(DsrStorage storage, DevMailEvents events, TimeProv
         }
 
         var list = new List<object>();
-        await foreach (var row in storage.Table(Table).QueryAsync<TableEntity>($"PartitionKey eq '{Partition}' and RowKey ge '{from}' and RowKey lt 'a'", cancellationToken: ct))
+        await foreach (var row in storage.Outbox.QueryAsync<TableEntity>($"PartitionKey eq '{Partition}' and RowKey ge '{from}' and RowKey lt 'a'", cancellationToken: ct))
         {
             var mail = Describe(row.RowKey, row.GetDateTimeOffset("ReceivedAt"), row.GetString("Body") ?? "{}");
             if ((to.Length == 0 || string.Equals(mail.To, to, StringComparison.OrdinalIgnoreCase))

@@ -29,6 +29,7 @@ var local = builder.Configuration.GetSection(LocalHostOptions.Section).Get<Local
 await using var azurite = new AzuriteLauncher(local.AzuriteBlobPort, local.AzuriteQueuePort, local.AzuriteTablePort);
 await azurite.EnsureRunningAsync(repoRoot, local.AzuriteLocation ?? Path.Combine(repoRoot, ".azurite"), local.AzuriteInMemory, Console.Out);
 builder.Configuration[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = azurite.ConnectionString;
+var mailCapture = new MailCaptureStorage(new Azure.Data.Tables.TableServiceClient(await azurite.MailCaptureConnectionAsync(Console.Out)));
 
 var taskHub = builder.Configuration["DurableTaskHubName"] ?? "JmlDsrLocal";
 var engine = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
@@ -68,8 +69,9 @@ if (string.IsNullOrWhiteSpace(builder.Configuration["SendGrid:EventWebhookPublic
 }
 
 builder.Services.AddDsrServices(builder.Configuration);
+builder.Services.AddSingleton(mailCapture);
 builder.Services.AddSingleton<DevOutbox>();
-builder.Services.AddSingleton(sp => new DevMailEvents(sp.GetRequiredService<DsrStorage>(), eventSigner, new Uri(new Uri(local.Urls), Routes.MailEvents),
+builder.Services.AddSingleton(sp => new DevMailEvents(mailCapture, eventSigner, new Uri(new Uri(local.Urls), Routes.MailEvents),
     sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<ILogger<DevMailEvents>>()));
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DevMailEvents>());
 builder.Services.AddGrpc();
@@ -97,7 +99,8 @@ builder.Services.AddHostedService<HousekeepingPump>();
 
 var app = builder.Build();
 var storage = app.Services.GetRequiredService<DsrStorage>();
-await storage.EnsureCreatedAsync(SystemConnector.AllTables.Append(DevOutbox.Table));
+await storage.EnsureCreatedAsync(SystemConnector.AllTables);
+await mailCapture.EnsureCreatedAsync();
 if (local.Seed)
 {
     await DemoData.SeedAsync(storage);

@@ -134,8 +134,11 @@ public class LocalHostFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The host's Azurite, for tests that use the app's own classes on the same storage.</summary>
+    /// <summary>The host's Azurite, for tests that use the app's own classes on the same storage: the product's account.</summary>
     public string StorageConnectionString => _azurite!.ConnectionString;
+
+    /// <summary>The mail capture's account in the same Azurite (the local SendGrid's DevOutbox: the outside world).</summary>
+    public string MailCaptureConnectionString => _azurite!.MailCaptureConnectionString;
 
     /// <summary>True when the blob is in the host's Azurite (e.g. a raw inbound post that was refused).</summary>
     public async Task<bool> BlobExistsAsync(string container, string name) =>

@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace JmlDsr.Local.Tests.Drills;
+
+/// <summary>
+/// Erasure leaves nothing behind (issue 14): a customer with no contract, so nothing of hers is retained, first gets a
+/// copy of her data, then has it erased; after the housekeeping run the whole product storage account is scanned
+/// (every table, blob and queue, the task hub included) for the values her records held.
+/// </summary>
+public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelper output) : IClassFixture<LocalHostFixture>
+{
+    private const string Erin = "erin.green@example.com";
+    private const string ErinName = "Erin Green";
+    private const string Privacy = "privacy@jmlsoftware.co.uk";
+
+    /// <summary>
+    /// Where the requester's email address may stay after the erasure: the case file (who asked, what was sent).
+    /// Provisional, for the lead to confirm; every place it is found is printed.
+    /// </summary>
+    private static readonly HashSet<string> EmailMayRemainIn = new(StringComparer.Ordinal) { "table Requests", "table Audit", "table Sends", "blob evidence" };
+
+    [Fact]
+    public async Task Erasure_AfterAnAccessRequest_LeavesNoneOfHerValuesInTheProductAccount_AndHerEarlierExportLinkServesNothing()
+    {
+        // 1. An access request by email, confirmed, approved; her copy downloaded in both formats.
+        var access = await PostAsync("scan-access-1@mail.example.com", "Subject access request", "Please send me a copy of all the personal data you hold about me.");
+        await ConfirmAndApproveAsync(access);
+        var fulfilment = await host.WaitForMailAsync(access, Erin, "Your personal data");
+        var download = Assert.Single(LocalHostFixture.Links(fulfilment));
+        var json = await host.Http.GetStringAsync(download + "&format=json");
+        var html = await host.Http.GetStringAsync(download + "&format=html");
+        Assert.Contains("Green Freight Ltd", json, StringComparison.Ordinal);
+        Assert.Contains("Green Freight Ltd", html, StringComparison.Ordinal);
+        await host.WaitForStatusAsync(access, "completed");
+
+        // 2. What her records hold, before the erasure: the needles.
+        var values = PersonNeedles.Of(Erin, ErinName, await PersonNeedles.DemoRowsAsync(host.StorageConnectionString));
+        var needles = values.Where(v => v.IsNeedle).Select(v => v.Value).ToList();
+        Assert.Contains("Green Freight Ltd", needles);
+        Assert.Contains("0113 496 0555", needles);
+
+        // 3. The erasure by email, confirmed, approved, completed.
+        var erasure = await PostAsync("scan-erase-1@mail.example.com", "Please delete my data", "Please delete all my personal data and close my account.");
+        await ConfirmAndApproveAsync(erasure);
+        await host.WaitForMailAsync(erasure, Erin, "We have erased your data");
+        await host.WaitForStatusAsync(erasure, "completed");
+
+        // 4. Housekeeping runs the purge rules at once.
+        var failures = new List<string>();
+        using (var run = await host.Http.SendAsync(host.Staff(HttpMethod.Post, "/api/housekeeping/run")))
+        {
+            if (!run.IsSuccessStatusCode)
+            {
+                failures.Add($"POST /api/housekeeping/run answered {(int)run.StatusCode}: the purge rules did not run.");
+            }
+        }
+
+        // 5. Her records are gone from the demo systems (she has no contract: nothing of hers is retained).
+        foreach (var row in (await PersonNeedles.DemoRowsAsync(host.StorageConnectionString)).Where(r => string.Equals(r.PartitionKey, Erin, StringComparison.OrdinalIgnoreCase)))
+        {
+            failures.Add($"{row.GetString("_Table")} / {row.RowKey} still holds a row of hers (retained: {row.GetString("RetainUntil") ?? "no end date"}).");
+        }
+
+        // 6. The whole product account: none of her values anywhere.
+        var snapshot = await StorageScan.ReadAsync(host.StorageConnectionString);
+        var all = snapshot.Find(values.Select(v => v.Value).Append(Erin));
+        var report = Report(values, all, snapshot);
+        output.WriteLine(report);
+        if (Environment.GetEnvironmentVariable("JMLDSR_SCAN_REPORT") is { Length: > 0 } path)
+        {
+            await File.WriteAllTextAsync(path, report);
+        }
+
+        var leaks = all.Where(h => needles.Contains(h.Needle, StringComparer.OrdinalIgnoreCase)).ToList();
+        failures.AddRange(leaks.Select(h => $"erased value found: {h}"));
+        failures.AddRange(snapshot.Gaps.Where(g => g.Contains(StorageScan.PeekLimitReached, StringComparison.Ordinal)).Select(g => $"scan incomplete: {g}"));
+
+        // 7. Her email address only in the case file.
+        failures.AddRange(all.Where(h => h.Needle == Erin && !EmailMayRemainIn.Contains($"{h.Where.Kind} {h.Where.Store}"))
+            .Select(h => $"her email address outside the case file: {h.Where} [{h.Form}]"));
+
+        // 8. The earlier access request's export link no longer serves her data.
+        foreach (var format in new[] { "json", "html" })
+        {
+            using var again = await host.Http.GetAsync(download + "&format=" + format);
+            var body = await again.Content.ReadAsStringAsync();
+            var served = needles.Where(n => body.Contains(n, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (again.IsSuccessStatusCode || served.Count > 0)
+            {
+                failures.Add($"the access export link ({format}) still answers {(int)again.StatusCode}" + (served.Count > 0 ? $" with {string.Join(", ", served)}" : string.Empty));
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} problem(s) after the erasure:\n" + string.Join('\n', failures) + "\n\n" + report);
+    }
+
+    [Fact]
+    public async Task CapturedMail_IsKeptInTheMailCaptureAccount_NotInTheProductAccount()
+    {
+        using (var notice = await host.Http.PostAsync($"{host.BaseUrl}/api/dev/notices?to=carol.white@example.net", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, notice.StatusCode);
+        }
+
+        await host.WaitUntilAsync(async () => (await host.OutboxAsync("carol.white@example.net")).Count > 0, TimeSpan.FromSeconds(30), "the notice to be captured");
+        var captured = new Azure.Data.Tables.TableServiceClient(host.MailCaptureConnectionString).GetTableClient(DevOutbox.Table);
+        Assert.Contains(captured.Query<Azure.Data.Tables.TableEntity>(), r => r.GetString("Body")?.Contains("carol.white@example.net", StringComparison.Ordinal) == true);
+        var product = await StorageScan.ReadAsync(host.StorageConnectionString);
+        Assert.DoesNotContain(product.Stores(), s => s.Store == DevOutbox.Table);
+        Assert.DoesNotContain(product.Find(["carol.white@example.net"]), h => h.Where.Store != "SysWebsiteAccounts" && h.Where.Store != "SysDownloads");
+    }
+
+    private static string Report(IReadOnlyList<PersonValue> values, IReadOnlyList<StorageHit> hits, StorageSnapshot snapshot)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Scanned the product account: {snapshot.Summary()}");
+        sb.AppendLine(string.Join(", ", snapshot.Stores().Select(s => $"{s.Kind} {s.Store} ({s.Items})")));
+        foreach (var gap in snapshot.Gaps)
+        {
+            sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  unread: {gap}");
+        }
+
+        var listed = values.Any(v => v.Value.Equals(Erin, StringComparison.OrdinalIgnoreCase)) ? values : values.Append(new PersonValue(Erin, "email address", "the email address"));
+        foreach (var value in listed)
+        {
+            var found = hits.Where(h => h.Needle.Equals(value.Value, StringComparison.OrdinalIgnoreCase)).ToList();
+            sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"\n'{value.Value}' ({value.Source}; {(value.IsNeedle ? "needle" : "weak: " + value.WeakBecause)}): {found.Count} place(s)");
+            if (value.WeakBecause == PersonNeedles.Shared)
+            {
+                continue; // a category or product name others have too: its places say nothing about her
+            }
+
+            foreach (var hit in found)
+            {
+                sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  - {hit.Where} [{hit.Form}]");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private async Task<string> PostAsync(string messageId, string subject, string text)
+    {
+        using var post = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed(messageId, $"{ErinName} <{Erin}>", subject, text));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        return (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+    }
+
+    private async Task ConfirmAndApproveAsync(string reference)
+    {
+        var verify = await host.WaitForMailAsync(reference, Erin, "Please confirm your request");
+        using (var confirm = await host.PressAsync(Assert.Single(LocalHostFixture.Links(verify)), "confirm-identity"))
+        {
+            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+        }
+
+        var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
+        using var approve = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve");
+        Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+    }
+}
