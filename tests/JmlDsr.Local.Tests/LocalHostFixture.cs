@@ -135,6 +135,9 @@ public class LocalHostFixture : IAsyncLifetime
     }
 
     /// <summary>The host's Azurite, for tests that use the app's own classes on the same storage: the product's account.</summary>
+    /// <summary>The Durable task hub of this host (its tables and queues are named after it).</summary>
+    public string TaskHub => _taskHub;
+
     public string StorageConnectionString => _azurite!.ConnectionString;
 
     /// <summary>The mail capture's account in the same Azurite (the local SendGrid's DevOutbox: the outside world).</summary>

@@ -19,10 +19,10 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
     private const string Privacy = "privacy@jmlsoftware.co.uk";
 
     /// <summary>
-    /// Where the requester's email address may stay after the erasure: the case file (who asked, what was sent).
-    /// Provisional, for the lead to confirm; every place it is found is printed.
+    /// Where the requester's email address may stay after the erasure: the case file's request rows (whom JML answered) and
+    /// their audit trail (why that address was taken as the requester). Every place it is found is printed.
     /// </summary>
-    private static readonly HashSet<string> EmailMayRemainIn = new(StringComparer.Ordinal) { "table Requests", "table Audit", "table Sends", "blob evidence" };
+    private static readonly HashSet<string> EmailMayRemainIn = new(StringComparer.Ordinal) { "table Requests", "table Audit" };
 
     [Fact]
     public async Task Erasure_AfterAnAccessRequest_LeavesNoneOfHerValuesInTheProductAccount_AndHerEarlierExportLinkServesNothing()
@@ -50,13 +50,26 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
         await host.WaitForMailAsync(erasure, Erin, "We have erased your data");
         await host.WaitForStatusAsync(erasure, "completed");
 
-        // 4. Housekeeping runs the purge rules at once.
+        // 4. Once both workflows have ended, housekeeping runs the purge rules at once: both histories go.
+        await host.WaitUntilAsync(async () => await WorkflowStatusAsync(erasure) == "Completed", TimeSpan.FromSeconds(30), "the erasure workflow to end");
         var failures = new List<string>();
         using (var run = await host.Http.SendAsync(host.Staff(HttpMethod.Post, "/api/housekeeping/run")))
         {
             if (!run.IsSuccessStatusCode)
             {
                 failures.Add($"POST /api/housekeeping/run answered {(int)run.StatusCode}: the purge rules did not run.");
+            }
+            else if ((await run.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("historiesPurged").GetInt32() != 2)
+            {
+                failures.Add("housekeeping did not purge the Durable history of both her workflows.");
+            }
+        }
+
+        foreach (var reference in new[] { access, erasure })
+        {
+            if (await WorkflowStatusAsync(reference) is { } status)
+            {
+                failures.Add($"the workflow of {reference} is still in the task hub ({status}).");
             }
         }
 
@@ -79,6 +92,10 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
         var leaks = all.Where(h => needles.Contains(h.Needle, StringComparer.OrdinalIgnoreCase)).ToList();
         failures.AddRange(leaks.Select(h => $"erased value found: {h}"));
         failures.AddRange(snapshot.Gaps.Where(g => g.Contains(StorageScan.PeekLimitReached, StringComparison.Ordinal)).Select(g => $"scan incomplete: {g}"));
+
+        // No task hub table still holds a row of either workflow (history, instance).
+        failures.AddRange(snapshot.Find([access, erasure]).Where(h => h.Where.Kind == "table" && h.Where.Store.StartsWith(host.TaskHub, StringComparison.Ordinal))
+            .Select(h => $"workflow state left in the task hub: {h.Where}"));
 
         // 7. Her email address only in the case file.
         failures.AddRange(all.Where(h => h.Needle == Erin && !EmailMayRemainIn.Contains($"{h.Where.Kind} {h.Where.Store}"))
@@ -142,6 +159,12 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
         }
 
         return sb.ToString();
+    }
+
+    private async Task<string?> WorkflowStatusAsync(string reference)
+    {
+        var r = await host.GetRequestAsync(reference);
+        return r.TryGetProperty("workflow", out var w) && w.ValueKind == JsonValueKind.Object && w.TryGetProperty("runtimeStatus", out var s) ? s.GetString() : null;
     }
 
     private async Task<string> PostAsync(string messageId, string subject, string text)
