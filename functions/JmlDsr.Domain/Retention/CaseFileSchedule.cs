@@ -69,7 +69,11 @@ public static class CaseFileSchedule
             new("Decisions, Tokens", "staff decisions and the answers given through links", caseFile + "; on erasure reduced to counts and SHA-256 hashes"),
             new("Durable Functions history", "the workflow's steps (references, no personal data)", caseFile + "; on erasure purged once the workflow ends"),
             new("SetAside (mail that opened no request)", "sender, subject, reason, raw email", $"{settings.SetAside} after receipt, unless opened as a request"),
-            new("MailRate, SenderRequests", "hashed addresses with counts (mail-loop and sender limits)", "a day after the last email"),
+            new("InboundMessages (one row per email received)", "a hash of the email, the raw email's name, the request it opened or answered", "with the case file, or with the set-aside email"),
+            new("MailRate, SenderRequests", "hashed addresses with counts (mail-loop and sender limits)", "two days after the last email; at once on erasure"),
+            new("Restrictions (the restriction register)", "the address of a person whose data is restricted, since when", "the restriction is lifted"),
+            new("LegalHolds", "the person under a hold and why (set by staff)", "the hold is lifted"),
+            new("Durable task hub queues", "work messages: references only", "processed within seconds; a start that failed five times waits on intake-start-poison for staff"),
             new("Statistics", "type, status, dates, on time or not — no reference, no person", "kept"),
         ];
     }

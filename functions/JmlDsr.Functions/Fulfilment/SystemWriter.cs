@@ -96,14 +96,21 @@ public sealed class SystemWriter(DsrStorage storage)
         await DeleteAsync(systemId, email, rowKey, ct);
     }
 
-    /// <summary>The restriction register (Art 18): what other processing checks before using a person's data.</summary>
-    public async Task SetRestrictedAsync(string email, string reference, bool restricted, DateTimeOffset at, CancellationToken ct = default) =>
-        await storage.Table(DsrStorage.RestrictionsTable).UpsertEntityAsync(new TableEntity("person", Key(email))
+    /// <summary>
+    /// The restriction register (Art 18): what other processing checks before using a person's data. A lifted restriction
+    /// leaves no row behind (the request's audit trail says when it was lifted): the register holds only restrictions in force.
+    /// </summary>
+    public async Task SetRestrictedAsync(string email, string reference, bool restricted, DateTimeOffset at, CancellationToken ct = default)
+    {
+        var table = storage.Table(DsrStorage.RestrictionsTable);
+        if (!restricted)
         {
-            ["Active"] = restricted,
-            ["Reference"] = reference,
-            [restricted ? "Since" : "LiftedAt"] = at,
-        }, TableUpdateMode.Merge, ct);
+            await table.DeleteEntityAsync("person", Key(email), Azure.ETag.All, ct);
+            return;
+        }
+
+        await table.UpsertEntityAsync(new TableEntity("person", Key(email)) { ["Active"] = true, ["Reference"] = reference, ["Since"] = at }, TableUpdateMode.Merge, ct);
+    }
 
     public async Task<bool> IsRestrictedAsync(string email, CancellationToken ct = default)
     {
