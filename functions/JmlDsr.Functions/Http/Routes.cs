@@ -15,7 +15,7 @@ public static class Routes
     public const string RequestType = "api/requests/{reference}/type";
     public const string Evidence = "api/requests/{reference}/evidence";
     public const string LegalHolds = "api/legal-holds";
-    public const string LegalHold = "api/legal-holds/{email}";
+    public const string LegalHold = "api/legal-holds/{id}";
     public const string Links = "api/links";
     public const string Exports = "api/exports";
 
