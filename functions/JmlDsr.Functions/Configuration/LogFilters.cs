@@ -4,8 +4,8 @@ namespace JmlDsr.Functions.Configuration;
 
 /// <summary>
 /// Log categories whose Information lines carry request URLs (an emailed link's token, an older Inbound Parse URL's
-/// <c>?key=</c>): only their warnings are kept. host.json sets the same for the Functions host; the worker and the local
-/// host add these filters.
+/// <c>?key=</c>): only their warnings are kept. host.json sets the same for the Functions host; the worker adds these
+/// filters (the local host filters the same categories in its Program.cs).
 /// </summary>
 public static class LogFilters
 {
