@@ -203,6 +203,50 @@ public sealed class NoSecretsInUrlsOrLogsTests(LocalHostFixture host) : IClassFi
         Assert.Contains("already been used", await tabA.ContentAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ConsoleSearch_TakesTheAddressInAPostedForm_NeverInTheQuery()
+    {
+        const string bob = "bob.jones@example.org";
+        var reference = await PostWithBasicAuthAsync("search-1@mail.example.org", "Bob Jones <bob.jones@example.org>");
+        await host.SignInToConsoleAsync();
+        var queue = await host.Http.GetStringAsync($"{host.BaseUrl}/console");
+        Assert.Contains("<form class=\"filters\" method=\"post\" action=\"/console\"", queue, StringComparison.Ordinal);
+
+        using var found = await host.Http.PostAsync($"{host.BaseUrl}/console", new FormUrlEncodedContent(new Dictionary<string, string> { ["show"] = "all", ["q"] = bob }));
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        var page = await found.Content.ReadAsStringAsync();
+        Assert.Contains(reference, page, StringComparison.Ordinal);
+        Assert.Contains($"value=\"{bob}\"", page, StringComparison.Ordinal);
+
+        // A search in the query is not read (nor echoed back): the address has no business in a URL.
+        var ignored = await host.Http.GetStringAsync($"{host.BaseUrl}/console?show=all&q={Uri.EscapeDataString(bob)}");
+        Assert.DoesNotContain(bob, ignored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LegalHold_KeyedByAddress_BeforeIdsWereHashes_IsStillFound_ListedByIdAndLifted()
+    {
+        const string carol = "carol.white@example.net";
+        var table = new Azure.Data.Tables.TableClient(host.StorageConnectionString, "LegalHolds");
+        await table.UpsertEntityAsync(new Azure.Data.Tables.TableEntity("hold", carol) { ["Active"] = true, ["Reason"] = "Claim from before the update.", ["Since"] = DateTimeOffset.UtcNow });
+        var id = JmlDsr.Domain.Emails.MailGuard.AddressKey(carol);
+
+        using (var list = await host.Http.SendAsync(host.Staff(HttpMethod.Get, "/api/legal-holds")))
+        {
+            var held = (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("holds").EnumerateArray().Single(h => h.GetProperty("id").GetString() == id);
+            Assert.Equal(carol, held.GetProperty("email").GetString());
+            Assert.Equal("Claim from before the update.", held.GetProperty("reason").GetString());
+        }
+
+        Assert.DoesNotContain(await host.RowsAsync("LegalHolds", "hold"), r => r.RowKey.Contains('@', StringComparison.Ordinal));
+        using (var lift = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{id}")))
+        {
+            Assert.Equal(HttpStatusCode.OK, lift.StatusCode);
+        }
+
+        Assert.All(await host.RowsAsync("LegalHolds", "hold"), r => Assert.DoesNotContain(carol, string.Join('|', r.Select(kv => kv.Value)), StringComparison.OrdinalIgnoreCase));
+    }
+
     private async Task<string> PostWithBasicAuthAsync(string messageId, string from)
     {
         using var post = await host.Http.SendAsync(InboundPost.WithBasicAuth(host,
