@@ -45,7 +45,7 @@ param sendGridEventWebhookPublicKey string = ''
 param sendGridApiKey string
 
 @secure()
-@description('Shared secret SendGrid Inbound Parse sends as ?key= (16+ characters).')
+@description('Shared secret SendGrid Inbound Parse sends as the basic-auth password of its URL (16+ characters).')
 param inboundKey string
 
 @secure()
@@ -137,7 +137,9 @@ output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output SERVICE_FUNCTIONS_ENDPOINT string = functionApp.outputs.url
-output INBOUND_PARSE_URL_WITHOUT_KEY string = '${functionApp.outputs.url}/api/inbound/sendgrid?key='
+// The Inbound Parse URL without its key: SendGrid is given https://sendgrid:<inbound key>@<host>/api/inbound/sendgrid
+// (basic auth, which arrives as an Authorization header and so stays out of request logs). Outputs never hold the key.
+output INBOUND_PARSE_URL_WITHOUT_KEY string = '${functionApp.outputs.url}/api/inbound/sendgrid'
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

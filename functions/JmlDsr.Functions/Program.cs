@@ -6,6 +6,9 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// Request lines carry URLs (an emailed link's token, an older Inbound Parse URL's ?key=): only warnings from the
+// HTTP stacks, as in host.json. The app's own log lines name request references only (Log.cs).
+builder.Logging.AddUrlLogFilters();
 builder.Services.AddDsrServices(builder.Configuration);
 
 var app = builder.Build();

@@ -123,8 +123,8 @@ staff.MapGet(Routes.Request, (HttpRequest req, string reference, RequestsHandler
 staff.MapPost(Routes.Requests, (HttpRequest req, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.CreateAsync(req, client, ct));
 staff.MapGet(Routes.Evidence, (HttpRequest req, string reference, EvidenceHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, reference, client, ct));
 staff.MapGet(Routes.LegalHolds, (LegalHoldsHandler h, CancellationToken ct) => h.ListAsync(ct));
-staff.MapPut(Routes.LegalHold, (HttpRequest req, string email, LegalHoldsHandler h, CancellationToken ct) => h.PutAsync(req, email, ct));
-staff.MapDelete(Routes.LegalHold, (string email, LegalHoldsHandler h, DurableTaskClient client, CancellationToken ct) => h.DeleteAsync(email, client, ct));
+staff.MapPost(Routes.LegalHolds, (HttpRequest req, LegalHoldsHandler h, CancellationToken ct) => h.PlaceAsync(req, ct));
+staff.MapDelete(Routes.LegalHold, (string id, LegalHoldsHandler h, DurableTaskClient client, CancellationToken ct) => h.LiftAsync(id, client, ct));
 staff.MapGet(Routes.SetAside, (HttpRequest req, SetAsideHandler h, CancellationToken ct) => h.ListAsync(req, ct));
 staff.MapPost(Routes.SetAsideOpen, (HttpRequest req, string id, SetAsideHandler h, CancellationToken ct) => h.OpenAsync(req, id, ct));
 staff.MapPost(Routes.Housekeeping, async (Housekeeping h, DurableTaskClient client, CancellationToken ct) => Results.Ok(await h.RunAsync(client, ct)));
@@ -132,6 +132,7 @@ staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHa
 
 // The staff console (its handler requires a signed-in staff member).
 app.MapGet("/" + Routes.Console, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.QueueAsync(req, ct));
+app.MapPost("/" + Routes.Console, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.QueueAsync(req, ct)).DisableAntiforgery();
 app.MapGet("/" + Routes.ConsoleRequest, (HttpRequest req, string reference, ConsoleHandler h, CancellationToken ct) => h.RequestAsync(req, reference, ct));
 app.MapGet("/" + Routes.ConsoleDashboard, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.DashboardAsync(req, ct));
 app.MapGet("/" + Routes.ConsoleSetAside, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.SetAsideAsync(req, ct));
@@ -178,11 +179,11 @@ app.MapGet("/", () => Results.Redirect("/console"));
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
-    var o = app.Services.GetRequiredService<IOptions<SecretOptions>>().Value;
+    // No secret in the output: the keys are named, not printed (their development values are in local.settings.sample.json).
     Console.WriteLine($"""
         JmlDsr local host is running.
-          API:          {local.Urls}/api/requests   (header x-functions-key: {o.StaffKey})
-          Inbound mail: POST {local.Urls}/api/inbound/sendgrid?key={o.InboundKey}
+          API:          {local.Urls}/api/requests   (header x-functions-key: the staff key, Dsr__StaffKey)
+          Inbound mail: POST {local.Urls}/api/inbound/sendgrid   (basic auth, password: the inbound key, Dsr__InboundKey)
           Console:      {local.Urls}/console   (sign in with the staff key)
           Outbox:       {local.Urls}/api/dev/outbox   (every email sent, captured here)
           Task hub:     {taskHub} on Azurite; Ctrl+C stops cleanly, data is kept.

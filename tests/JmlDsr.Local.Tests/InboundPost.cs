@@ -36,8 +36,19 @@ public static class InboundPost
         return content;
     }
 
+    /// <summary>The older Inbound Parse URL, with the key in its query (still accepted).</summary>
     public static string Url(LocalHostFixture host, string key = LocalHostFixture.InboundKey) =>
         $"{host.BaseUrl}/api/inbound/sendgrid?key={Uri.EscapeDataString(key)}";
+
+    /// <summary>
+    /// The post SendGrid makes for an Inbound Parse URL with basic auth (<c>https://sendgrid:KEY@host/api/inbound/sendgrid</c>):
+    /// the URL without the key, the key as the password of an Authorization header.
+    /// </summary>
+    public static HttpRequestMessage WithBasicAuth(LocalHostFixture host, HttpContent content, string key = LocalHostFixture.InboundKey) => new(HttpMethod.Post, $"{host.BaseUrl}/api/inbound/sendgrid")
+    {
+        Content = content,
+        Headers = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("sendgrid:" + key))) },
+    };
 
     public static MediaTypeHeaderValue FormData => new("multipart/form-data");
 }

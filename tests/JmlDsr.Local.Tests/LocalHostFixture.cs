@@ -36,7 +36,11 @@ public class LocalHostFixture : IAsyncLifetime
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+    /// <summary>
+    /// A client that behaves like a browser with links: it follows redirects and keeps cookies (an emailed link's token is
+    /// swapped for a cookie and a redirect on first GET).
+    /// </summary>
+    public HttpClient Http { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = true, UseCookies = true, CookieContainer = new CookieContainer() }) { Timeout = TimeSpan.FromSeconds(60) };
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
@@ -134,10 +138,19 @@ public class LocalHostFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The host's Azurite, for tests that use the app's own classes on the same storage: the product's account.</summary>
     /// <summary>The Durable task hub of this host (its tables and queues are named after it).</summary>
     public string TaskHub => _taskHub;
 
+    /// <summary>Everything the host process wrote (stdout and stderr, its log lines included) since it was first started.</summary>
+    public string WholeHostLog()
+    {
+        lock (_hostLog)
+        {
+            return string.Join('\n', _hostLog);
+        }
+    }
+
+    /// <summary>The host's Azurite, for tests that use the app's own classes on the same storage: the product's account.</summary>
     public string StorageConnectionString => _azurite!.ConnectionString;
 
     /// <summary>The mail capture's account in the same Azurite (the local SendGrid's DevOutbox: the outside world).</summary>
@@ -231,10 +244,24 @@ public class LocalHostFixture : IAsyncLifetime
         await WaitUntilAsync(async () => (await GetRequestAsync(reference)).GetProperty("status").GetString() == status,
             timeout ?? TimeSpan.FromSeconds(60), $"{reference} to be {status}");
 
+    /// <summary>Opens a link as a browser does: the GET, its redirect (the token leaves the URL for a cookie), the page.</summary>
+    public async Task<(HttpStatusCode Status, string Page, Uri Url)> OpenAsync(string link)
+    {
+        using var response = await Http.GetAsync(link);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.RequestMessage!.RequestUri!);
+    }
+
+    /// <summary>
+    /// Opens the link and presses the page's button for <paramref name="action"/>: the form's token (in its body) and action.
+    /// A link whose page offers no such button (forged, expired, used) is posted with its own token, so the POST's refusal is
+    /// what the caller sees.
+    /// </summary>
     public async Task<HttpResponseMessage> PressAsync(string link, string action, string? reason = null)
     {
-        var token = link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..];
-        var form = new Dictionary<string, string> { ["token"] = Uri.UnescapeDataString(token), ["action"] = action };
+        var (_, page, _) = await OpenAsync(link);
+        var offered = Regex.Match(page, $"<form method=\"post\" action=\"/api/links\"><input type=\"hidden\" name=\"token\" value=\"([^\"]+)\"><input type=\"hidden\" name=\"action\" value=\"{Regex.Escape(action)}\">");
+        var token = offered.Success ? WebUtility.HtmlDecode(offered.Groups[1].Value) : Uri.UnescapeDataString(link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
+        var form = new Dictionary<string, string> { ["token"] = token, ["action"] = action };
         if (reason is not null)
         {
             form["reason"] = reason;

@@ -197,14 +197,27 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
     public async Task Erasure_UnderALegalHold_KeepsEverythingRestricted_AndSaysWhy_Art17_3_e()
     {
         const string erin = "erin.green@example.com";
-        using (var noReason = await host.Http.SendAsync(StaffJson(HttpMethod.Put, $"/api/legal-holds/{erin}", "{}")))
+        // The address goes in the body, never the URL; a bad field is named.
+        foreach (var (body, field) in new[] { ("""{"email": "erin.green@example.com"}""", "reason"), ("""{"email": "not an address", "reason": "A claim."}""", "email"), ("""{"reason": "A claim."}""", "email"), ("[1]", "body") })
         {
-            Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+            using var bad = await host.Http.SendAsync(StaffJson(HttpMethod.Post, "/api/legal-holds", body));
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Equal(field, (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
         }
 
-        using (var hold = await host.Http.SendAsync(StaffJson(HttpMethod.Put, $"/api/legal-holds/{erin}", """{"reason": "Data needed for the ongoing claim Green Freight v JML (county court)."}""")))
+        string id;
+        using (var hold = await host.Http.SendAsync(StaffJson(HttpMethod.Post, "/api/legal-holds", """{"email": "Erin.Green@example.com", "reason": "Data needed for the ongoing claim Green Freight v JML (county court)."}""")))
         {
-            Assert.Equal(HttpStatusCode.OK, hold.StatusCode);
+            Assert.Equal(HttpStatusCode.Created, hold.StatusCode);
+            id = (await hold.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            Assert.Matches("^[0-9a-f]{32}$", id);
+        }
+
+        using (var list = await host.Http.SendAsync(host.Staff(HttpMethod.Get, "/api/legal-holds")))
+        {
+            var held = (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("holds").EnumerateArray().Single(h => h.GetProperty("id").GetString() == id);
+            Assert.True(held.GetProperty("active").GetBoolean());
+            Assert.Equal(erin, held.GetProperty("email").GetString());
         }
 
         var reference = await PostAsync("erase-hold-1@mail.example.com", "Erin Green <erin.green@example.com>", "Please delete my data", "Please delete all my personal data and close my account.");
@@ -232,19 +245,33 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         Assert.DoesNotContain("erasure-scheduled-1", (await EvidenceAsync(reference)).GetRawText(), StringComparison.Ordinal); // no end date: nothing on a timer
 
         // Lifting the hold: the held records are decided again, erased now (no other rule keeps them), and Erin is told.
-        using (var lift = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{erin}")))
+        using (var unknown = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{new string('0', 32)}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        using (var lift = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{id}")))
         {
             Assert.Equal(HttpStatusCode.OK, lift.StatusCode);
-            Assert.Contains(reference, await lift.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var lifted = await lift.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(reference, Assert.Single(lifted.GetProperty("erasuresResumed").EnumerateArray()).GetString());
         }
 
         await host.WaitForMailAsync(reference, erin, "We have erased the rest of your data");
         Assert.Empty(await host.RowsAsync("SysWebsiteAccounts", erin));
         Assert.Empty(await host.RowsAsync("SysCrm", erin));
 
-        using (var again = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{erin}")))
+        using (var again = await host.Http.SendAsync(host.Staff(HttpMethod.Delete, $"/api/legal-holds/{id}")))
         {
             Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        }
+
+        // A lifted hold keeps its id, reason and dates, no longer the address.
+        using (var after = await host.Http.SendAsync(host.Staff(HttpMethod.Get, "/api/legal-holds")))
+        {
+            var raw = await after.Content.ReadAsStringAsync();
+            Assert.Contains(id, raw, StringComparison.Ordinal);
+            Assert.DoesNotContain(erin, raw, StringComparison.OrdinalIgnoreCase);
         }
     }
 

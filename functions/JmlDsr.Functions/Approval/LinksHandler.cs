@@ -14,18 +14,30 @@ using static JmlDsr.Functions.Http.Responses;
 namespace JmlDsr.Functions.Approval;
 
 /// <summary>
-/// The pages signed links open. GET only shows the page (mail scanners follow links); the POST from
-/// its button acts: the token is checked, spent once, the event raised, and the use audited.
-/// Forged, reused and expired tokens get a clear page and an audit entry.
+/// The pages signed links open. GET only shows the page (mail scanners follow links): the emailed
+/// <c>?token=</c> is swapped for a cookie and a redirect to a URL without it (<see cref="LinkCookies"/>), and
+/// the page is shown from the cookie. The POST from its button acts, with the token in the form body: the
+/// token is checked, spent once, the event raised, and the use audited. Forged, reused and expired tokens
+/// get a clear page and an audit entry.
 /// </summary>
-public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions, TimeProvider time, ILogger<LinksHandler> logger)
+public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions, TimeProvider time, ILogger<LinksHandler> logger)
 {
     private const int MaxReason = 2000;
+
+    /// <summary>The link pages' path, and the cookies that hold their tokens once the URL has lost them.</summary>
+    public const string Path = "/" + Routes.Links;
+
+    public const string CookiePrefix = "jmldsr-link-";
 
     public async Task<IResult> ShowAsync(HttpRequest request, DurableTaskClient client, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var token = request.Query["token"].ToString();
+        var found = LinkCookies.Read(request, CookiePrefix);
+        if (found.Token is not { } token)
+        {
+            return OpenFromEmail(request.HttpContext);
+        }
+
         var check = links.Verify(token);
         if (await RefuseAsync(request.HttpContext, check, ct) is { } refused)
         {
@@ -33,6 +45,12 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         }
 
         var claims = check.Claims!;
+        if (found.QueryToken is not null)
+        {
+            // The emailed link: its token leaves the URL (and so every log and history) for a cookie; nothing is spent.
+            return cookies.Exchange(request, Path, CookiePrefix, token, claims.ExpiresAt);
+        }
+
         if (await IsSpentAsync(claims, ct))
         {
             return await RefuseUsedAsync(request.HttpContext, claims, ct);
@@ -43,7 +61,9 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         body.Append("<p>").Append(E(Intro(claims))).Append("</p>");
         foreach (var action in claims.Actions)
         {
-            body.Append("<form method=\"post\" action=\"").Append(E(request.Path)).Append("\">")
+            // The form carries the token this page was made from, in its body: a link opened later in the same browser
+            // (another cookie) does not change what this page's button does.
+            body.Append("<form method=\"post\" action=\"").Append(E(request.PathBase + Path)).Append("\">")
                 .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
                 .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(E(action)).Append("\">");
             body.Append(await forms.ExtraFieldsAsync(claims.Reference, action, ct));
@@ -71,7 +91,8 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         }
 
         var form = await request.ReadFormAsync(ct);
-        var check = links.Verify(form["token"].ToString());
+        var token = form["token"].ToString();
+        var check = links.Verify(token);
         if (await RefuseAsync(request.HttpContext, check, ct) is { } refused)
         {
             return refused;
@@ -141,6 +162,7 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         await links.MarkDeliveredAsync(claims, ct);
         await audit.AppendAsync(claims.Reference, now, $"link-used-{claims.Step}", decision.Actor, $"Link used: {LinkActions.Label(action)}.", ct);
         Log.LinkUsed(logger, claims.Reference, claims.Step, action);
+        cookies.Forget(request.HttpContext.Response, Path, CookiePrefix, token);
         if (ConsolePages.SafeReturnPath(form["returnTo"].ToString()) is { } back)
         {
             return Results.Redirect(back, permanent: false, preserveMethod: false);
@@ -199,6 +221,11 @@ public sealed class LinksHandler(LinkService links, AuditLog audit, DsrStorage s
         var row = await storage.Table(DsrStorage.TokensTable).GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(claims.Reference, claims.Step, cancellationToken: ct);
         return row.HasValue;
     }
+
+    /// <summary>A link page without its token (another browser, a bookmark, or more than an hour later): nothing to show.</summary>
+    internal static IResult OpenFromEmail(HttpContext context) =>
+        Page(context, StatusCodes.Status400BadRequest, "Please open the link from your email",
+            "<p>This page needs the link from your email: open it again from there. Nothing was changed.</p>");
 
     private async Task<IResult?> RefuseAsync(HttpContext context, TokenCheck check, CancellationToken ct)
     {

@@ -160,7 +160,7 @@ public sealed class DsrOptionsValidator : Microsoft.Extensions.Options.IValidate
 /// <summary>Secrets (section "Dsr"), from configuration only: Key Vault references in Azure, local settings here.</summary>
 public sealed class SecretOptions
 {
-    /// <summary>The shared secret SendGrid Inbound Parse sends as ?key= (it cannot sign its posts).</summary>
+    /// <summary>The shared secret SendGrid Inbound Parse sends (it cannot sign its posts): the basic-auth password of its URL, or ?key= in older setups.</summary>
     [Required, MinLength(16)]
     public string InboundKey { get; set; } = string.Empty;
 

@@ -77,6 +77,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EvidenceHandler>();
         services.AddSingleton<LegalHoldsHandler>();
         services.AddSingleton<DecisionForms>();
+        services.AddSingleton<LinkCookies>();
         services.AddSingleton<LinksHandler>();
         services.AddSingleton<ExportsHandler>();
         services.AddOptions<StaffConsole.ConsoleOptions>().BindConfiguration(StaffConsole.ConsoleOptions.Section);

@@ -7,13 +7,28 @@ using static JmlDsr.Functions.Http.Responses;
 
 namespace JmlDsr.Functions.Fulfilment;
 
-/// <summary>GET /api/exports?token=…[&amp;format=html|json]: the requester's copy, while the link lasts. Reading only.</summary>
-public sealed class ExportsHandler(LinkService links, DsrStorage storage, AuditLog audit, TimeProvider time)
+/// <summary>
+/// GET /api/exports?token=…[&amp;format=html|json]: the requester's copy, while the link lasts. Reading only. The emailed
+/// token is swapped for a cookie and a redirect to <c>/api/exports?link=…[&amp;format=…]</c> (<see cref="LinkCookies"/>);
+/// the page's own links name that cookie, never the token.
+/// </summary>
+public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrStorage storage, AuditLog audit, TimeProvider time)
 {
+    /// <summary>The export pages' path, and the cookies that hold their tokens once the URL has lost them.</summary>
+    public const string Path = "/" + Routes.Exports;
+
+    public const string CookiePrefix = "jmldsr-export-";
+
     public async Task<IResult> GetAsync(HttpRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var token = request.Query["token"].ToString();
+        var found = LinkCookies.Read(request, CookiePrefix);
+        if (found.Token is not { } token)
+        {
+            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "Please open the link from your email",
+                "<p>Your copy is reached through the link in our email: please open it again from there.</p>");
+        }
+
         var check = links.Verify(token);
         if (!check.IsValid || !check.Claims!.Allows(LinkActions.Download))
         {
@@ -24,15 +39,22 @@ public sealed class ExportsHandler(LinkService links, DsrStorage storage, AuditL
                 : Page(request.HttpContext, StatusCodes.Status403Forbidden, "This link is not valid", "<p>The link is not one we issued, or it was altered.</p>");
         }
 
+        if (found.QueryToken is not null)
+        {
+            return cookies.Exchange(request, Path, CookiePrefix, token, check.Claims.ExpiresAt);
+        }
+
         var reference = check.Claims.Reference;
         var format = request.Query["format"].ToString();
         if (format is not ("html" or "json"))
         {
-            var q = Uri.EscapeDataString(token);
+            // The page's links name this link's cookie (a hash of the token), not the token: another export link opened
+            // later in the same browser has a cookie of its own, so these still open this copy.
+            var q = Uri.EscapeDataString(LinkCookies.Handle(token));
             return Page(request.HttpContext, StatusCodes.Status200OK, "Your personal data",
                 $"<p class=\"ref\">Reference <strong>{E(reference)}</strong></p>" +
-                $"<p><a href=\"?token={q}&amp;format=html\">Read your data (web page, with what we use it for and your rights)</a></p>" +
-                $"<p><a href=\"?token={q}&amp;format=json\">Download a machine-readable copy (JSON)</a></p>" +
+                $"<p><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=html\">Read your data (web page, with what we use it for and your rights)</a></p>" +
+                $"<p><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=json\">Download a machine-readable copy (JSON)</a></p>" +
                 $"<p>This link works until {E(check.Claims.ExpiresAt.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB")))}.</p>");
         }
 

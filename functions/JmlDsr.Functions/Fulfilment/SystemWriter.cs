@@ -121,7 +121,7 @@ public sealed class SystemWriter(DsrStorage storage)
     /// <summary>A legal hold on the person (set by staff outside this app): keeps everything it covers (Art 17(3)(e)).</summary>
     public async Task<(bool Held, string? Reason)> LegalHoldAsync(string email, CancellationToken ct = default)
     {
-        var row = await storage.Table(DsrStorage.LegalHoldsTable).GetEntityIfExistsAsync<TableEntity>("hold", Key(email), cancellationToken: ct);
-        return row.HasValue && row.Value!.GetBoolean("Active") != false ? (true, row.Value.GetString("Reason")) : (false, null);
+        var row = await Http.LegalHoldsHandler.FindAsync(storage.Table(DsrStorage.LegalHoldsTable), email, ct);
+        return row is not null && row.GetBoolean("Active") != false ? (true, row.GetString("Reason")) : (false, null);
     }
 }

@@ -12,8 +12,8 @@ namespace JmlDsr.Functions.Http;
 
 /// <summary>
 /// The Functions app's HTTP triggers: thin adapters onto the shared handlers the local host maps too.
-/// Staff routes use function keys (x-functions-key); the inbound route checks its own ?key= secret;
-/// link pages are authorised by their signed token.
+/// Staff routes use function keys (x-functions-key); the inbound route checks its own secret (basic auth, or the
+/// older ?key=); link pages are authorised by their signed token.
 /// </summary>
 public sealed class HttpTriggers(InboundHandler inbound, SetAsideHandler setAside, MailEventsHandler mailEvents, RequestsHandler requests, EvidenceHandler evidence, LegalHoldsHandler holds, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
 {
@@ -21,6 +21,11 @@ public sealed class HttpTriggers(InboundHandler inbound, SetAsideHandler setAsid
     // requires a signed-in staff member, so no page is ever open.
     [Function(nameof(ConsoleQueue))]
     public async Task<IActionResult> ConsoleQueue([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Console)] HttpRequest req, CancellationToken ct) =>
+        new ResultAction(await console.QueueAsync(req, ct));
+
+    // The queue's filter form posts: a search by email address stays out of the URL.
+    [Function(nameof(ConsoleSearch))]
+    public async Task<IActionResult> ConsoleSearch([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Console)] HttpRequest req, CancellationToken ct) =>
         new ResultAction(await console.QueueAsync(req, ct));
 
     [Function(nameof(ConsoleRequest))]
@@ -99,12 +104,12 @@ public sealed class HttpTriggers(InboundHandler inbound, SetAsideHandler setAsid
         new ResultAction(await holds.ListAsync(ct));
 
     [Function(nameof(PlaceLegalHold))]
-    public async Task<IActionResult> PlaceLegalHold([HttpTrigger(AuthorizationLevel.Function, "put", Route = Routes.LegalHold)] HttpRequest req, string email, CancellationToken ct) =>
-        new ResultAction(await holds.PutAsync(req, email, ct));
+    public async Task<IActionResult> PlaceLegalHold([HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.LegalHolds)] HttpRequest req, CancellationToken ct) =>
+        new ResultAction(await holds.PlaceAsync(req, ct));
 
     [Function(nameof(LiftLegalHold))]
-    public async Task<IActionResult> LiftLegalHold([HttpTrigger(AuthorizationLevel.Function, "delete", Route = Routes.LegalHold)] HttpRequest req, string email, [DurableClient] DurableTaskClient client, CancellationToken ct) =>
-        new ResultAction(await holds.DeleteAsync(email, client, ct));
+    public async Task<IActionResult> LiftLegalHold([HttpTrigger(AuthorizationLevel.Function, "delete", Route = Routes.LegalHold)] HttpRequest req, string id, [DurableClient] DurableTaskClient client, CancellationToken ct) =>
+        new ResultAction(await holds.LiftAsync(id, client, ct));
 
     [Function(nameof(GetRequest))]
     public async Task<IActionResult> GetRequest(

@@ -19,7 +19,7 @@ public static class Routes
     public const string Housekeeping = "api/housekeeping/run";
 
     public const string LegalHolds = "api/legal-holds";
-    public const string LegalHold = "api/legal-holds/{email}";
+    public const string LegalHold = "api/legal-holds/{id}";
     public const string Links = "api/links";
     public const string Exports = "api/exports";
 

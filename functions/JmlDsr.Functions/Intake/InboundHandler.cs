@@ -23,7 +23,9 @@ using Microsoft.Extensions.Options;
 namespace JmlDsr.Functions.Intake;
 
 /// <summary>
-/// POST /api/inbound/sendgrid?key=…: an email to the privacy mailbox, from SendGrid Inbound Parse.
+/// POST /api/inbound/sendgrid: an email to the privacy mailbox, from SendGrid Inbound Parse, authenticated by basic auth
+/// (the Inbound Parse URL <c>https://sendgrid:KEY@host/api/inbound/sendgrid</c> arrives as an Authorization header whose
+/// password is the inbound key) or, for setups made before, by <c>?key=KEY</c>.
 /// The raw body is stored before anything else; then it is parsed, the author found, the request
 /// classified, de-duplicated (SendGrid retries any non-2xx for three days, so the same Message-Id is
 /// the same request), given a reference, stored as a request, and queued for its workflow to start
@@ -57,10 +59,10 @@ public sealed class InboundHandler(
     public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient client, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!KeyMatches(request.Query["key"].ToString()))
+        if (!Authenticated(request))
         {
             Log.InboundBadKey(logger);
-            return Responses.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "The inbound key is missing or wrong.", "key");
+            return Responses.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "The inbound key is missing or wrong: give it as the basic-auth password of the Inbound Parse URL (https://sendgrid:KEY@host/api/inbound/sendgrid), or as ?key=.", "key");
         }
 
         var receivedAt = time.GetUtcNow();
@@ -449,6 +451,33 @@ public sealed class InboundHandler(
     {
         Log.InboundRejected(logger, blobName, title);
         return Responses.Problem(status, title, detail, field, new Dictionary<string, object?> { ["rawBlob"] = blobName });
+    }
+
+    /// <summary>
+    /// Basic auth (any user name, the inbound key as password), else the older <c>?key=</c>. Either is compared in
+    /// constant time; a wrong Authorization header still lets a right <c>?key=</c> through (and the other way round).
+    /// </summary>
+    private bool Authenticated(HttpRequest request) =>
+        KeyMatches(BasicPassword(request.Headers.Authorization.ToString())) | KeyMatches(request.Query["key"].ToString());
+
+    /// <summary>The password of an <c>Authorization: Basic base64(user:password)</c> header, or null.</summary>
+    internal static string? BasicPassword(string? authorization)
+    {
+        const string scheme = "Basic ";
+        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || authorization.Length > 4096)
+        {
+            return null;
+        }
+
+        Span<byte> decoded = stackalloc byte[authorization.Length];
+        if (!Convert.TryFromBase64String(authorization[scheme.Length..].Trim(), decoded, out var written))
+        {
+            return null;
+        }
+
+        var pair = Encoding.UTF8.GetString(decoded[..written]);
+        var colon = pair.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? null : pair[(colon + 1)..];
     }
 
     private bool KeyMatches(string? key)

@@ -66,10 +66,14 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             return ToSignIn(request);
         }
 
-        var type = request.Query["type"].ToString();
-        var status = request.Query["status"].ToString();
-        var show = request.Query["show"].ToString() is "closed" or "all" ? request.Query["show"].ToString() : "open";
-        var q = request.Query["q"].ToString().Trim();
+        // The filter form posts (a search may be an email address, which must not sit in a URL); links to the queue may
+        // still name a type, status or show in the query, never q.
+        IFormCollection? form = request.HasFormContentType && HttpMethods.IsPost(request.Method) ? await request.ReadFormAsync(ct) : null;
+        string Field(string name) => (form is not null ? form[name] : request.Query[name]).ToString();
+        var type = Field("type");
+        var status = Field("status");
+        var show = Field("show") is "closed" or "all" ? Field("show") : "open";
+        var q = form is not null ? form["q"].ToString().Trim() : string.Empty;
         var today = StatutoryClock.UkDate(time.GetUtcNow());
         var rows = new List<RequestRecord>();
         await foreach (var r in requests.ListAsync(status, type, ct))
@@ -87,7 +91,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         rows = rows.OrderBy(r => r.DueDate, StringComparer.Ordinal).ThenBy(r => r.RowKey, StringComparer.Ordinal).ToList();
         var html = new StringBuilder();
         html.Append("<h1>Requests</h1>");
-        html.Append("<form class=\"filters\" method=\"get\" action=\"/console\" role=\"search\" aria-label=\"Filter requests\">");
+        html.Append("<form class=\"filters\" method=\"post\" action=\"/console\" role=\"search\" aria-label=\"Filter requests\">");
         html.Append(Select("show", "Show", show, [("open", "Open"), ("closed", "Closed"), ("all", "All")]));
         html.Append(Select("type", "Type", type, [("", "Any type"), ("access", "Access"), ("rectification", "Rectification"), ("restriction", "Restriction"), ("erasure", "Erasure"), ("complaint", "Complaint"), ("unclassified", "Unclassified")]));
         html.Append(Select("status", "Status", status, [("", "Any status"), (RequestStatus.AwaitingIdentity, "Awaiting identity"), (RequestStatus.Gathering, "Gathering"), (RequestStatus.GatheringFailed, "Gathering failed"),
