@@ -175,6 +175,8 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         Assert.All(contracts, r => Assert.Equal("2033-03-31", r.GetString("RetainUntil")));
 
         await host.WaitForStatusAsync(reference, "completed");
+        // The schedule for the retained records is written just after the request completes: wait for it, not for a moment.
+        await host.WaitUntilAsync(async () => (await EvidenceAsync(reference)).GetRawText().Contains("erasure-scheduled-1", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the scheduled erasure to be recorded");
         var evidence = await EvidenceAsync(reference);
         var proofs = evidence.GetProperty("documents").EnumerateObject().Where(p => p.Name.StartsWith("erasure-0-", StringComparison.Ordinal)).ToList();
         Assert.Equal(7, proofs.Count);
