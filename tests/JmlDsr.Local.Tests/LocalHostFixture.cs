@@ -240,6 +240,35 @@ public class LocalHostFixture : IAsyncLifetime
     public static IReadOnlyList<string> Links(JsonElement mail) =>
         Regex.Matches(mail.GetProperty("text").GetString()!, @"https?://\S+").Select(m => m.Value).ToList();
 
+    /// <summary>Posts an email to the privacy mailbox (parsed mode) and returns the reference it opened.</summary>
+    public async Task<string> PostRequestAsync(string messageId, string from, string subject, string text)
+    {
+        using var post = await Http.PostAsync(InboundPost.Url(this), InboundPost.Parsed(messageId, from, subject, text));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        return (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+    }
+
+    /// <summary>Confirms a request the way its requester does: the link in the verification email, pressed.</summary>
+    public async Task ConfirmAsync(string reference, string email)
+    {
+        var verify = await WaitForMailAsync(reference, email, "Please confirm your request");
+        using var confirm = await PressAsync(Assert.Single(Links(verify)), "confirm-identity");
+        Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+    }
+
+    /// <summary>The Durable runtime status of a request's workflow (Running, Completed, …); null when it has none (purged) or the request is gone.</summary>
+    public async Task<string?> WorkflowStatusAsync(string reference)
+    {
+        using var response = await Http.SendAsync(Staff(HttpMethod.Get, $"/api/requests/{reference}"));
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        var r = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return r.TryGetProperty("workflow", out var w) && w.ValueKind == JsonValueKind.Object && w.TryGetProperty("runtimeStatus", out var st) ? st.GetString() : null;
+    }
+
     public async Task WaitForStatusAsync(string reference, string status, TimeSpan? timeout = null) =>
         await WaitUntilAsync(async () => (await GetRequestAsync(reference)).GetProperty("status").GetString() == status,
             timeout ?? TimeSpan.FromSeconds(60), $"{reference} to be {status}");

@@ -23,8 +23,8 @@ public sealed partial class RightsEndToEndTests
         await SeedPersonAsync(gina, "Gina Grey", "0161 496 0777",
             ("p-2015-02", "Fabrikam Feedback Services", "name, email, feedback answers", "2015-02-01", "Data processing agreement 2014"), // over six years old: this erasure erases it
             ("p-2026-01", Contoso, "name, email", "2026-01-10", "Event partner terms 2025"));                                          // not in the partner directory
-        var reference = await PostAsync("erase-late-1@mail.example.com", "Gina Grey <gina.grey@example.com>", "Right to erasure", "Please delete all my personal data.");
-        await ConfirmAsync(reference, gina);
+        var reference = await host.PostRequestAsync("erase-late-1@mail.example.com", "Gina Grey <gina.grey@example.com>", "Right to erasure", "Please delete all my personal data.");
+        await host.ConfirmAsync(reference, gina);
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
 
         // Gathering recorded the recipients as evidence: partner, address on file or not, what was shared and when; no values of Gina's.
@@ -90,8 +90,8 @@ public sealed partial class RightsEndToEndTests
         await SeedPersonAsync(hal, "Hal Hughes", "0117 496 0888",
             ("p-2024-05", "Fabrikam Feedback Services", "name, email", "2024-05-02", "Data processing agreement 2024"), // retained (accountability): still there after the erasure
             ("p-2016-03", "Litware Resellers", "name, email, company", "2016-03-01", "Reseller terms 2015"));       // erased by the erasure, and no copy names it
-        var reference = await PostAsync("erase-legacy-1@mail.example.com", "Hal Hughes <hal.hughes@example.com>", "Right to erasure", "Please erase my personal data.");
-        await ConfirmAsync(reference, hal);
+        var reference = await host.PostRequestAsync("erase-legacy-1@mail.example.com", "Hal Hughes <hal.hughes@example.com>", "Right to erasure", "Please erase my personal data.");
+        await host.ConfirmAsync(reference, hal);
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
 
         // As for a request gathered before this change: no recipients evidence, and the copies have expired.

@@ -21,9 +21,9 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
     public async Task Rectification_StaffDecideEachChange_AppliedInEverySystem_PartnersToldAndTheCustomerGetsWhatChangedWhere()
     {
         const string bob = "bob.jones@example.org";
-        var reference = await PostAsync("rect-1@mail.example.org", "Bob Jones <bob.jones@example.org>", "My details are wrong",
+        var reference = await host.PostRequestAsync("rect-1@mail.example.org", "Bob Jones <bob.jones@example.org>", "My details are wrong",
             "Hello, my phone number is wrong: it should be 020 7946 0999. Also my company name should be Jones Hosting Group.");
-        await ConfirmAsync(reference, bob);
+        await host.ConfirmAsync(reference, bob);
 
         // The approval page lists every field held, with what each system holds; staff decide change by change.
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
@@ -80,9 +80,9 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
             Assert.Equal(HttpStatusCode.Accepted, before.StatusCode);
         }
 
-        var reference = await PostAsync("restrict-1@mail.example.co.uk", "Dan Brown <dan.brown@example.co.uk>", "Restriction of processing",
+        var reference = await host.PostRequestAsync("restrict-1@mail.example.co.uk", "Dan Brown <dan.brown@example.co.uk>", "Restriction of processing",
             "Please restrict the processing of my personal data while you check the accuracy of my address.");
-        await ConfirmAsync(reference, dan);
+        await host.ConfirmAsync(reference, dan);
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
         using (var approve = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve"))
         {
@@ -222,8 +222,8 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
             Assert.Equal(erin, held.GetProperty("email").GetString());
         }
 
-        var reference = await PostAsync("erase-hold-1@mail.example.com", "Erin Green <erin.green@example.com>", "Please delete my data", "Please delete all my personal data and close my account.");
-        await ConfirmAsync(reference, erin);
+        var reference = await host.PostRequestAsync("erase-hold-1@mail.example.com", "Erin Green <erin.green@example.com>", "Please delete my data", "Please delete all my personal data and close my account.");
+        await host.ConfirmAsync(reference, erin);
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
         using (var approve = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve"))
         {
@@ -293,7 +293,7 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         Assert.InRange(due.DayNumber - received.DayNumber, 28, 35); // one calendar month from receipt, moved past a weekend or holiday
         Assert.Equal("post", (await host.GetRequestAsync(reference)).GetProperty("channel").GetString());
 
-        await ConfirmAsync(reference, carol);
+        await host.ConfirmAsync(reference, carol);
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
         var pausedBefore = (await host.GetRequestAsync(reference)).GetProperty("pausedDays").GetInt32();
         var clarify = LocalHostFixture.Links(decision).Single(l => LinkAction(l) == "clarify");
@@ -361,7 +361,7 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
             $$"""{"type": "erasure", "requesterEmail": "{{carol}}", "channel": "phone", "details": "Called to ask us to delete her account."}"""));
         var about = (await logged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
 
-        var reference = await PostAsync("complaint-1@mail.example.net", "Carol White <carol.white@example.net>", "Complaint",
+        var reference = await host.PostRequestAsync("complaint-1@mail.example.net", "Carol White <carol.white@example.net>", "Complaint",
             $"I want to complain about how you have handled my erasure request {about}. Nobody has got back to me and I am not happy with how my personal data has been handled.");
         var record = await host.GetRequestAsync(reference);
         Assert.Equal("complaint", record.GetProperty("type").GetString());
@@ -405,8 +405,8 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
 
     private async Task<string> EraseAliceAsync(string messageId)
     {
-        var reference = await PostAsync(messageId, "Alice Smith <alice.smith@example.com>", "Right to erasure", "Please delete all my personal data. I no longer want to be your customer.");
-        await ConfirmAsync(reference, "alice.smith@example.com");
+        var reference = await host.PostRequestAsync(messageId, "Alice Smith <alice.smith@example.com>", "Right to erasure", "Please delete all my personal data. I no longer want to be your customer.");
+        await host.ConfirmAsync(reference, "alice.smith@example.com");
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
         using var approve = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve");
         Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
@@ -425,20 +425,6 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         }
 
         return string.Join("\n", all);
-    }
-
-    private async Task<string> PostAsync(string messageId, string from, string subject, string text)
-    {
-        using var post = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed(messageId, from, subject, text));
-        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
-        return (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
-    }
-
-    private async Task ConfirmAsync(string reference, string email)
-    {
-        var verify = await host.WaitForMailAsync(reference, email, "Please confirm your request");
-        using var confirm = await host.PressAsync(Assert.Single(LocalHostFixture.Links(verify)), "confirm-identity");
-        Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
     }
 
     private async Task<JsonElement> EvidenceAsync(string reference)

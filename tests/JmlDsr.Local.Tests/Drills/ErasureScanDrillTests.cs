@@ -51,7 +51,7 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
         await host.WaitForStatusAsync(erasure, "completed");
 
         // 4. Once both workflows have ended, housekeeping runs the purge rules at once: both histories go.
-        await host.WaitUntilAsync(async () => await WorkflowStatusAsync(erasure) == "Completed", TimeSpan.FromSeconds(30), "the erasure workflow to end");
+        await host.WaitUntilAsync(async () => await host.WorkflowStatusAsync(erasure) == "Completed", TimeSpan.FromSeconds(30), "the erasure workflow to end");
         var failures = new List<string>();
         using (var run = await host.Http.SendAsync(host.Staff(HttpMethod.Post, "/api/housekeeping/run")))
         {
@@ -67,7 +67,7 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
 
         foreach (var reference in new[] { access, erasure })
         {
-            if (await WorkflowStatusAsync(reference) is { } status)
+            if (await host.WorkflowStatusAsync(reference) is { } status)
             {
                 failures.Add($"the workflow of {reference} is still in the task hub ({status}).");
             }
@@ -134,7 +134,7 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
         var after = await PersonNeedles.DemoRowsAsync(host.StorageConnectionString);
         var retained = after.Where(r => string.Equals(r.PartitionKey, Alice, StringComparison.OrdinalIgnoreCase)).ToList();
         Assert.NotEmpty(retained);
-        Assert.Equal("Running", await WorkflowStatusAsync(reference));
+        Assert.Equal("Running", await host.WorkflowStatusAsync(reference));
 
         // The needles: values of her records that the erasure removed, held by no retained record of hers and by no one else.
         // Row keys and categories name the kind of record (the erasure proof keeps them on purpose), not a value of hers.
@@ -202,27 +202,12 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
         return sb.ToString();
     }
 
-    private async Task<string?> WorkflowStatusAsync(string reference)
-    {
-        var r = await host.GetRequestAsync(reference);
-        return r.TryGetProperty("workflow", out var w) && w.ValueKind == JsonValueKind.Object && w.TryGetProperty("runtimeStatus", out var s) ? s.GetString() : null;
-    }
-
-    private async Task<string> PostAsync(string messageId, string subject, string text, string name = ErinName, string email = Erin)
-    {
-        using var post = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed(messageId, $"{name} <{email}>", subject, text));
-        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
-        return (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
-    }
+    private Task<string> PostAsync(string messageId, string subject, string text, string name = ErinName, string email = Erin) =>
+        host.PostRequestAsync(messageId, $"{name} <{email}>", subject, text);
 
     private async Task ConfirmAndApproveAsync(string reference, string email = Erin)
     {
-        var verify = await host.WaitForMailAsync(reference, email, "Please confirm your request");
-        using (var confirm = await host.PressAsync(Assert.Single(LocalHostFixture.Links(verify)), "confirm-identity"))
-        {
-            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
-        }
-
+        await host.ConfirmAsync(reference, email);
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
         using var approve = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve");
         Assert.Equal(HttpStatusCode.OK, approve.StatusCode);

@@ -34,8 +34,8 @@ public sealed class RetentionDrillTests(ShortRetentionFixture host) : IClassFixt
     [Fact]
     public async Task ARejectedRequest_LosesItsCopiesAtClose_AndAfterTheCaseFilePeriodOnlyAnAnonymousStatisticsRowIsLeft()
     {
-        var reference = await PostAsync("retention-1@mail.example.co.uk", "Dan Brown <dan.brown@example.co.uk>", "Copy of my data", "Please send me a copy of all the personal data you hold about me.");
-        await ConfirmAsync(reference, Dan);
+        var reference = await host.PostRequestAsync("retention-1@mail.example.co.uk", "Dan Brown <dan.brown@example.co.uk>", "Copy of my data", "Please send me a copy of all the personal data you hold about me.");
+        await host.ConfirmAsync(reference, Dan);
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
         Assert.NotEmpty(await BlobsAsync("gathered", reference));
         using (var reject = await host.PressAsync(LocalHostFixture.Links(decision)[1], "reject", "We could not find that the requester is the person the records are about."))
@@ -44,7 +44,7 @@ public sealed class RetentionDrillTests(ShortRetentionFixture host) : IClassFixt
         }
 
         await host.WaitForStatusAsync(reference, "rejected");
-        await host.WaitUntilAsync(async () => await WorkflowStatusAsync(reference) == "Completed", TimeSpan.FromSeconds(30), "the workflow to end");
+        await host.WaitUntilAsync(async () => await host.WorkflowStatusAsync(reference) == "Completed", TimeSpan.FromSeconds(30), "the workflow to end");
 
         // Closed: the working copies go at the next run; the case file stays.
         var first = await RunAsync();
@@ -64,7 +64,7 @@ public sealed class RetentionDrillTests(ShortRetentionFixture host) : IClassFixt
             Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         }
 
-        Assert.Null(await WorkflowStatusAsync(reference));
+        Assert.Null(await host.WorkflowStatusAsync(reference));
         var tables = new TableServiceClient(host.StorageConnectionString);
         foreach (var table in new[] { "Audit", "Sends", "Decisions", "Tokens" })
         {
@@ -96,9 +96,9 @@ public sealed class RetentionDrillTests(ShortRetentionFixture host) : IClassFixt
     [Fact]
     public async Task ARestrictionInPlace_KeepsItsCaseFile_PastThePeriod_BecauseItsWorkflowStillRuns()
     {
-        var reference = await PostAsync("retention-2@mail.example.org", "Bob Jones <bob.jones@example.org>", "Restrict my data",
+        var reference = await host.PostRequestAsync("retention-2@mail.example.org", "Bob Jones <bob.jones@example.org>", "Restrict my data",
             "I contest the accuracy of my data. Please restrict the processing of my personal data while you check it.");
-        await ConfirmAsync(reference, Bob);
+        await host.ConfirmAsync(reference, Bob);
         var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
         using (var approve = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve"))
         {
@@ -111,7 +111,7 @@ public sealed class RetentionDrillTests(ShortRetentionFixture host) : IClassFixt
 
         await RunAsync();
         Assert.Equal("restricted", (await host.GetRequestAsync(reference)).GetProperty("status").GetString());
-        Assert.Equal("Running", await WorkflowStatusAsync(reference));
+        Assert.Equal("Running", await host.WorkflowStatusAsync(reference));
     }
 
     [Fact]
@@ -147,18 +147,6 @@ public sealed class RetentionDrillTests(ShortRetentionFixture host) : IClassFixt
         return report;
     }
 
-    private async Task<string?> WorkflowStatusAsync(string reference)
-    {
-        using var response = await host.Http.SendAsync(host.Staff(HttpMethod.Get, $"/api/requests/{reference}"));
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
-        var r = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return r.TryGetProperty("workflow", out var w) && w.ValueKind == JsonValueKind.Object && w.TryGetProperty("runtimeStatus", out var s) ? s.GetString() : null;
-    }
-
     private async Task<IReadOnlyList<string>> BlobsAsync(string container, string reference)
     {
         var names = new List<string>();
@@ -168,19 +156,5 @@ public sealed class RetentionDrillTests(ShortRetentionFixture host) : IClassFixt
         }
 
         return names;
-    }
-
-    private async Task<string> PostAsync(string messageId, string from, string subject, string text)
-    {
-        using var post = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed(messageId, from, subject, text));
-        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
-        return (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
-    }
-
-    private async Task ConfirmAsync(string reference, string email)
-    {
-        var verify = await host.WaitForMailAsync(reference, email, "Please confirm your request");
-        using var confirm = await host.PressAsync(Assert.Single(LocalHostFixture.Links(verify)), "confirm-identity");
-        Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
     }
 }
