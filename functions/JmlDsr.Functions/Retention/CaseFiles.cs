@@ -97,38 +97,60 @@ public sealed class CaseFiles(DsrStorage storage, RequestRepository requests, Ri
     public async Task<CaseFileReport> ForgetAddressAsync(string email, IReadOnlyCollection<string> references, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(references);
-        var blobs = 0;
-        var rows = 0;
-        var setAside = storage.Table(DsrStorage.SetAsideTable);
-        await foreach (var row in setAside.QueryAsync<SetAsideRecord>(TableClient.CreateQueryFilter($"PartitionKey eq {SetAsideRecord.Partition}"), cancellationToken: ct))
-        {
-            var quoted = (row.QuotedReferences ?? string.Empty).Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries);
-            if ((row.From is { } from && from.Contains(email, StringComparison.OrdinalIgnoreCase)) || quoted.Any(references.Contains))
-            {
-                blobs += await DeleteSetAsideAsync(row, ct);
-                rows++;
-            }
-        }
-
+        var (emails, blobs) = await DeleteSetAsideWhereAsync(row =>
+            (row.From is { } from && from.Contains(email, StringComparison.OrdinalIgnoreCase))
+            || (row.QuotedReferences ?? string.Empty).Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries).Any(references.Contains), ct);
+        var rows = emails;
         var key = MailGuard.AddressKey(email);
         rows += await DeletePartitionAsync(storage.Table(DsrStorage.SenderRequestsTable), key, ct);
         rows += await DeletePartitionAsync(storage.Table(DsrStorage.MailRateTable), key, ct);
         return new CaseFileReport(0, blobs, 0, rows);
     }
 
-    /// <summary>Deletes a set-aside email: its raw body, its intake row and the record staff saw.</summary>
-    public async Task<int> DeleteSetAsideAsync(SetAsideRecord row, CancellationToken ct = default)
+    /// <summary>Deletes the set-aside emails <paramref name="which"/> picks: each one's raw body, its intake row and the record staff saw.</summary>
+    public async Task<(int Emails, int Blobs)> DeleteSetAsideWhereAsync(Func<SetAsideRecord, bool> which, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(row);
-        var blobs = 0;
-        if (row.RawBlob is { } raw && await DeleteBlobAsync(storage.Container(DsrStorage.InboundRawContainer), raw, ct))
+        ArgumentNullException.ThrowIfNull(which);
+        var picked = new List<SetAsideRecord>();
+        await foreach (var row in storage.Table(DsrStorage.SetAsideTable).QueryAsync<SetAsideRecord>(TableClient.CreateQueryFilter($"PartitionKey eq {SetAsideRecord.Partition}"), cancellationToken: ct))
         {
-            blobs++;
+            if (which(row))
+            {
+                picked.Add(row);
+            }
         }
 
-        await DeleteRowAsync(storage.Table(DsrStorage.InboundTable), "msg", row.RowKey, ct);
-        await DeleteRowAsync(storage.Table(DsrStorage.SetAsideTable), row.PartitionKey, row.RowKey, ct);
-        return blobs;
+        var blobs = 0;
+        foreach (var row in picked)
+        {
+            if (row.RawBlob is { } raw && await DeleteBlobAsync(storage.Container(DsrStorage.InboundRawContainer), raw, ct))
+            {
+                blobs++;
+            }
+
+            await DeleteRowAsync(storage.Table(DsrStorage.InboundTable), "msg", row.RowKey, ct);
+            await DeleteRowAsync(storage.Table(DsrStorage.SetAsideTable), row.PartitionKey, row.RowKey, ct);
+        }
+
+        return (picked.Count, blobs);
+    }
+
+    /// <summary>Deletes every row of <paramref name="table"/> that <paramref name="filter"/> selects; returns how many.</summary>
+    public static async Task<int> DeleteRowsAsync(TableClient table, string filter, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var keys = new List<(string Partition, string Row)>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+        {
+            keys.Add((row.PartitionKey, row.RowKey));
+        }
+
+        foreach (var (partition, row) in keys)
+        {
+            await DeleteRowAsync(table, partition, row, ct);
+        }
+
+        return keys.Count;
     }
 
     /// <summary>
@@ -312,17 +334,8 @@ public sealed class CaseFiles(DsrStorage storage, RequestRepository requests, Ri
     private static async Task<bool> DeleteBlobAsync(BlobContainerClient container, string name, CancellationToken ct) =>
         (await container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct)).Value;
 
-    private static async Task<int> DeletePartitionAsync(TableClient table, string partition, CancellationToken ct)
-    {
-        var count = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["PartitionKey", "RowKey"], cancellationToken: ct))
-        {
-            await DeleteRowAsync(table, row.PartitionKey, row.RowKey, ct);
-            count++;
-        }
-
-        return count;
-    }
+    private static Task<int> DeletePartitionAsync(TableClient table, string partition, CancellationToken ct) =>
+        DeleteRowsAsync(table, TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), ct);
 
     private static async Task DeleteRowAsync(TableClient table, string partition, string row, CancellationToken ct)
     {

@@ -123,50 +123,15 @@ public sealed class Housekeeping(DsrStorage storage, RequestRepository requests,
         await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is not { } instance
         || instance.RuntimeStatus is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
 
-    private async Task<int> SetAsideAsync(RetentionSettings settings, DateTimeOffset now, CancellationToken ct)
-    {
-        var deleted = 0;
-        var table = storage.Table(DsrStorage.SetAsideTable);
-        var old = new List<SetAsideRecord>();
-        await foreach (var row in table.QueryAsync<SetAsideRecord>(TableClient.CreateQueryFilter($"PartitionKey eq {SetAsideRecord.Partition}"), cancellationToken: ct))
-        {
-            // Opened as a request, it is part of that request's case file and goes with it.
-            if (row.OpenedAs is null && now >= CaseFileSchedule.SetAsideEndsAt(row.ReceivedAt, settings.SetAside))
-            {
-                old.Add(row);
-            }
-        }
-
-        foreach (var row in old)
-        {
-            await caseFiles.DeleteSetAsideAsync(row, ct);
-            deleted++;
-        }
-
-        return deleted;
-    }
+    /// <summary>Set-aside mail past its period goes; opened as a request, it is part of that request's case file and goes with it.</summary>
+    private async Task<int> SetAsideAsync(RetentionSettings settings, DateTimeOffset now, CancellationToken ct) =>
+        (await caseFiles.DeleteSetAsideWhereAsync(row => row.OpenedAs is null && now >= CaseFileSchedule.SetAsideEndsAt(row.ReceivedAt, settings.SetAside), ct)).Emails;
 
     /// <summary>The sender limit counts 24 hours and the circuit breaker one hour: their rows go two days after their last write.</summary>
     private async Task<int> LimitRowsAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var deleted = 0;
-        var before = now - LimitRowsKeptFor;
-        foreach (var name in new[] { DsrStorage.MailRateTable, DsrStorage.SenderRequestsTable })
-        {
-            var table = storage.Table(name);
-            var stale = new List<(string, string)>();
-            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Timestamp lt {before}"), select: ["PartitionKey", "RowKey"], cancellationToken: ct))
-            {
-                stale.Add((row.PartitionKey, row.RowKey));
-            }
-
-            foreach (var (pk, rk) in stale)
-            {
-                await table.DeleteEntityAsync(pk, rk, Azure.ETag.All, ct);
-                deleted++;
-            }
-        }
-
-        return deleted;
+        var filter = TableClient.CreateQueryFilter($"Timestamp lt {now - LimitRowsKeptFor}");
+        return await CaseFiles.DeleteRowsAsync(storage.Table(DsrStorage.MailRateTable), filter, ct)
+            + await CaseFiles.DeleteRowsAsync(storage.Table(DsrStorage.SenderRequestsTable), filter, ct);
     }
 }
