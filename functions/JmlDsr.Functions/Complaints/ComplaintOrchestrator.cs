@@ -124,6 +124,9 @@ internal sealed class ComplaintFlow
     private Task<bool> AuditAsync(string step, string detail, string actor = "system") =>
         ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor), Retry);
 
-    private Task<bool> ProgressAsync(string status, string step, string detail, string actor = "system", DateOnly? due = null, bool closed = false) =>
-        ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor, status, DueDate: due, Overdue: false, Closed: closed), Retry);
+    private Task<bool> ProgressAsync(string status, string step, string detail, string actor = "system", DateOnly? due = null, bool closed = false)
+    {
+        ctx.SetCustomStatus(status);
+        return ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor, status, DueDate: due, Overdue: false, Closed: closed), Retry);
+    }
 }

@@ -71,6 +71,12 @@ public sealed class RequestRecord : ITableEntity
     /// <summary>When this request's Durable history was purged.</summary>
     public DateTimeOffset? HistoryPurgedAt { get; set; }
 
+    /// <summary>Where the workflow stands (a JSON <c>WorkflowState</c>: phase, clock, steps), so a failed or terminated workflow can be restarted from it.</summary>
+    public string? Workflow { get; set; }
+
+    /// <summary>A step that failed after every retry and waits for staff (or the automatic retry): what it was doing. Null when nothing does.</summary>
+    public string? Attention { get; set; }
+
     /// <summary>The decision the workflow waits for now (e.g. approval-2), so the console can offer it.</summary>
     public string? CurrentStep { get; set; }
 

@@ -1,3 +1,4 @@
+using JmlDsr.Domain.Deadlines;
 using JmlDsr.Domain.Emails;
 using JmlDsr.Domain.Requests;
 
@@ -45,7 +46,39 @@ public sealed record DsrSettings(
 }
 
 /// <summary>The orchestration input: the request by reference only (no personal data in history).</summary>
-public sealed record DsrInput(string Reference, RequestType Type, DateTimeOffset ReceivedAt, DsrSettings Settings);
+public sealed record DsrInput(string Reference, RequestType Type, DateTimeOffset ReceivedAt, DsrSettings Settings)
+{
+    /// <summary>Set when a workflow that failed, was terminated or got stuck is started again: where it stood (the watchdog's restart).</summary>
+    public WorkflowState? Resume { get; init; }
+}
+
+/// <summary>
+/// Where a request's workflow stands: recorded in the request index (<c>Workflow</c>) at every step, so a workflow that
+/// failed, was terminated or is stuck can be started again from it. No personal data: a phase, the clock, step names.
+/// </summary>
+/// <param name="Phase">One of <see cref="WorkflowPhases"/>.</param>
+/// <param name="Clock">The statutory clock as it stood.</param>
+/// <param name="Type">The request type (after triage, if it needed one).</param>
+/// <param name="ApprovedStep">In <see cref="WorkflowPhases.Fulfil"/>: the decision step whose approval is being carried out.</param>
+/// <param name="DecisionRound">In <see cref="WorkflowPhases.Decide"/>: the decision round to go on from.</param>
+/// <param name="Run">1 for the first run; each restart adds one (its alerts get their own steps).</param>
+public sealed record WorkflowState(string Phase, RequestClock Clock, RequestType Type, string? ApprovedStep = null, int DecisionRound = 1, int Run = 1);
+
+/// <summary>The phases a restarted workflow can resume at.</summary>
+public static class WorkflowPhases
+{
+    /// <summary>Before the requester confirmed: the workflow starts again from the acknowledgement (sends are once only).</summary>
+    public const string Start = "start";
+
+    /// <summary>Identity confirmed: the systems are searched again and staff asked to decide.</summary>
+    public const string Decide = "decide";
+
+    /// <summary>Approved: the systems are searched again and the approved decision carried out (each step is idempotent).</summary>
+    public const string Fulfil = "fulfil";
+
+    /// <summary>The statutory part is over (the response was sent): nothing to resume.</summary>
+    public const string Done = "done";
+}
 
 /// <summary>How the request ended.</summary>
 public sealed record DsrOutcome(string Reference, string Status, string? DueDate, bool Overdue);

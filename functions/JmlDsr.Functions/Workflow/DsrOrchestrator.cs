@@ -805,6 +805,7 @@ internal sealed class DsrFlow
         int? paused = null, bool? extended = null, bool? overdue = null, RequestType? t = null, bool closed = false, string? currentStep = null, string? currentActions = null)
     {
         _status = status;
+        ctx.SetCustomStatus(status);
         return ctx.CallActivityAsync<bool>(nameof(RecordProgress),
             new ProgressInput(Ref, Now, step, detail, actor, status, relevant, due, paused, extended, overdue, t, closed, currentStep, currentActions), Retry);
     }

@@ -3,6 +3,7 @@ using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Complaints;
 using JmlDsr.Functions.Configuration;
 using Microsoft.DurableTask;
+using JmlDsr.Functions.Storage;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +41,71 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
     public ComplaintSettings ComplaintSettings() =>
         new(options.Value.ApprovalLinkLifetime, BankHolidayCalendar.ParseList(options.Value.ExtraBankHolidays));
 
+    /// <summary>
+    /// Starts a request's workflow again from the state the index recorded (<see cref="RequestRecord.Workflow"/>): the one
+    /// that failed, was terminated or is stuck is ended and its history purged, and a new run under the same instance id
+    /// resumes at the recorded phase with the recorded clock. Every step it repeats is idempotent (emails are sent once,
+    /// erasure and rectification follow their recorded plans). A complaint starts its own workflow again.
+    /// </summary>
+    /// <returns>The phase the new run resumes at.</returns>
+    public async Task<string> RestartAsync(DurableTaskClient client, RequestRecord row, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(row);
+        var reference = row.RowKey;
+        if (await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is { } instance)
+        {
+            if (instance.IsRunning || instance.RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended)
+            {
+                await client.TerminateInstanceAsync(reference, new TerminateInstanceOptions(Output: "Restarted from its recorded state"), ct);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(TimeSpan.FromMinutes(2));
+                await client.WaitForInstanceCompletionAsync(reference, getInputsAndOutputs: false, wait.Token);
+            }
+
+            await client.PurgeInstanceAsync(reference, cancellation: ct);
+        }
+
+        var type = RequestTypes.FromWire(row.Type);
+        var start = new StartOrchestrationOptions(InstanceId: reference);
+        if (type == RequestType.Complaint)
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(ComplaintOrchestrator), new ComplaintInput(reference, row.ReceivedAt, ComplaintSettings()), start, ct);
+            return WorkflowPhases.Start;
+        }
+
+        var state = RecordedState(row);
+        await client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator), new DsrInput(reference, state.Type, row.ReceivedAt, Settings()) { Resume = state }, start, ct);
+        return state.Phase;
+    }
+
+    /// <summary>The state to resume from: the one the workflow recorded, or (for a row written before it recorded one) what the index says.</summary>
+    public WorkflowState RecordedState(RequestRecord row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var recorded = WorkflowStates.FromJson(row.Workflow);
+        if (recorded is not null)
+        {
+            return recorded with { Run = recorded.Run + 1 };
+        }
+
+        var clock = RequestClock.Start(row.ReceivedAt, Calendar());
+        if (DateOnly.TryParse(row.RelevantDate, System.Globalization.CultureInfo.InvariantCulture, out var relevant))
+        {
+            clock = clock with { Relevant = relevant, Extended = row.Extended, ClarificationDays = Math.Max(0, row.PausedDays - (relevant.DayNumber - clock.Received.DayNumber)) };
+            clock = clock with { Due = StatutoryClock.DueDate(clock.Relevant, clock.ClarificationDays, clock.Extended, Calendar()), Escalated = row.Overdue };
+        }
+
+        var phase = row.Status switch
+        {
+            RequestStatus.Received or RequestStatus.NeedsTriage or RequestStatus.AwaitingIdentity => WorkflowPhases.Start,
+            RequestStatus.Fulfilling => WorkflowPhases.Decide,
+            _ when RequestStatus.IsClosed(row.Status) => WorkflowPhases.Done,
+            _ => WorkflowPhases.Decide,
+        };
+        return new WorkflowState(phase, clock, RequestTypes.FromWire(row.Type), Run: 2);
+    }
+
     public async Task EnsureStartedAsync(DurableTaskClient client, string reference, RequestType type, DateTimeOffset receivedAt, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -68,6 +134,31 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
             {
                 throw;
             }
+        }
+    }
+}
+
+/// <summary>How a <see cref="WorkflowState"/> is kept in the request index.</summary>
+public static class WorkflowStates
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    public static string ToJson(WorkflowState state) => System.Text.Json.JsonSerializer.Serialize(state, Json);
+
+    public static WorkflowState? FromJson(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<WorkflowState>(json, Json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 }
