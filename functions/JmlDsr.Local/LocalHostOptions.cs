@@ -34,6 +34,13 @@ public sealed class LocalHostOptions
     /// <summary>How often the retention schedule runs locally (hourly in Azure); <c>POST /api/housekeeping/run</c> runs it at once.</summary>
     public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The workflow version new orchestrations start at and the newest this worker runs (host.json
+    /// <c>durableTask.defaultVersion</c> in Azure). Older instances run on; newer ones are left for a newer worker.
+    /// Only a rollout drill sets it lower, to stand in for the previous build.
+    /// </summary>
+    public string WorkflowVersion { get; set; } = JmlDsr.Functions.Workflow.DsrVersions.Current;
+
     /// <summary>Benchmarks only: also register the bare baseline orchestration (<see cref="BenchBaseline"/>).</summary>
     public bool BenchBaseline { get; set; }
 }

@@ -84,6 +84,14 @@ var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{local.GrpcPort}");
 builder.Services.AddDurableTaskWorker(w =>
 {
     w.UseGrpc(channel);
+    // Orchestration versioning, as host.json sets it for the Functions app.
+    w.UseVersioning(new DurableTaskWorkerOptions.VersioningOptions
+    {
+        Version = local.WorkflowVersion,
+        DefaultVersion = local.WorkflowVersion,
+        MatchStrategy = DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder,
+        FailureStrategy = DurableTaskWorkerOptions.VersionFailureStrategy.Reject,
+    });
     w.AddTasks(r =>
     {
         DsrTasks.Register(r);
@@ -93,7 +101,7 @@ builder.Services.AddDurableTaskWorker(w =>
         }
     });
 });
-builder.Services.AddDurableTaskClient(c => c.UseGrpc(channel));
+builder.Services.AddDurableTaskClient(c => c.UseGrpc(channel).UseDefaultVersion(local.WorkflowVersion));
 builder.Services.AddHostedService<PendingStartsPump>();
 builder.Services.AddHostedService<HousekeepingPump>();
 

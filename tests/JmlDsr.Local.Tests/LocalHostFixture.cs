@@ -313,6 +313,14 @@ public class LocalHostFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The signed token of the console's form for <paramref name="action"/> on a request page.</summary>
+    public static string ConsoleToken(string page, string action)
+    {
+        var m = Regex.Match(page, $"name=\"token\" value=\"([^\"]+)\"><input type=\"hidden\" name=\"action\" value=\"{action}\"");
+        Assert.True(m.Success, $"The console offers no {action} action.");
+        return WebUtility.HtmlDecode(m.Groups[1].Value);
+    }
+
     public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);

@@ -111,7 +111,7 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         // Lifting is a staff action in the console; the customer is told before it lifts (Art 18(3)).
         await host.SignInToConsoleAsync();
         var console = await host.Http.GetStringAsync($"{host.BaseUrl}/console/requests/{reference}");
-        var lift = ConsoleToken(console, "lift-restriction");
+        var lift = LocalHostFixture.ConsoleToken(console, "lift-restriction");
         using (var act = await host.PostFormAsync(new Dictionary<string, string> { ["token"] = lift, ["action"] = "lift-restriction", ["reason"] = "We have checked your address and it is correct." }))
         {
             Assert.True(act.IsSuccessStatusCode, $"Lift answered {(int)act.StatusCode}");
@@ -457,12 +457,5 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         var m = Regex.Match(page, $"name=\"field_(\\d+)\" value=\"{field}\"");
         Assert.True(m.Success, $"The approval page offers no change for {field}.");
         return int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static string ConsoleToken(string page, string action)
-    {
-        var m = Regex.Match(page, $"name=\"token\" value=\"([^\"]+)\"><input type=\"hidden\" name=\"action\" value=\"{action}\"");
-        Assert.True(m.Success, $"The console offers no {action} action.");
-        return WebUtility.HtmlDecode(m.Groups[1].Value);
     }
 }

@@ -20,7 +20,7 @@ namespace JmlDsr.Functions.Approval;
 /// token is checked, spent once, the event raised, and the use audited. Forged, reused and expired tokens
 /// get a clear page and an audit entry.
 /// </summary>
-public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions, TimeProvider time, ILogger<LinksHandler> logger)
+public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions, WorkflowStarter starter, TimeProvider time, ILogger<LinksHandler> logger)
 {
     private const int MaxReason = 2000;
 
@@ -121,7 +121,9 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         }
 
         var instance = await client.GetInstanceAsync(claims.Reference, getInputsAndOutputs: false, ct);
-        if (instance is null || instance.IsCompleted)
+        // A restriction outlives its request's workflow, which ended with the response: lifting it starts its own.
+        var liftAfterResponse = action == LinkActions.LiftRestriction && (instance is null || instance.IsCompleted);
+        if ((instance is null || instance.IsCompleted) && !liftAfterResponse)
         {
             await audit.AppendAsync(claims.Reference, time.GetUtcNow(), "link-refused", Actor(action), $"A link for step {claims.Step} was used after the request closed.", ct);
             return Page(request.HttpContext, StatusCodes.Status409Conflict, "This request is closed", "<p>The request is no longer open, so nothing was changed.</p>");
@@ -158,7 +160,15 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
             await decisions.SaveAsync(claims.Reference, claims.Step, details, ct);
         }
 
-        await client.RaiseEventAsync(claims.Reference, EventFor(action), decision, ct);
+        if (liftAfterResponse)
+        {
+            await starter.StartRestrictionLiftAsync(client, record!, decision, ct);
+        }
+        else
+        {
+            await client.RaiseEventAsync(claims.Reference, EventFor(action), decision, ct);
+        }
+
         await links.MarkDeliveredAsync(claims, ct);
         await audit.AppendAsync(claims.Reference, now, $"link-used-{claims.Step}", decision.Actor, $"Link used: {LinkActions.Label(action)}.", ct);
         Log.LinkUsed(logger, claims.Reference, claims.Step, action);

@@ -3,7 +3,11 @@ namespace JmlDsr.Functions.Complaints;
 /// <summary>Settings the complaint orchestration needs, passed in its input so that replay never reads configuration.</summary>
 /// <param name="LinkLifetime">How long the privacy team's respond link lasts before a new one is sent.</param>
 /// <param name="ExtraBankHolidays">Bank holidays beyond the shipped England and Wales list (for the acknowledgement date).</param>
-public sealed record ComplaintSettings(TimeSpan LinkLifetime, IReadOnlyList<DateOnly> ExtraBankHolidays);
+public sealed record ComplaintSettings(TimeSpan LinkLifetime, IReadOnlyList<DateOnly> ExtraBankHolidays)
+{
+    /// <summary>How long a step that failed after every retry waits for staff before it is tried again by itself.</summary>
+    public TimeSpan StepAutoRetry { get; init; } = TimeSpan.FromMinutes(30);
+}
 
 /// <summary>The complaint orchestration's input: the complaint by reference only (no personal data in history).</summary>
 public sealed record ComplaintInput(string Reference, DateTimeOffset ReceivedAt, ComplaintSettings Settings);

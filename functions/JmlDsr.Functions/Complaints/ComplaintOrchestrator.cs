@@ -53,13 +53,55 @@ internal sealed class ComplaintFlow
 
     private DateTimeOffset Now => new(ctx.CurrentUtcDateTime, TimeSpan.Zero);
 
+    private int _failures;
+
     /// <summary>An outside service that fails (mail, storage) is retried with backoff: 5 tries over about 4 minutes.</summary>
     private static TaskOptions Retry => TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(15), backoffCoefficient: 2.0));
+
+    /// <summary>
+    /// Every activity call: the retry policy, then — if it still fails — the complaint needs attention: the privacy team
+    /// gets an alert with a retry link, and the step is tried again when they press it or by itself after the automatic
+    /// retry interval. The workflow never fails on a step.
+    /// </summary>
+    private async Task<TOut> CallAsync<TIn, TOut>(ActivityCall<TIn, TOut> activity, TIn activityInput)
+    {
+        while (true)
+        {
+            try
+            {
+                return await ctx.CallActivityAsync<TOut>(activity.Name, activityInput, Retry);
+            }
+            catch (TaskFailedException e)
+            {
+                var failure = ++_failures;
+                var step = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step-failed-{failure}");
+                var retryAt = Now + input.Settings.StepAutoRetry;
+                await TryAsync(DsrActivities.RecordProgress, new ProgressInput(Ref, Now, $"needs-attention-{failure}",
+                    $"{activity.What} failed after every retry; tried again when staff press retry, or by itself at {retryAt:yyyy-MM-dd HH:mm} UTC.") { Attention = activity.What });
+                await TryAsync(DsrActivities.AlertStepFailed, new StepFailedInput(Ref, step, activity.What, e.FailureDetails.ErrorMessage, retryAt, Now));
+                var retry = await WaitAsync(step, retryAt, DsrEvents.RetryGathering);
+                await TryAsync(DsrActivities.RecordProgress, new ProgressInput(Ref, Now, $"step-retry-{failure}",
+                    retry is null ? $"Tried again automatically: {activity.What}." : $"{retry.Actor} asked to try again: {activity.What}.", retry?.Actor ?? "system") { Attention = string.Empty });
+            }
+        }
+    }
+
+    private async Task TryAsync<TIn, TOut>(ActivityCall<TIn, TOut> activity, TIn activityInput)
+    {
+        try
+        {
+            await ctx.CallActivityAsync<TOut>(activity.Name, activityInput, Retry);
+        }
+        catch (TaskFailedException)
+        {
+            // The alert or the note could not be written either: the automatic retry still comes.
+        }
+    }
 
     public async Task<ComplaintResult> RunAsync()
     {
         // s 164A(3): acknowledge within 30 days; JML does it at once. The due date is kept for the evidence pack.
-        await ctx.CallActivityAsync<bool>(nameof(SendComplaintAcknowledgement), new ComplaintAcknowledgementInput(Ref, _acknowledgeBy, Now), Retry);
+        await CallAsync(Acknowledge, new ComplaintAcknowledgementInput(Ref, _acknowledgeBy, Now));
         var acknowledgedOn = StatutoryClock.UkDate(Now);
         var inTime = acknowledgedOn <= _acknowledgeBy;
         await ProgressAsync(RequestStatus.ComplaintOpen, "complaint-acknowledged",
@@ -71,7 +113,7 @@ internal sealed class ComplaintFlow
         {
             var step = $"complaint-{round}";
             var expires = Now + input.Settings.LinkLifetime;
-            await ctx.CallActivityAsync<bool>(nameof(SendComplaintToStaff), new ComplaintStaffInput(Ref, step, _acknowledgeBy, expires, Now), Retry);
+            await CallAsync(ToStaff, new ComplaintStaffInput(Ref, step, _acknowledgeBy, expires, Now));
             var decision = await WaitAsync(step, expires);
             if (decision is null)
             {
@@ -86,7 +128,7 @@ internal sealed class ComplaintFlow
             }
 
             // s 164A(4)(b): tell the complainant the outcome; the email repeats the right to complain to the ICO.
-            await ctx.CallActivityAsync<bool>(nameof(SendComplaintOutcome), new ComplaintOutcomeInput(Ref, step, Now), Retry);
+            await CallAsync(Outcome, new ComplaintOutcomeInput(Ref, step, Now));
             var days = StatutoryClock.UkDate(Now).DayNumber - _received.DayNumber;
             await ProgressAsync(RequestStatus.ComplaintClosed, "complaint-closed",
                 $"Outcome sent to the complainant by {decision.Actor}, {days} day(s) after the complaint was received; they were told of their right to complain to the ICO.",
@@ -96,11 +138,11 @@ internal sealed class ComplaintFlow
     }
 
     /// <summary>Waits for the staff decision for <paramref name="step"/> until <paramref name="expires"/>; null when the link expired unused.</summary>
-    private async Task<LinkDecision?> WaitAsync(string step, DateTimeOffset expires)
+    private async Task<LinkDecision?> WaitAsync(string step, DateTimeOffset expires, string eventName = DsrEvents.StaffDecision)
     {
         using var cts = new CancellationTokenSource();
         var expiry = ctx.CreateTimer(expires.UtcDateTime, cts.Token);
-        var evt = ctx.WaitForExternalEvent<LinkDecision>(DsrEvents.StaffDecision, cts.Token);
+        var evt = ctx.WaitForExternalEvent<LinkDecision>(eventName, cts.Token);
         while (true)
         {
             var winner = await Task.WhenAny(evt, expiry);
@@ -116,17 +158,21 @@ internal sealed class ComplaintFlow
                 return decision;
             }
 
-            await AuditAsync("event-ignored", $"A {DsrEvents.StaffDecision} for another step was ignored.");
-            evt = ctx.WaitForExternalEvent<LinkDecision>(DsrEvents.StaffDecision, cts.Token);
+            await AuditAsync("event-ignored", $"A {eventName} for another step was ignored.");
+            evt = ctx.WaitForExternalEvent<LinkDecision>(eventName, cts.Token);
         }
     }
 
+    private static readonly ActivityCall<ComplaintAcknowledgementInput, bool> Acknowledge = new(nameof(SendComplaintAcknowledgement), "Acknowledging the complaint");
+    private static readonly ActivityCall<ComplaintStaffInput, bool> ToStaff = new(nameof(SendComplaintToStaff), "Asking the privacy team to look into the complaint");
+    private static readonly ActivityCall<ComplaintOutcomeInput, bool> Outcome = new(nameof(SendComplaintOutcome), "Sending the complaint's outcome");
+
     private Task<bool> AuditAsync(string step, string detail, string actor = "system") =>
-        ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor), Retry);
+        CallAsync(DsrActivities.RecordProgress, new ProgressInput(Ref, Now, step, detail, actor));
 
     private Task<bool> ProgressAsync(string status, string step, string detail, string actor = "system", DateOnly? due = null, bool closed = false)
     {
         ctx.SetCustomStatus(status);
-        return ctx.CallActivityAsync<bool>(nameof(RecordProgress), new ProgressInput(Ref, Now, step, detail, actor, status, DueDate: due, Overdue: false, Closed: closed), Retry);
+        return CallAsync(DsrActivities.RecordProgress, new ProgressInput(Ref, Now, step, detail, actor, status, DueDate: due, Overdue: false, Closed: closed));
     }
 }

@@ -42,13 +42,20 @@ public sealed class DsrOptions
     [Range(typeof(TimeSpan), "00:00:01", "90.00:00:00")]
     public TimeSpan ExportLinkLifetime { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How many times a system search is tried before staff are told (with exponential backoff).</summary>
+    /// <summary>How many times every workflow step (a system search, an email, a status write) is tried before the request needs attention (with exponential backoff).</summary>
     [Range(1, 20)]
     public int GatherAttempts { get; set; } = 4;
 
-    /// <summary>The wait before the first retry of a failed system search; it doubles each time.</summary>
+    /// <summary>The wait before the first retry of a failed workflow step; it doubles each time.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan GatherFirstRetry { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a workflow step that failed after every retry waits for staff before it is tried again by itself. The
+    /// request shows "needs attention" meanwhile and the privacy team has an alert with a retry link.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan StepAutoRetry { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>How long the requester has to answer a request for clarification (Art 12A) before the request is closed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "180.00:00:00")]

@@ -16,7 +16,7 @@ namespace JmlDsr.Functions.Http;
 /// the address (<see cref="Id"/>). A hold keeps everything about the person through any erasure (Art 17(3)(e):
 /// establishing, exercising or defending legal claims). Each change is audited under the "legal-holds" partition.
 /// </summary>
-public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requests, AuditLog audit, TimeProvider time)
+public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requests, AuditLog audit, Fulfilment.ScheduledErasures schedule, TimeProvider time)
 {
     public const string AuditPartition = "legal-holds";
 
@@ -113,9 +113,18 @@ public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requ
         var resumed = new List<string>();
         await foreach (var r in requests.ListAsync(ct))
         {
-            if (r.Type == RequestType.Erasure.ToWire() && !string.IsNullOrEmpty(r.RequesterEmail) && Id(r.RequesterEmail) == id
-                && await client.GetInstanceAsync(r.RowKey, getInputsAndOutputs: false, ct) is { IsRunning: true })
+            if (r.Type != RequestType.Erasure.ToWire() || string.IsNullOrEmpty(r.RequesterEmail) || Id(r.RequesterEmail) != id)
             {
+                continue;
+            }
+
+            if (await schedule.HoldLiftedAsync(client, r.RowKey, "privacy team (API)", ct))
+            {
+                resumed.Add(r.RowKey);
+            }
+            else if (await client.GetInstanceAsync(r.RowKey, getInputsAndOutputs: false, ct) is { IsRunning: true })
+            {
+                // A version 1 workflow waits for the lift itself.
                 await client.RaiseEventAsync(r.RowKey, Workflow.DsrEvents.LegalHoldLifted, new Workflow.LinkDecision("legal-hold", "lift", null, "privacy team (API)", now), ct);
                 resumed.Add(r.RowKey);
             }

@@ -25,18 +25,10 @@ public sealed record DsrSettings(
     public TimeSpan RestrictionLiftNotice { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// Set on every orchestration the app starts: a wait keeps one durable timer, at the earliest of its expiry, the
-    /// due date and the next reminder, instead of one for each (a cancelled timer still fires later and wakes the
-    /// orchestration). Orchestrations started before it existed have no such field in their stored input, read it as
-    /// false, and replay the wait they started with.
+    /// How long a step that failed after every retry waits for staff before it is tried again by itself (the request
+    /// shows "needs attention" meanwhile; staff can retry sooner from the alert or the console).
     /// </summary>
-    public bool OneTimerPerWait { get; init; }
-
-    /// <summary>
-    /// Set on every orchestration the app starts: an erasure removes the person's values from the product's own records
-    /// (<c>ForgetAfterErasure</c>) before it closes. Orchestrations started before it read false and replay as they ran.
-    /// </summary>
-    public bool ForgetAfterErasure { get; init; }
+    public TimeSpan StepAutoRetry { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>Deadline simulation only (never set by the app): the statutory instant the orchestration starts at.</summary>
     public DateTimeOffset? SimulatedStart { get; init; }
@@ -120,7 +112,14 @@ public sealed record ProgressInput(
     RequestType? Type = null,
     bool Closed = false,
     string? CurrentStep = null,
-    string? CurrentActions = null);
+    string? CurrentActions = null)
+{
+    /// <summary>Where the workflow now stands (a JSON <see cref="WorkflowState"/>), recorded on the index for a restart; null leaves it.</summary>
+    public string? Workflow { get; init; }
+
+    /// <summary>A step that needs attention (what it was doing); the empty string clears it; null leaves it.</summary>
+    public string? Attention { get; init; }
+}
 
 public sealed record AcknowledgeInput(string Reference, DateOnly DueDate, DateTimeOffset At);
 

@@ -42,12 +42,14 @@ public static class DsrTasks
         Activity<SendRightsOutcome, OutcomeInput, bool>(nameof(SendRightsOutcome)),
         Activity<AlertStepFailed, StepFailedInput, bool>(nameof(AlertStepFailed)),
         Activity<ForgetAfterErasure, ForgetInput, CaseFileReport>(nameof(ForgetAfterErasure)),
+        Activity<ScheduleErasure, ScheduleErasureInput, bool>(nameof(ScheduleErasure)),
         Activity<SendComplaintAcknowledgement, ComplaintAcknowledgementInput, bool>(nameof(SendComplaintAcknowledgement)),
         Activity<SendComplaintToStaff, ComplaintStaffInput, bool>(nameof(SendComplaintToStaff)),
         Activity<SendComplaintOutcome, ComplaintOutcomeInput, bool>(nameof(SendComplaintOutcome)),
     ];
 
-    public static IReadOnlyList<string> OrchestratorNames { get; } = [nameof(DsrOrchestrator), nameof(ComplaintOrchestrator)];
+    public static IReadOnlyList<string> OrchestratorNames { get; } =
+        [nameof(DsrOrchestrator), nameof(ComplaintOrchestrator), nameof(RestrictionLiftOrchestrator), nameof(RetainedErasureOrchestrator)];
 
     public static IReadOnlyList<string> ActivityNames { get; } = Activities.Select(a => a.Name).ToList();
 
@@ -68,6 +70,8 @@ public static class DsrTasks
         ArgumentNullException.ThrowIfNull(registry);
         registry.AddOrchestratorFunc<DsrInput, DsrOutcome>(nameof(DsrOrchestrator), (ctx, input) => DsrOrchestrator.RunAsync(ctx, input ?? throw new ArgumentNullException(nameof(input))));
         registry.AddOrchestratorFunc<ComplaintInput, ComplaintResult>(nameof(ComplaintOrchestrator), (ctx, input) => ComplaintOrchestrator.RunAsync(ctx, input ?? throw new ArgumentNullException(nameof(input))));
+        registry.AddOrchestratorFunc<RestrictionLiftInput, DsrOutcome>(nameof(RestrictionLiftOrchestrator), (ctx, input) => RestrictionLiftOrchestrator.RunAsync(ctx, input ?? throw new ArgumentNullException(nameof(input))));
+        registry.AddOrchestratorFunc<RetainedErasureInput, DsrOutcome>(nameof(RetainedErasureOrchestrator), (ctx, input) => RetainedErasureOrchestrator.RunAsync(ctx, input ?? throw new ArgumentNullException(nameof(input))));
     }
 
     /// <summary>Adds the activity classes to DI, so both hosts construct them the same way.</summary>

@@ -67,6 +67,16 @@ public sealed class RecordProgress(RequestRepository requests, AuditLog audit, I
                 r.Type = type.ToWire();
             }
 
+            if (input.Workflow is not null)
+            {
+                r.Workflow = input.Workflow;
+            }
+
+            if (input.Attention is not null)
+            {
+                r.Attention = input.Attention.Length == 0 ? null : input.Attention;
+            }
+
             if (input.Closed)
             {
                 r.ClosedAt ??= input.At;

@@ -21,8 +21,7 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
             ClarificationWindow = o.ClarificationWindow,
             ReminderDaysBefore = ReminderSchedule.Parse(o.ReminderDaysBefore),
             RestrictionLiftNotice = o.RestrictionLiftNotice,
-            OneTimerPerWait = true,
-            ForgetAfterErasure = true,
+            StepAutoRetry = o.StepAutoRetry,
         };
     }
 
@@ -39,7 +38,7 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
         type == RequestType.Complaint ? ComplaintClock.AcknowledgementDue(StatutoryClock.UkDate(receivedAt), Calendar()) : InitialDueDate(receivedAt);
 
     public ComplaintSettings ComplaintSettings() =>
-        new(options.Value.ApprovalLinkLifetime, BankHolidayCalendar.ParseList(options.Value.ExtraBankHolidays));
+        new(options.Value.ApprovalLinkLifetime, BankHolidayCalendar.ParseList(options.Value.ExtraBankHolidays)) { StepAutoRetry = options.Value.StepAutoRetry };
 
     /// <summary>
     /// Starts a request's workflow again from the state the index recorded (<see cref="RequestRecord.Workflow"/>): the one
@@ -104,6 +103,31 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
             _ => WorkflowPhases.Decide,
         };
         return new WorkflowState(phase, clock, RequestTypes.FromWire(row.Type), Run: 2);
+    }
+
+    /// <summary>Starts the lift of a restriction (its own short workflow, once per request: instance <c>{reference}-lift</c>).</summary>
+    public async Task StartRestrictionLiftAsync(DurableTaskClient client, RequestRecord row, LinkDecision lift, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(row);
+        var id = Fulfilment.RestrictionLiftOrchestrator.InstanceId(row.RowKey);
+        if (await client.GetInstanceAsync(id, getInputsAndOutputs: false, ct) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(Fulfilment.RestrictionLiftOrchestrator),
+                new Fulfilment.RestrictionLiftInput(row.RowKey, row.ReceivedAt, lift, Settings()), new StartOrchestrationOptions(InstanceId: id), ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            if (await client.GetInstanceAsync(id, getInputsAndOutputs: false, ct) is null)
+            {
+                throw;
+            }
+        }
     }
 
     public async Task EnsureStartedAsync(DurableTaskClient client, string reference, RequestType type, DateTimeOffset receivedAt, CancellationToken ct = default)

@@ -342,7 +342,6 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
             ClarificationWindow = TimeSpan.FromDays(21),
             ReminderDaysBefore = ReminderDays,
             RestrictionLiftNotice = TimeSpan.FromDays(7),
-            OneTimerPerWait = true,
             SimulatedStart = start,
             TimeScale = timeScale,
         };
@@ -389,7 +388,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         run.Waiting = "the orchestration to be scheduled";
         await Client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator),
             new DsrInput(run.Id, does.TriageDays is null ? s.Type : RequestType.Unclassified, s.Received, Settings(s.Received, run.TimeScale)),
-            new StartOrchestrationOptions(InstanceId: run.Id), ct);
+            new StartOrchestrationOptions(InstanceId: run.Id) { Version = DsrVersions.Current }, ct);
         run.RealStart = DateTime.UtcNow;
 
         if (does.TriageDays is { } triage)
@@ -418,18 +417,37 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         {
             var restricted = await UntilAsync(run, "the restriction", () => run.Progress.FirstOrDefault(p => p.Status == RequestStatus.Restricted), ct);
             await AtVirtualAsync(run, restricted.At.AddDays(liftAfter), "staff to lift the restriction", ct);
-            await Client.RaiseEventAsync(run.Id, DsrEvents.LiftRestriction,
-                new LinkDecision("lift-restriction", LinkActions.LiftRestriction, "The accuracy check is finished.", Staff, run.VirtualNow), ct);
+            // What the lift link does: the request's workflow ended with the response, so the lift is a workflow of its own.
+            var lift = new LinkDecision("lift-restriction", LinkActions.LiftRestriction, "The accuracy check is finished.", Staff, run.VirtualNow);
+            var liftId = RestrictionLiftOrchestrator.InstanceId(run.Id);
+            await Client.ScheduleNewOrchestrationInstanceAsync(nameof(RestrictionLiftOrchestrator), new RestrictionLiftInput(run.Id, s.Received, lift, Settings(run.VirtualNow, run.TimeScale)),
+                new StartOrchestrationOptions(InstanceId: liftId) { Version = DsrVersions.Current }, ct);
+            run.Waiting = "the restriction to be lifted";
+            await Client.WaitForInstanceCompletionAsync(liftId, getInputsAndOutputs: false, ct);
         }
 
         if (does.RunsOnAfter is { } step)
         {
-            await UntilAsync(run, $"'{step}', after which the request waits by design", () => run.Progress.FirstOrDefault(p => p.Step == step), ct);
+            await UntilAsync(run, $"'{step}', after which the request's tail waits as scheduled work", () => run.Progress.FirstOrDefault(p => p.Step == step), ct);
+            run.Waiting = "the request's workflow to end with the response";
+            await Client.WaitForInstanceCompletionAsync(run.Id, getInputsAndOutputs: false, ct);
             return;
         }
 
         run.Waiting = "the orchestration to complete";
         await Client.WaitForInstanceCompletionAsync(run.Id, getInputsAndOutputs: false, ct);
+
+        // What the schedule sweep does: each erasure round the workflow scheduled starts when its date comes.
+        for (var round = 1; run.Inputs<ScheduleErasureInput>(nameof(ScheduleErasure)).LastOrDefault() is { Retained.Count: > 0, RunAt: { } runAt } scheduled && scheduled.Round == round; round++)
+        {
+            await AtVirtualAsync(run, runAt, $"the erasure round {round}", ct);
+            var id = RetainedErasureOrchestrator.InstanceId(run.Id, round);
+            await Client.ScheduleNewOrchestrationInstanceAsync(nameof(RetainedErasureOrchestrator),
+                new RetainedErasureInput(run.Id, round, scheduled.Retained, s.Received, null, Settings(run.VirtualNow, run.TimeScale)),
+                new StartOrchestrationOptions(InstanceId: id) { Version = DsrVersions.Current }, ct);
+            run.Waiting = $"the erasure round {round} to complete";
+            await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: false, ct);
+        }
     }
 
     /// <summary>The staff decisions of the row, each on the newest approval request staff were sent.</summary>
@@ -800,9 +818,15 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         var meta = run.Meta;
         if (does.RunsOnAfter is not null)
         {
-            if (meta?.RuntimeStatus != OrchestrationRuntimeStatus.Running)
+            // The request's workflow ends with the response; what runs on is scheduled work, not a waiting instance.
+            if (meta?.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
             {
-                problems.Add($"should still be running by design (waiting after '{does.RunsOnAfter}'), but is {meta?.RuntimeStatus}");
+                problems.Add($"the request's workflow should end after '{does.RunsOnAfter}' with its tail scheduled, but is {meta?.RuntimeStatus}");
+            }
+
+            if (does.RetainDays is not null && run.Inputs<ScheduleErasureInput>(nameof(ScheduleErasure)).LastOrDefault() is not { Retained.Count: > 0, RunAt: { } })
+            {
+                problems.Add("the retained records were not scheduled for erasure");
             }
 
             Same(problems, "last recorded due date", finalDue, progress.LastOrDefault(p => p.DueDate is not null)?.DueDate ?? finalDue);
@@ -820,9 +844,15 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
                 problems.Add($"outcome due date {outcome.DueDate}, expected {expectedDue}");
             }
 
-            if (outcome.Status != does.Status)
+            if (outcome.Status != closesAs)
             {
-                problems.Add($"outcome status '{outcome.Status}', expected '{does.Status}'");
+                problems.Add($"outcome status '{outcome.Status}', expected '{closesAs}'");
+            }
+
+            // A lifted restriction completes in the lift's own workflow.
+            if (progress.LastOrDefault(p => p.Status is not null)?.Status is { } last && last != does.Status)
+            {
+                problems.Add($"last status '{last}', expected '{does.Status}'");
             }
 
             var end = Utc(StatutoryClock.EndOfUkDayUtc(finalDue));
@@ -894,7 +924,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         const string id = "WARM-UP";
         var now = DateTimeOffset.UtcNow;
         await Client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator),
-            new DsrInput(id, RequestType.Access, now, Settings(now, 1) with { SimulatedStart = null }), new StartOrchestrationOptions(InstanceId: id));
+            new DsrInput(id, RequestType.Access, now, Settings(now, 1) with { SimulatedStart = null }), new StartOrchestrationOptions(InstanceId: id) { Version = DsrVersions.Current });
         await UntilCalledAsync(id, nameof(SendVerificationEmail));
         await Client.RaiseEventAsync(id, DsrEvents.IdentityConfirmed, new LinkDecision("verify", LinkActions.ConfirmIdentity, null, Requester, DateTimeOffset.UtcNow));
         await UntilCalledAsync(id, nameof(SendApprovalRequest));
@@ -1039,7 +1069,7 @@ public sealed class DeadlineSimulationTests(ITestOutputHelper output) : IAsyncLi
         /// <summary>Erasure: the contracts system keeps its records this many days.</summary>
         public int? RetainDays { get; init; }
 
-        /// <summary>The request stays running by design after this progress step (null: it must complete).</summary>
+        /// <summary>The request's workflow ends after this progress step with its tail left as scheduled work (null: nothing is left).</summary>
         public string? RunsOnAfter { get; init; }
 
         /// <summary>The row's extension must come after the original first-month due date (see <see cref="ClarifiedThenExtended"/>).</summary>

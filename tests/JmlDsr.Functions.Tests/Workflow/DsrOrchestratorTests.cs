@@ -125,12 +125,12 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)] // an orchestration started before waits kept one timer replays the wait it started with
-    public async Task DeadlinePassed_WhileWaitingForApproval_EscalatesOnce_AndTheRequestStillCompletes(bool oneTimerPerWait)
+    [InlineData(DsrVersions.Current)]
+    [InlineData("")] // an instance started before workflows had versions
+    public async Task DeadlinePassed_WhileWaitingForApproval_EscalatesOnce_AndTheRequestStillCompletes(string version)
     {
         // Received 5 Jan 2026 and confirmed the next day: due 6 Feb 2026, long past, so the deadline timer fires at once.
-        await StartAsync(receivedAt: new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.Zero), settings: Settings() with { OneTimerPerWait = oneTimerPerWait });
+        await StartAsync(receivedAt: new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.Zero), version: version);
         await ConfirmAsync(new DateTimeOffset(2026, 1, 6, 10, 0, 0, TimeSpan.Zero));
         await UntilAsync(() => _fakes.Count(nameof(EscalateDeadline)) == 1, "the escalation");
 
@@ -324,26 +324,47 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Restriction_IsApplied_ThenLiftedOnlyAfterTheRequesterWasTold_Art18_3()
+    public async Task Restriction_IsApplied_TheWorkflowEndsWithTheResponse_AndTheLiftIsItsOwnWorkflow_ThatTellsTheRequesterFirst_Art18_3()
     {
-        await StartAsync(RequestType.Restriction, settings: Settings() with { RestrictionLiftNotice = TimeSpan.FromSeconds(2) });
+        await StartAsync(RequestType.Restriction);
         await ConfirmAsync();
         await DecideAsync("approval-1", LinkActions.Approve);
-        await UntilAsync(() => Statuses.Contains(RequestStatus.Restricted), "the restriction");
+        var answered = await OutcomeAsync();
 
+        Assert.Equal(RequestStatus.Restricted, answered.Status);
         var restricted = Progress.Single(p => p.Status == RequestStatus.Restricted);
         Assert.True(restricted.Closed);
         Assert.Equal("lift-restriction", restricted.CurrentStep);
         Assert.Equal(LinkActions.LiftRestriction, restricted.CurrentActions);
         Assert.Equal(PartnerActions.Restriction, Assert.Single(_fakes.Inputs<PartnerNoticeInput>(nameof(NotifyPartners))).Action);
         Assert.Equal(0, _fakes.Count(nameof(LiftRestriction)));
-        var meta = await Client.GetInstanceAsync(Reference);
-        Assert.Equal(OrchestrationRuntimeStatus.Running, meta!.RuntimeStatus);
+
+        // What the lift link does once the workflow has ended: start the lift's own workflow.
+        var lift = new LinkDecision("lift-restriction", LinkActions.LiftRestriction, "The accuracy check is finished.", Staff, DateTimeOffset.UtcNow);
+        var id = RestrictionLiftOrchestrator.InstanceId(Reference);
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(RestrictionLiftOrchestrator),
+            new RestrictionLiftInput(Reference, DateTimeOffset.UtcNow, lift, Settings() with { RestrictionLiftNotice = TimeSpan.FromSeconds(2) }),
+            new StartOrchestrationOptions(InstanceId: id) { Version = DsrVersions.Current });
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync(id)).Status);
+        AssertLiftedAfterTheNotice();
+    }
+
+    [Fact]
+    public async Task Restriction_StartedBeforeVersions_StillWaitsForTheLiftInItsOwnWorkflow_AndLiftsAsItDid()
+    {
+        await StartAsync(RequestType.Restriction, settings: Settings() with { RestrictionLiftNotice = TimeSpan.FromSeconds(2) }, version: "");
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await UntilAsync(() => Statuses.Contains(RequestStatus.Restricted), "the restriction");
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await Client.GetInstanceAsync(Reference))!.RuntimeStatus);
 
         await Client.RaiseEventAsync(Reference, DsrEvents.LiftRestriction, new LinkDecision("lift-restriction", LinkActions.LiftRestriction, "The accuracy check is finished.", Staff, DateTimeOffset.UtcNow));
-        var outcome = await OutcomeAsync();
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+        AssertLiftedAfterTheNotice();
+    }
 
-        Assert.Equal(RequestStatus.Completed, outcome.Status);
+    private void AssertLiftedAfterTheNotice()
+    {
         var kinds = _fakes.Calls.Where(c => c.Name is nameof(SendRightsOutcome) or nameof(LiftRestriction))
             .Select(c => c.Input is OutcomeInput o ? o.Kind : c.Name).ToList();
         Assert.Equal([SendRightsOutcome.Restriction, SendRightsOutcome.RestrictionLiftNotice, nameof(LiftRestriction), SendRightsOutcome.RestrictionLifted], kinds);
@@ -351,16 +372,18 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         Assert.Equal("The accuracy check is finished.", liftNotice.Reason);
         Assert.NotNull(liftNotice.Date);
         Assert.Equal([PartnerActions.Restriction, PartnerActions.RestrictionLifted], _fakes.Inputs<PartnerNoticeInput>(nameof(NotifyPartners)).Select(n => n.Action));
+        Assert.Contains(Progress, p => p.Step == "restriction-lifted" && p.Status == RequestStatus.Completed);
     }
 
     [Fact]
     public async Task Erasure_ThenErasesThePersonFromTheProductsOwnRecords_AfterTheOutcomeEmailAndBeforeItCloses_AndAgainAfterEachScheduledRound()
     {
         _fakes.RetainUntil = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2);
-        await StartAsync(RequestType.Erasure, settings: Settings() with { ForgetAfterErasure = true });
+        await StartAsync(RequestType.Erasure);
         await ConfirmAsync();
         await DecideAsync("approval-1", LinkActions.Approve);
         await OutcomeAsync();
+        await RunScheduledRoundAsync();
 
         var calls = _fakes.Calls.ToList();
         int Index(Func<(string Name, object Input), bool> match) => calls.FindIndex(c => match(c));
@@ -373,26 +396,24 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Erasure_StartedBeforeOwnRecordsWereErased_ReplaysAsItRan()
+    public async Task Erasure_RunsInEverySystem_TellsPartnersAndTheRequester_ThenSchedulesTheRetainedData_AndARoundErasesItWhenItsRetentionEnds()
     {
-        await StartAsync(RequestType.Erasure);
-        await ConfirmAsync();
-        await DecideAsync("approval-1", LinkActions.Approve);
-
-        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
-        Assert.Equal(0, _fakes.Count(nameof(ForgetAfterErasure)));
-    }
-
-    [Fact]
-    public async Task Erasure_RunsInEverySystem_TellsPartnersAndTheRequester_ThenErasesRetainedDataWhenItsRetentionEnds()
-    {
-        _fakes.RetainUntil = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2); // already ended: the scheduled round runs at once
+        var until = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2);
+        _fakes.RetainUntil = until;
         await StartAsync(RequestType.Erasure);
         await ConfirmAsync();
         await DecideAsync("approval-1", LinkActions.Approve);
         var outcome = await OutcomeAsync();
 
         Assert.Equal(RequestStatus.Completed, outcome.Status);
+        var scheduled = Assert.Single(_fakes.Inputs<ScheduleErasureInput>(nameof(ScheduleErasure)));
+        Assert.Equal(1, scheduled.Round);
+        Assert.Equal(SystemCatalog.Contracts, Assert.Single(scheduled.Retained).SystemId);
+        Assert.Equal(StatutoryClock.EndOfUkDayUtc(until).AddTicks(1), scheduled.RunAt!.Value.UtcDateTime); // the day after retention ends
+        Assert.DoesNotContain(_fakes.Inputs<EraseInput>(nameof(EraseFromSystem)), e => e.Round == 1);
+
+        await RunScheduledRoundAsync();
+        Assert.Empty(_fakes.Inputs<ScheduleErasureInput>(nameof(ScheduleErasure))[^1].Retained); // nothing left: the schedule ends
         var erasures = _fakes.Inputs<EraseInput>(nameof(EraseFromSystem));
         Assert.Equal(FakeActivities.AllSystems.Order(), erasures.Where(e => e.Round == 0).Select(e => e.SystemId).Order());
         Assert.Equal(SystemCatalog.Contracts, Assert.Single(erasures, e => e.Round == 1).SystemId);
@@ -429,8 +450,10 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         Assert.Equal(7, Assert.Single(_fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome))).Erasure.Select(l => l.SystemId).Distinct().Count());
     }
 
-    [Fact]
-    public async Task Erasure_UnderALegalHold_WaitsForTheHoldToBeLifted_ThenDecidesTheHeldRecordsAgain()
+    [Theory]
+    [InlineData(DsrVersions.Current)]
+    [InlineData("")] // started before versions: the workflow itself waits for the lift
+    public async Task Erasure_UnderALegalHold_WaitsForTheHoldToBeLifted_ThenDecidesTheHeldRecordsAgain(string version)
     {
         _fakes.EraseBehaviour = e => new EraseResult(e.SystemId, e.Round,
         [
@@ -438,18 +461,28 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
                 ? new ErasureLineResult(e.SystemId, "record", 1, ErasureOutcomes.Retained, "Kept under a legal hold.", null)
                 : new ErasureLineResult(e.SystemId, "record", 1, ErasureOutcomes.Erased, "No rule keeps it.", null),
         ]);
-        await StartAsync(RequestType.Erasure);
+        await StartAsync(RequestType.Erasure, version: version);
         await ConfirmAsync();
         await DecideAsync("approval-1", LinkActions.Approve);
         await UntilAsync(() => Progress.Any(p => p.Step == "erasure-held-1"), "the hold to be recorded");
 
         Assert.Contains(RequestStatus.Completed, Statuses); // answered on time: the hold is the reason given
         Assert.DoesNotContain(_fakes.Inputs<EraseInput>(nameof(EraseFromSystem)), e => e.Round == 1);
-        await Client.RaiseEventAsync(Reference, DsrEvents.LegalHoldLifted, new LinkDecision("legal-hold", "lift", null, Staff, DateTimeOffset.UtcNow));
-        await OutcomeAsync();
+        if (version == DsrVersions.Current)
+        {
+            await OutcomeAsync();
+            Assert.Null(Assert.Single(_fakes.Inputs<ScheduleErasureInput>(nameof(ScheduleErasure))).RunAt); // no date: it waits for the lift
+            await RunScheduledRoundAsync(holdLiftedBy: Staff);
+        }
+        else
+        {
+            await Client.RaiseEventAsync(Reference, DsrEvents.LegalHoldLifted, new LinkDecision("legal-hold", "lift", null, Staff, DateTimeOffset.UtcNow));
+            await OutcomeAsync();
+        }
 
         Assert.Equal(FakeActivities.AllSystems.Order(), _fakes.Inputs<EraseInput>(nameof(EraseFromSystem)).Where(e => e.Round == 1).Select(e => e.SystemId).Order());
         Assert.Equal(SendRightsOutcome.ErasureScheduled + "-1", _fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome))[^1].Kind);
+        Assert.Contains(Progress, p => p.Step == "erasure-scheduled-done-1" && p.Detail.Contains($"lifted by {Staff}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -605,13 +638,84 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         Assert.Contains(Progress, p => p.Type == RequestType.Access);
     }
 
-    private static DsrSettings Settings(TimeSpan? verificationWindow = null, TimeSpan? linkLifetime = null) =>
-        new(verificationWindow ?? Long, linkLifetime ?? Long, TimeSpan.FromDays(30), [], GatherAttempts: 2, GatherFirstRetry: TimeSpan.FromMilliseconds(100)) { OneTimerPerWait = true };
+    [Fact]
+    public async Task AStepThatKeepsFailing_PutsTheRequestInNeedsAttention_AndIsTriedAgainByItself_WithoutStaff()
+    {
+        var down = true;
+        _fakes.Fails = name => down && name == nameof(SendApprovalRequest);
+        await StartAsync(settings: Settings() with { StepAutoRetry = TimeSpan.FromSeconds(2) });
+        await ConfirmAsync();
+        await UntilAsync(() => Progress.Any(p => p.Attention == "Asking staff for a decision"), "the request to need attention");
 
-    private Task<string> StartAsync(RequestType type = RequestType.Access, DateTimeOffset? receivedAt = null, DsrSettings? settings = null) =>
+        Assert.Equal(1, _fakes.Count(nameof(AlertStepFailed)));
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await Client.GetInstanceAsync(Reference))!.RuntimeStatus);
+        down = false;
+        await UntilAsync(() => Progress.Any(p => p.Step == "step-retry-1"), "the automatic retry");
+        var retried = Progress.Single(p => p.Step == "step-retry-1");
+        Assert.Equal(string.Empty, retried.Attention); // cleared
+        Assert.Contains("automatically", retried.Detail, StringComparison.Ordinal);
+
+        await DecideAsync("approval-1", LinkActions.Approve);
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+    }
+
+    [Fact]
+    public async Task StatusWritesThatFail_AsInAStorageOutage_NeverFailTheWorkflow_ItGoesOnWhenStorageIsBack()
+    {
+        var down = false;
+        _fakes.Fails = name => down && name is nameof(RecordProgress) or nameof(AlertStepFailed);
+        await StartAsync(settings: Settings() with { StepAutoRetry = TimeSpan.FromSeconds(1) });
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        down = true;
+        await UntilAsync(() => _fakes.Count(nameof(AlertStepFailed)) >= 1, "a step to fail after its retries");
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await Client.GetInstanceAsync(Reference))!.RuntimeStatus);
+
+        down = false;
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+        Assert.Equal(1, _fakes.Count(nameof(SendAccessFulfilment)));
+    }
+
+    [Fact]
+    public async Task RestartedFromItsRecordedState_AtTheDecision_TheWorkflowSkipsIdentity_KeepsTheClock_AndAsksForTheNextRound()
+    {
+        var clock = RequestClock.Start(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero), BankHolidayCalendar.EnglandAndWales)
+            .RelevantTimeOn(new DateTimeOffset(2026, 11, 4, 10, 0, 0, TimeSpan.Zero), DateTimeOffset.UtcNow, BankHolidayCalendar.EnglandAndWales);
+        var state = new WorkflowState(WorkflowPhases.Decide, clock, RequestType.Access, DecisionRound: 3, Run: 2);
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator),
+            new DsrInput(Reference, RequestType.Access, new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero), Settings()) { Resume = state },
+            new StartOrchestrationOptions(InstanceId: Reference) { Version = DsrVersions.Current });
+        await DecideAsync("approval-3", LinkActions.Approve);
+
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+        Assert.Equal(0, _fakes.Count(nameof(SendAcknowledgement)));
+        Assert.Equal(0, _fakes.Count(nameof(SendVerificationEmail)));
+        Assert.Equal(clock.Due, Assert.Single(_fakes.Inputs<ApprovalRequestInput>(nameof(SendApprovalRequest))).DueDate);
+        Assert.Contains(Progress, p => p.Step == "workflow-restarted-2");
+        var recorded = WorkflowStates.FromJson(Progress.Last(p => p.Workflow is not null).Workflow);
+        Assert.Equal(WorkflowPhases.Done, recorded!.Phase);
+        Assert.Equal(clock.Relevant, recorded.Clock.Relevant);
+    }
+
+    private static DsrSettings Settings(TimeSpan? verificationWindow = null, TimeSpan? linkLifetime = null) =>
+        new(verificationWindow ?? Long, linkLifetime ?? Long, TimeSpan.FromDays(30), [], GatherAttempts: 2, GatherFirstRetry: TimeSpan.FromMilliseconds(100));
+
+    /// <summary>Starts the request's workflow at <paramref name="version"/> (this build's by default; "" = an instance started before versions).</summary>
+    private Task<string> StartAsync(RequestType type = RequestType.Access, DateTimeOffset? receivedAt = null, DsrSettings? settings = null, string version = DsrVersions.Current) =>
         Client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator),
             new DsrInput(Reference, type, receivedAt ?? DateTimeOffset.UtcNow, settings ?? Settings()),
-            new StartOrchestrationOptions(InstanceId: Reference));
+            new StartOrchestrationOptions(InstanceId: Reference) { Version = version });
+
+    /// <summary>Does what the schedule sweep does when the round's time has come: starts the erasure round the workflow scheduled last, and waits for it.</summary>
+    private async Task<DsrOutcome> RunScheduledRoundAsync(string? holdLiftedBy = null)
+    {
+        var scheduled = _fakes.Inputs<ScheduleErasureInput>(nameof(ScheduleErasure))[^1];
+        var id = RetainedErasureOrchestrator.InstanceId(Reference, scheduled.Round);
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(RetainedErasureOrchestrator),
+            new RetainedErasureInput(Reference, scheduled.Round, scheduled.Retained, scheduled.ReceivedAt, holdLiftedBy, Settings()),
+            new StartOrchestrationOptions(InstanceId: id) { Version = DsrVersions.Current });
+        return await OutcomeAsync(id);
+    }
 
     private async Task ConfirmAsync(DateTimeOffset? at = null)
     {
@@ -628,13 +732,13 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         await Client.RaiseEventAsync(Reference, DsrEvents.StaffDecision, new LinkDecision(step, action, reason, Staff, DateTimeOffset.UtcNow));
     }
 
-    private async Task<DsrOutcome> OutcomeAsync()
+    private async Task<DsrOutcome> OutcomeAsync(string? instanceId = null)
     {
         using var cts = new CancellationTokenSource(Patience);
         OrchestrationMetadata meta;
         try
         {
-            meta = await Client.WaitForInstanceCompletionAsync(Reference, getInputsAndOutputs: true, cts.Token);
+            meta = await Client.WaitForInstanceCompletionAsync(instanceId ?? Reference, getInputsAndOutputs: true, cts.Token);
         }
         catch (OperationCanceledException)
         {

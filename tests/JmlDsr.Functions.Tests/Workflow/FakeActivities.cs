@@ -51,6 +51,7 @@ public sealed class FakeActivities
             [nameof(NotifyPartners)] = r => Add<PartnerNoticeInput, IReadOnlyList<string>>(r, nameof(NotifyPartners), i => i.Systems.Contains(SystemCatalog.Crm) ? ["Northwind Implementation Partners"] : []),
             [nameof(SendRightsOutcome)] = r => Add<OutcomeInput, bool>(r, nameof(SendRightsOutcome), _ => true),
             [nameof(AlertStepFailed)] = r => Add<StepFailedInput, bool>(r, nameof(AlertStepFailed), _ => true),
+            [nameof(ScheduleErasure)] = r => Add<ScheduleErasureInput, bool>(r, nameof(ScheduleErasure), _ => true),
             [nameof(ForgetAfterErasure)] = r => Add<ForgetInput, CaseFileReport>(r, nameof(ForgetAfterErasure), _ => new CaseFileReport(1, 3, 2, 0)),
             [nameof(SendComplaintAcknowledgement)] = r => Add<ComplaintAcknowledgementInput, bool>(r, nameof(SendComplaintAcknowledgement), _ => true),
             [nameof(SendComplaintToStaff)] = r => Add<ComplaintStaffInput, bool>(r, nameof(SendComplaintToStaff), _ => true),
