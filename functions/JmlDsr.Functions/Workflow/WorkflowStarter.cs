@@ -85,7 +85,8 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
         var recorded = WorkflowStates.FromJson(row.Workflow);
         if (recorded is not null)
         {
-            return recorded with { Run = recorded.Run + 1 };
+            // A decision is asked again in a new round, with new links: the old round's links then decide nothing.
+            return recorded with { Run = recorded.Run + 1, DecisionRound = recorded.Phase == WorkflowPhases.Decide ? recorded.DecisionRound + 1 : recorded.DecisionRound };
         }
 
         var clock = RequestClock.Start(row.ReceivedAt, Calendar());
@@ -102,7 +103,9 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
             _ when RequestStatus.IsClosed(row.Status) => WorkflowPhases.Done,
             _ => WorkflowPhases.Decide,
         };
-        return new WorkflowState(phase, clock, RequestTypes.FromWire(row.Type), Run: 2);
+        var round = row.CurrentStep is { } step && step.StartsWith("approval-", StringComparison.Ordinal)
+            && int.TryParse(step["approval-".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n + 1 : 1;
+        return new WorkflowState(phase, clock, RequestTypes.FromWire(row.Type), DecisionRound: round, Run: 2);
     }
 
     /// <summary>Starts the lift of a restriction (its own short workflow, once per request: instance <c>{reference}-lift</c>).</summary>
