@@ -26,6 +26,16 @@ public sealed class SettingsCoverageTests
         return data;
     }
 
+    [Fact]
+    public void HostJson_StartsNewWorkflowsAtThisBuildsVersion_RunsOlderOnes_AndLeavesNewerOnesAlone()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "host.json")));
+        var durable = doc.RootElement.GetProperty("extensions").GetProperty("durableTask");
+        Assert.Equal(JmlDsr.Functions.Workflow.DsrVersions.Current, durable.GetProperty("defaultVersion").GetString());
+        Assert.Equal("CurrentOrOlder", durable.GetProperty("versionMatchStrategy").GetString());
+        Assert.Equal("Reject", durable.GetProperty("versionFailureStrategy").GetString());
+    }
+
     [Theory]
     [MemberData(nameof(SettingsTheCodeReads))]
     public void Setting_IsInTheLocalSample(string setting)

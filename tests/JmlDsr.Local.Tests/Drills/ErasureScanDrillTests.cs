@@ -130,11 +130,13 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
             Assert.Equal(HttpStatusCode.OK, run.StatusCode);
         }
 
-        // Her contracts, CRM contact and partner share are kept (claims can still be brought): the workflow waits for their end.
+        // Her contracts, CRM contact and partner share are kept (claims can still be brought): their erasure is scheduled for
+        // their end; the request's workflow ended with the response.
         var after = await PersonNeedles.DemoRowsAsync(host.StorageConnectionString);
         var retained = after.Where(r => string.Equals(r.PartitionKey, Alice, StringComparison.OrdinalIgnoreCase)).ToList();
         Assert.NotEmpty(retained);
-        Assert.Equal("Running", await host.WorkflowStatusAsync(reference));
+        await host.WaitUntilAsync(async () => await host.WorkflowStatusAsync(reference) == "Completed", TimeSpan.FromSeconds(60), "the request's workflow to end with the response");
+        Assert.Contains(await host.RowsAsync("ScheduledErasures", "erasure"), r => r.RowKey == reference && r.GetDateTimeOffset("RunAt") > DateTimeOffset.UtcNow);
 
         // The needles: values of her records that the erasure removed, held by no retained record of hers and by no one else.
         // Row keys and categories name the kind of record (the erasure proof keeps them on purpose), not a value of hers.
@@ -155,6 +157,23 @@ public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelp
         var outside = snapshot.Find(kept).Where(h => !(h.Where.Kind == "table" && h.Where.Store.StartsWith("Sys", StringComparison.Ordinal))
             && !(h.Where.Kind == "blob" && h.Where.Store == "evidence" && h.Where.Item.EndsWith("/recipients.json", StringComparison.Ordinal))).ToList();
         Assert.True(outside.Count == 0, "retained values copied outside their system:\n" + string.Join('\n', outside));
+
+        // When the date comes (brought forward here), the housekeeping sweep starts the round: her records are decided
+        // again and, still inside their period, scheduled for the next date.
+        var schedule = new Azure.Data.Tables.TableClient(host.StorageConnectionString, "ScheduledErasures");
+        var row = (await schedule.GetEntityAsync<Azure.Data.Tables.TableEntity>("erasure", reference)).Value;
+        row["RunAt"] = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await schedule.UpdateEntityAsync(row, row.ETag);
+        using (var sweep = await host.Http.SendAsync(host.Staff(HttpMethod.Post, "/api/housekeeping/run")))
+        {
+            Assert.Equal(1, (await sweep.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("erasuresStarted").GetInt32());
+        }
+
+        await host.WaitUntilAsync(async () => (await schedule.GetEntityAsync<Azure.Data.Tables.TableEntity>("erasure", reference)).Value.GetInt32("Round") == 2,
+            TimeSpan.FromSeconds(90), "the first scheduled round to run and schedule the next");
+        var timeline = (await host.GetRequestAsync(reference)).GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("step").GetString()).ToList();
+        Assert.Contains("erasure-scheduled-done-1", timeline);
+        Assert.Contains("erasure-scheduled-2", timeline);
     }
 
     [Fact]
