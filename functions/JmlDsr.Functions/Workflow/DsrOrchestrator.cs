@@ -102,6 +102,13 @@ internal sealed class DsrFlow
     internal bool ShortWorkflow => DsrVersions.AtLeast(ctx, DsrVersions.ShortWorkflows);
 
     /// <summary>
+    /// Whether the statutory clock runs now, so that a wait for staff (a step that needs attention) is raced by the
+    /// deadline: not while it is stopped (identity, clarification, fee), not once the request is answered, never in a
+    /// tail's workflow. Version 1 raced every such wait.
+    /// </summary>
+    internal bool ClockRuns => !ShortWorkflow || (_recordsState && !RequestStatus.IsPaused(Status) && !RequestStatus.IsClosed(Status));
+
+    /// <summary>
     /// The statutory "now". Normally the orchestration's own time; in a deadline simulation (settings
     /// <see cref="DsrSettings.SimulatedStart"/> and <see cref="DsrSettings.TimeScale"/>) a virtual time that starts at
     /// the simulated instant and runs <c>TimeScale</c> times faster, so a year of requests runs in minutes through the

@@ -79,7 +79,7 @@ internal sealed class StepRunner
             var expires = flow.Now + flow.Settings.ApprovalLinkLifetime;
             await TryAsync(DsrActivities.AlertStepFailed, new StepFailedInput(flow.Ref, step, what, error, expires, flow.Now));
             var until = current && autoAt < expires ? autoAt : expires;
-            retry = await flow.Wait.ForAsync<LinkDecision>(DsrEvents.RetryGathering, until, step);
+            retry = await flow.Wait.ForAsync<LinkDecision>(DsrEvents.RetryGathering, until, step, clockStopped: !flow.ClockRuns);
             if (retry is null && current && flow.Now >= autoAt)
             {
                 break;

@@ -677,6 +677,25 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStepThatFailsInATail_AfterTheRequestWasAnswered_WaitsForItsRetry_WithoutEscalatingAnyDeadline()
+    {
+        var down = true;
+        _fakes.Fails = name => down && name == nameof(LiftRestriction);
+        var id = RestrictionLiftOrchestrator.InstanceId(Reference);
+        var lift = new LinkDecision("lift-restriction", LinkActions.LiftRestriction, "The accuracy check is finished.", Staff, DateTimeOffset.UtcNow);
+        // Received long ago: a statutory clock started then would be far past its due date.
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(RestrictionLiftOrchestrator),
+            new RestrictionLiftInput(Reference, new DateTimeOffset(2025, 1, 6, 10, 0, 0, TimeSpan.Zero), lift, Settings() with { RestrictionLiftNotice = TimeSpan.FromMilliseconds(200), StepAutoRetry = TimeSpan.FromSeconds(2) }),
+            new StartOrchestrationOptions(InstanceId: id) { Version = DsrVersions.Current });
+        await UntilAsync(() => Progress.Any(p => p.Attention == "Lifting the restriction"), "the lift to need attention");
+        down = false;
+
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync(id)).Status);
+        Assert.Equal(0, _fakes.Count(nameof(EscalateDeadline)));
+        Assert.Equal(0, _fakes.Count(nameof(SendStaffReminder)));
+    }
+
+    [Fact]
     public async Task RestartedFromItsRecordedState_AtTheDecision_TheWorkflowSkipsIdentity_KeepsTheClock_AndAsksForTheNextRound()
     {
         var clock = RequestClock.Start(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero), BankHolidayCalendar.EnglandAndWales)
