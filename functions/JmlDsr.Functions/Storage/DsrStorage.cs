@@ -31,12 +31,15 @@ public sealed class DsrStorage(TableServiceClient tables, BlobServiceClient blob
     /// <summary>What is left of case files after their retention period: anonymous rows for the dashboard's history.</summary>
     public const string StatisticsTable = "Statistics";
 
+    /// <summary>The deadline watchdog's last run (one row, "run"/"last"): counts only.</summary>
+    public const string WatchdogTable = "Watchdog";
+
     public const string InboundRawContainer = "inbound-raw";
     public const string GatheredContainer = "gathered";
     public const string ExportsContainer = "exports";
     public const string EvidenceContainer = "evidence";
 
-    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable, StatisticsTable];
+    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable, StatisticsTable, WatchdogTable];
     private static readonly string[] Containers = [InboundRawContainer, GatheredContainer, ExportsContainer, EvidenceContainer];
 
     public TableServiceClient TableService { get; } = tables;
