@@ -46,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RightsEvidence>();
         services.AddSingleton<JmlDsr.Functions.Retention.CaseFiles>();
         services.AddSingleton<JmlDsr.Functions.Retention.Housekeeping>();
+        services.AddSingleton<JmlDsr.Functions.Deadlines.DeadlineWatchdog>();
         services.AddSingleton<ProcessingPolicy>();
         services.AddSingleton<StaffStepRequest>();
         services.AddSingleton<LinkService>();
