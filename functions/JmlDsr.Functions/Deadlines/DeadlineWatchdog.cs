@@ -250,7 +250,9 @@ public sealed class DeadlineWatchdog(
             clock = clock with { Due = due };
         }
 
-        var instance = Facts(await client.GetInstanceAsync(row.RowKey, getInputsAndOutputs: false, ct));
+        // With inputs and outputs: the engine returns the custom status only then (the SDK's contract; the local sidecar and
+        // Azure both honour it). The input is a reference and settings, no personal data.
+        var instance = Facts(await client.GetInstanceAsync(row.RowKey, getInputsAndOutputs: true, ct));
         var recorded = await mailer.RecordedStepsAsync(row.RowKey, ct);
         var request = new WatchedRequest(row.Status, clock, row.ReceivedAt, DeadlineWatch.ClockRuns(type, row.Status), row.ProgressAt);
         var settings = new WatchSettings(o.WatchdogGrace, ReminderSchedule.Parse(o.ReminderDaysBefore));
