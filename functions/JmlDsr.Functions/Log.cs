@@ -94,4 +94,31 @@ internal static partial class Log
 
     [LoggerMessage(1902, LogLevel.Information, "The case file of {Reference} reached the end of its retention period: reduced to a statistics row")]
     public static partial void CaseFileEnded(ILogger logger, string reference);
+
+    [LoggerMessage(2000, LogLevel.Information, "Deadline watchdog: {Open} open request(s), {Watched} under watch, {NotWatched} not; sent {Reminders} reminder(s), {Escalations} escalation(s) and {Alerts} alert(s); {Failures} could not be checked")]
+    public static partial void WatchdogRun(ILogger logger, int open, int watched, int notWatched, int reminders, int escalations, int alerts, int failures);
+
+    [LoggerMessage(2001, LogLevel.Warning, "Deadline watchdog: the workflow of {Reference} is {Verdict}: {Reason}")]
+    public static partial void WatchdogNotWatched(ILogger logger, string reference, string verdict, string reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Deadline watchdog sent the {DaysBefore}-day reminder of {Reference}: its workflow had not")]
+    public static partial void WatchdogReminderSent(ILogger logger, string reference, int daysBefore);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Deadline watchdog sent the due-date escalation of {Reference}: its workflow had not")]
+    public static partial void WatchdogEscalationSent(ILogger logger, string reference);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Deadline watchdog alerted staff ({Emails} email(s)): the workflow of {Reference} is {Verdict}")]
+    public static partial void WatchdogAlertSent(ILogger logger, string reference, string verdict, int emails);
+
+    [LoggerMessage(2005, LogLevel.Error, "Deadline watchdog could not check {Reference}; it is checked again on the next run")]
+    public static partial void WatchdogCheckFailed(ILogger logger, Exception exception, string reference);
+
+    [LoggerMessage(2006, LogLevel.Information, "Deadline watchdog: {Reference} is under watch again")]
+    public static partial void WatchdogWatchedAgain(ILogger logger, string reference);
+
+    [LoggerMessage(2007, LogLevel.Warning, "The workflow of {Reference} was restarted from its recorded state at phase {Phase}")]
+    public static partial void WorkflowRestarted(ILogger logger, string reference, string phase);
+
+    [LoggerMessage(2008, LogLevel.Information, "Restart of the workflow of {Reference} refused: {Why}")]
+    public static partial void WorkflowRestartRefused(ILogger logger, string reference, string why);
 }

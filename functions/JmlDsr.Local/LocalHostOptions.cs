@@ -41,6 +41,12 @@ public sealed class LocalHostOptions
     /// </summary>
     public string WorkflowVersion { get; set; } = JmlDsr.Functions.Workflow.DsrVersions.Current;
 
+    /// <summary>
+    /// How often the deadline watchdog runs locally (hourly in Azure); <c>POST /api/watchdog/run</c> runs it at once. The host
+    /// tells the console this interval too (<c>Dsr:WatchdogInterval</c>).
+    /// </summary>
+    public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Benchmarks only: also register the bare baseline orchestration (<see cref="BenchBaseline"/>).</summary>
     public bool BenchBaseline { get; set; }
 }

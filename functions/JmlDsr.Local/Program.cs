@@ -29,6 +29,8 @@ var local = builder.Configuration.GetSection(LocalHostOptions.Section).Get<Local
 await using var azurite = new AzuriteLauncher(local.AzuriteBlobPort, local.AzuriteQueuePort, local.AzuriteTablePort);
 await azurite.EnsureRunningAsync(repoRoot, local.AzuriteLocation ?? Path.Combine(repoRoot, ".azurite"), local.AzuriteInMemory, Console.Out);
 builder.Configuration[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = azurite.ConnectionString;
+// The watchdog runs here every LocalHost:WatchdogInterval; the console judges "not seen for two intervals" by the same.
+builder.Configuration["Dsr:WatchdogInterval"] = local.WatchdogInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
 var mailCapture = new MailCaptureStorage(new Azure.Data.Tables.TableServiceClient(await azurite.MailCaptureConnectionAsync(Console.Out)));
 
 var taskHub = builder.Configuration["DurableTaskHubName"] ?? "JmlDsrLocal";
@@ -104,6 +106,7 @@ builder.Services.AddDurableTaskWorker(w =>
 builder.Services.AddDurableTaskClient(c => c.UseGrpc(channel).UseDefaultVersion(local.WorkflowVersion));
 builder.Services.AddHostedService<PendingStartsPump>();
 builder.Services.AddHostedService<HousekeepingPump>();
+builder.Services.AddHostedService<WatchdogPump>();
 
 var app = builder.Build();
 var storage = app.Services.GetRequiredService<DsrStorage>();
@@ -136,6 +139,7 @@ staff.MapDelete(Routes.LegalHold, (string id, LegalHoldsHandler h, DurableTaskCl
 staff.MapGet(Routes.SetAside, (HttpRequest req, SetAsideHandler h, CancellationToken ct) => h.ListAsync(req, ct));
 staff.MapPost(Routes.SetAsideOpen, (HttpRequest req, string id, SetAsideHandler h, CancellationToken ct) => h.OpenAsync(req, id, ct));
 staff.MapPost(Routes.Housekeeping, async (Housekeeping h, DurableTaskClient client, CancellationToken ct) => Results.Ok(await h.RunAsync(client, ct)));
+staff.MapPost(Routes.Watchdog, async (JmlDsr.Functions.Deadlines.DeadlineWatchdog w, DurableTaskClient client, CancellationToken ct) => Results.Ok(await w.RunAsync(client, ct)));
 staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.SetTypeAsync(req, reference, client, ct));
 
 // The staff console (its handler requires a signed-in staff member).

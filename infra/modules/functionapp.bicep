@@ -99,6 +99,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Dsr__MaxNewRequestsPerSenderPerDay: '5'
     Dsr__CaseFileRetention: caseFileRetention
     Dsr__SetAsideRetention: 'P90D'
+    Dsr__WatchdogGrace: '00:15:00'
+    // The deadline watchdog's timer runs hourly (DeadlineWatchdogTimer, 40 minutes past): the interval says so to the console.
+    Dsr__WatchdogInterval: '01:00:00'
     Dsr__InboundKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/InboundKey)'
     Dsr__StaffKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/StaffKey)'
     Dsr__LinkSigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/LinkSigningKey)'

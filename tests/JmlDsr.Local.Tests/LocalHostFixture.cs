@@ -340,6 +340,16 @@ public class LocalHostFixture : IAsyncLifetime
 
         throw new InvalidOperationException("JmlDsr.sln not found above the test output.");
     }
+
+    // The deadline watchdog (issue 15).
+
+    /// <summary>Runs the deadline watchdog now (<c>POST /api/watchdog/run</c>) and returns its report.</summary>
+    public async Task<JsonElement> RunWatchdogAsync()
+    {
+        using var response = await Http.SendAsync(Staff(HttpMethod.Post, "/api/watchdog/run"));
+        Assert.True(response.IsSuccessStatusCode, $"POST /api/watchdog/run answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
 }
 
 /// <summary>

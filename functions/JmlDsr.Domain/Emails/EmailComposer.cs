@@ -375,6 +375,29 @@ public static class EmailComposer
             "The statutory time limit is one month (UK GDPR Art 12(3)); please make sure it is answered by then.",
         ], []);
 
+    /// <summary>
+    /// The deadline watchdog found a request whose workflow is failed, terminated, missing or stuck: the privacy team and the
+    /// DPO are told once per problem, with the single-use link that restarts the workflow from its recorded state. Only the
+    /// reference, the type, the status and the due date: nothing about the person.
+    /// </summary>
+    /// <param name="verdict">The verdict's wire name ("failed", "terminated", "missing", "stuck").</param>
+    /// <param name="reason">The verdict in words (statuses and times only).</param>
+    /// <param name="clockRuns">Whether the statutory clock runs at the request's status.</param>
+    public static EmailMessage StaffWorkflowNotWatched(string to, string reference, RequestType type, string verdict, string reason, string status, DateOnly due, bool clockRuns, EmailLink restart, DateTimeOffset linkExpires)
+    {
+        ArgumentNullException.ThrowIfNull(restart);
+        return Staff(to, $"[{reference}] Action needed: workflow {verdict}, not under watch",
+        [
+            $"The deadline watchdog found that the workflow of request {reference} ({type.Title()}) is {verdict}: {reason}.",
+            $"The request is {StatusText(status)}, due on {LongDate(due)}. "
+                + (clockRuns
+                    ? "The statutory clock keeps running. Until the workflow runs again, the watchdog sends the reminders and the due-date escalation itself, but the request does not move on."
+                    : "The statutory clock is stopped at this step, but the request cannot move on until its workflow runs again."),
+            "Restart it with the button below: the workflow starts again from the state it recorded, and nothing already sent is sent again. The restart is recorded in the request's timeline.",
+            $"The link is single-use and expires on {LongDate(UkDateOf(linkExpires))}. The request is also listed on the console's dashboard under \"requests not under watch\", with a restart button.",
+        ], [restart]);
+    }
+
     /// <summary>DPA 2018 s 164A: the complaint is acknowledged (within 30 days) and what happens next.</summary>
     public static EmailMessage ComplaintAcknowledged(string to, string? name, string reference, string? aboutReference) =>
         Customer(to, $"We have received your complaint — reference {reference}", name,

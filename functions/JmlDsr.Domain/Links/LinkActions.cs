@@ -31,6 +31,12 @@ public static class LinkActions
     /// <summary>Staff record that the fee was paid: the clock runs from that day (Art 12A).</summary>
     public const string FeePaid = "fee-paid";
 
+    /// <summary>
+    /// Staff restart a request's workflow that the deadline watchdog found failed, terminated, missing or stuck: it starts again
+    /// from the state the request index recorded.
+    /// </summary>
+    public const string RestartWorkflow = "restart-workflow";
+
     /// <summary>The decisions staff can take on a gathered request.</summary>
     public static IReadOnlyList<string> StaffDecisions { get; } = [Approve, Reject, Refuse, Extend, Clarify, ChargeFee];
 
@@ -62,6 +68,7 @@ public static class LinkActions
         Respond => "Send the outcome to the complainant",
         ChargeFee => "Ask for a reasonable fee (stops the clock)",
         FeePaid => "Record that the fee was paid (the clock runs from today)",
+        RestartWorkflow => "Restart the workflow from its recorded state",
         Download => "Download",
         _ => action,
     };

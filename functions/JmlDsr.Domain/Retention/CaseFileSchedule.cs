@@ -75,6 +75,7 @@ public static class CaseFileSchedule
             new("LegalHolds", "the person under a hold and why (set by staff)", "the hold is lifted"),
             new("Durable task hub queues", "work messages: references only", "processed within seconds; a start that failed five times waits on intake-start-poison for staff"),
             new("Statistics", "type, status, dates, on time or not — no reference, no person", "kept"),
+            new("Watchdog (the deadline watchdog's last run)", "when it ran and its counts — no reference, no person", "replaced by the next run"),
         ];
     }
 

@@ -20,7 +20,8 @@ namespace JmlDsr.Functions.Approval;
 /// token is checked, spent once, the event raised, and the use audited. Forged, reused and expired tokens
 /// get a clear page and an audit entry.
 /// </summary>
-public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions, WorkflowStarter starter, TimeProvider time, ILogger<LinksHandler> logger)
+public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions,
+    WorkflowStarter starter, Deadlines.DeadlineWatchdog watchdog, TimeProvider time, ILogger<LinksHandler> logger)
 {
     private const int MaxReason = 2000;
 
@@ -107,6 +108,11 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
             return Page(request.HttpContext, StatusCodes.Status403Forbidden, "Not allowed", "<p>This link does not allow that action.</p>");
         }
 
+        if (action == LinkActions.RestartWorkflow)
+        {
+            return await RestartAsync(request, claims, token, form, client, ct);
+        }
+
         var reason = form["reason"].ToString().Trim();
         if (LinkActions.NeedsReason(action) && (reason.Length == 0 || reason.Length > MaxReason))
         {
@@ -181,6 +187,48 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         return Page(request.HttpContext, StatusCodes.Status200OK, "Thank you", $"<p class=\"ref\">Request <strong>{E(claims.Reference)}</strong></p><p>{E(Done(action))}</p>");
     }
 
+    /// <summary>
+    /// The deadline watchdog's restart link (or the console's restart button): the workflow starts again from its recorded
+    /// state, if it is still not under watch; the link is spent only when it acts, and who pressed it is audited.
+    /// </summary>
+    private async Task<IResult> RestartAsync(HttpRequest request, LinkClaims claims, string token, IFormCollection form, DurableTaskClient client, CancellationToken ct)
+    {
+        var context = request.HttpContext;
+        var action = LinkActions.RestartWorkflow;
+        var actor = claims.By is { } by ? $"{by} (console)" : Actor(action);
+        var (row, refusal) = await watchdog.CanRestartAsync(client, claims.Reference, ct);
+        if (refusal is not null || row is null)
+        {
+            if (await IsSpentAsync(claims, ct))
+            {
+                return await RefuseUsedAsync(context, claims, ct);
+            }
+
+            await audit.AppendAsync(claims.Reference, time.GetUtcNow(), $"link-refused-{claims.Step}", actor, $"A restart link for step {claims.Step} was used; nothing was restarted: {refusal}", ct);
+            Log.WorkflowRestartRefused(logger, claims.Reference, "under watch or closed");
+            return Page(context, StatusCodes.Status409Conflict, "Nothing to restart", $"<p class=\"ref\">Request <strong>{E(claims.Reference)}</strong></p><p>{E(refusal ?? "There is no such request.")} Nothing was changed.</p>");
+        }
+
+        var now = time.GetUtcNow();
+        var outcome = await links.SpendAsync(claims, action, JsonSerializer.Serialize(new LinkDecision(claims.Step, action, null, actor, now)), ct);
+        if (outcome == SpendOutcome.AlreadyUsed)
+        {
+            return await RefuseUsedAsync(context, claims, ct);
+        }
+
+        var phase = await watchdog.RestartAsync(client, row, actor, ct);
+        await links.MarkDeliveredAsync(claims, ct);
+        await audit.AppendAsync(claims.Reference, now, $"link-used-{claims.Step}", actor, $"Link used: {LinkActions.Label(action)}.", ct);
+        Log.LinkUsed(logger, claims.Reference, claims.Step, action);
+        cookies.Forget(context.Response, Path, CookiePrefix, token);
+        if (ConsolePages.SafeReturnPath(form["returnTo"].ToString()) is { } back)
+        {
+            return Results.Redirect(back, permanent: false, preserveMethod: false);
+        }
+
+        return Page(context, StatusCodes.Status200OK, "Restarted", $"<p class=\"ref\">Request <strong>{E(claims.Reference)}</strong></p><p>The workflow was restarted from its recorded state and resumes at the {E(phase)} phase. Nothing already sent is sent again. The deadline watchdog checks it again on its next run.</p>");
+    }
+
     private static string EventFor(string action) => action switch
     {
         LinkActions.ConfirmIdentity => DsrEvents.IdentityConfirmed,
@@ -195,6 +243,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
 
     private static string Title(LinkClaims c) =>
         c.Actions.Contains(LinkActions.ConfirmIdentity) ? "Confirm your request"
+        : c.Actions.Contains(LinkActions.RestartWorkflow) ? "Restart a request's workflow"
         : c.Actions.Contains(LinkActions.Answer) ? "Tell us more about your request"
         : c.Actions.Contains(LinkActions.Respond) ? "Answer a complaint"
         : "Decision on a privacy request";
@@ -205,6 +254,8 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         ? "Please tell us what information or processing your request is about. The time we have to respond is paused until we receive your answer."
         : c.Actions.Contains(LinkActions.Respond)
             ? "Write the outcome of the complaint: what you found and what was done. It is emailed to the complainant as written, with their right to complain to the ICO (DPA 2018 s 164A). The complaint itself is on the console page."
+        : c.Actions.Contains(LinkActions.RestartWorkflow)
+            ? "The deadline watchdog found that this request's workflow is not running as it should (the email says what it found). Press the button to start it again from the state it recorded: nothing already sent is sent again. Nothing happens until you press it."
         : c.Actions.Contains(LinkActions.RetryGathering)
             ? "Press the button once the failed systems are back, to search them again."
             : "Check the summary in the email, then choose. Nothing happens until you press the button.";

@@ -107,6 +107,22 @@ public sealed class DsrOptions
     [Required]
     public string SetAsideRetention { get; set; } = "P90D";
 
+    /// <summary>
+    /// The deadline watchdog's grace period: how long the workflow may disagree with the request index (the moment between its
+    /// two writes, a start still queued, a timer a little late) before the request counts as not under watch, and how late a
+    /// reminder or escalation of a workflow under watch may be before the watchdog sends it itself. Default 15 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan WatchdogGrace { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How often the deadline watchdog runs: hourly in Azure (its timer, at 40 minutes past), every
+    /// <c>LocalHost__WatchdogInterval</c> locally (the local host sets this to match). The console counts a request the
+    /// watchdog has not seen for two intervals as not under watch.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The retention schedule these settings make (validated at start-up).</summary>
     public JmlDsr.Domain.Retention.RetentionSettings Retention() =>
         new(JmlDsr.Domain.Retention.RetentionPeriod.Parse(CaseFileRetention), JmlDsr.Domain.Retention.RetentionPeriod.Parse(SetAsideRetention), ExportLinkLifetime);

@@ -47,6 +47,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<JmlDsr.Functions.Retention.CaseFiles>();
         services.AddSingleton<JmlDsr.Functions.Retention.Housekeeping>();
         services.AddSingleton<JmlDsr.Functions.Fulfilment.ScheduledErasures>();
+        services.AddSingleton<JmlDsr.Functions.Deadlines.DeadlineWatchdog>();
         services.AddSingleton<ProcessingPolicy>();
         services.AddSingleton<StaffStepRequest>();
         services.AddSingleton<LinkService>();

@@ -18,6 +18,9 @@ public static class Routes
     /// <summary>Runs the retention schedule now (it also runs hourly): staff and operators.</summary>
     public const string Housekeeping = "api/housekeeping/run";
 
+    /// <summary>Runs the deadline watchdog now (it also runs hourly): staff and operators.</summary>
+    public const string Watchdog = "api/watchdog/run";
+
     public const string LegalHolds = "api/legal-holds";
     public const string LegalHold = "api/legal-holds/{id}";
     public const string Links = "api/links";

@@ -112,6 +112,26 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, AuditLog 
     }
 
     /// <summary>
+    /// The steps of <paramref name="reference"/> whose email is recorded as done: sent, taken by SendGrid (its events say
+    /// so), or held back for good by the mail guard. An attempt that did not finish is not among them: sending that step
+    /// again settles it (<see cref="SendOnceAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlySet<string>> RecordedStepsAsync(string reference, CancellationToken ct = default)
+    {
+        var steps = new HashSet<string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {reference}");
+        await foreach (var row in storage.Table(DsrStorage.SendsTable).QueryAsync<TableEntity>(filter, select: [SendRow.Sent, SendRow.Accepted, SendRow.Withheld], cancellationToken: ct))
+        {
+            if (row.GetBoolean(SendRow.Sent) == true || row.GetBoolean(SendRow.Accepted) == true || row.GetString(SendRow.Withheld) is not null)
+            {
+                steps.Add(row.RowKey);
+            }
+        }
+
+        return steps;
+    }
+
+    /// <summary>
     /// The mail guard: null to send, else why the email is held back (recorded on the Sends row, so a retry does not send
     /// it either). A customer-facing email to a JML address is never sent; past the hourly limit for one address the
     /// circuit breaker holds it back and alerts the privacy team once per address and hour.

@@ -21,7 +21,7 @@ namespace JmlDsr.Functions.StaffConsole;
 /// path as the emails: the page mints a link for the signed-in staff member and posts it to /api/links.
 /// </summary>
 public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, AuditLog audit, DsrStorage storage, LinkService links, Approval.DecisionForms forms,
-    Intake.SetAsideStore setAside, Intake.SetAsideHandler setAsideHandler, TimeProvider time)
+    Intake.SetAsideStore setAside, Intake.SetAsideHandler setAsideHandler, Microsoft.Extensions.Options.IOptions<Configuration.DsrOptions> options, TimeProvider time)
 {
     private static readonly CultureInfo Uk = CultureInfo.GetCultureInfo("en-GB");
 
@@ -289,8 +289,21 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         }
 
         var facts = new List<RequestFacts>();
+        var now = time.GetUtcNow();
+        var notWatched = new List<(RequestRecord Row, string Problem)>();
+        var attention = new List<RequestRecord>();
         await foreach (var r in requests.ListAsync(ct))
         {
+            if (r.ClosedAt is null && DeadlineWatch.NotUnderWatchBecause(r.WatchVerdict, r.WatchReason, r.WatchedAt, r.ReceivedAt, now, options.Value.WatchdogInterval) is { } problem)
+            {
+                notWatched.Add((r, problem));
+            }
+
+            if (r.ClosedAt is null && !string.IsNullOrWhiteSpace(r.Attention))
+            {
+                attention.Add(r);
+            }
+
             if (ParseDate(r.DueDate) is { } due)
             {
                 facts.Add(new RequestFacts(r.RowKey, RequestTypes.FromWire(r.Type), r.Status, StatutoryClock.UkDate(r.ReceivedAt), due,
@@ -318,7 +331,12 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         Card("on time, last 12 months", d.OnTimeRate is { } rate ? rate.ToString("P0", Uk) : "—", "on-time");
         Card("median days to close", d.MedianDaysToClose is { } m ? m.ToString("0.#", Uk) : "—", "median");
         Card("open complaints", d.OpenComplaints.ToString(CultureInfo.InvariantCulture), "open-complaints");
-        html.Append("</div><h2>Open by type</h2><table><thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Open</th></tr></thead><tbody>");
+        Card("requests not under watch", notWatched.Count.ToString(CultureInfo.InvariantCulture), "not-watched");
+        Card("needs attention", attention.Count.ToString(CultureInfo.InvariantCulture), "needs-attention");
+        html.Append("</div>");
+        html.Append(await NotWatchedAsync(notWatched, staff, now, ct));
+        html.Append(NeedsAttention(attention));
+        html.Append("<h2>Open by type</h2><table><thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Open</th></tr></thead><tbody>");
         foreach (var (t, n) in d.OpenByType)
         {
             html.Append("<tr><th scope=\"row\">").Append(E(t.Title())).Append("</th><td>").Append(n).Append("</td></tr>");
@@ -326,6 +344,75 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
 
         html.Append("</tbody></table><h2>The last 12 months</h2>").Append(ConsolePages.Chart(d.Months));
         return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, "Dashboard", staff, "dashboard", html.ToString());
+    }
+
+    /// <summary>
+    /// The open requests the deadline watchdog does not vouch for (issue 15): its last verdict was not "watched", or it has not
+    /// seen them for two of its intervals. A workflow it found failed, terminated, missing or stuck has a restart button: the
+    /// same single-use restart as the watchdog's email, minted for the signed-in staff member and audited in their name.
+    /// </summary>
+    private async Task<string> NotWatchedAsync(List<(RequestRecord Row, string Problem)> rows, string staff, DateTimeOffset now, CancellationToken ct)
+    {
+        var html = new StringBuilder("<h2 id=\"not-watched-title\">Requests not under watch</h2>");
+        var last = await storage.Table(DsrStorage.WatchdogTable).GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(Deadlines.DeadlineWatchdog.RunPartition, Deadlines.DeadlineWatchdog.LastRow, cancellationToken: ct);
+        html.Append("<p class=\"muted\" id=\"watchdog-last-run\">").Append(last.HasValue && last.Value!.GetDateTimeOffset("At") is { } at
+            ? E(string.Create(CultureInfo.InvariantCulture, $"The deadline watchdog last ran {ConsolePages.Date(at)}: {last.Value.GetInt32("Open")} open, {last.Value.GetInt32("NotWatched")} not under watch, {last.Value.GetInt32("RemindersSent")} reminder(s), {last.Value.GetInt32("EscalationsSent")} escalation(s) and {last.Value.GetInt32("AlertsSent")} alert(s) sent."))
+            : "The deadline watchdog has not run yet.").Append("</p>");
+        if (rows.Count == 0)
+        {
+            return html.Append("<p>None: every open request's workflow is running and waiting where the index says.</p>").ToString();
+        }
+
+        html.Append("<table aria-describedby=\"not-watched-title\"><thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Status</th><th scope=\"col\">Due</th><th scope=\"col\">Problem</th><th scope=\"col\">Action</th></tr></thead><tbody>");
+        foreach (var (r, problem) in rows.OrderBy(x => x.Row.DueDate, StringComparer.Ordinal))
+        {
+            html.Append("<tr><th scope=\"row\"><a href=\"/console/requests/").Append(E(r.RowKey)).Append("\">").Append(E(r.RowKey)).Append("</a></th>")
+                .Append("<td><span class=\"pill\">").Append(E(r.Status)).Append("</span></td>")
+                .Append("<td>").Append(E(ConsolePages.Date(r.DueDate))).Append("</td>")
+                .Append("<td>").Append(E(problem)).Append("</td><td>");
+            if (r.RestartedAt is { } restarted && (r.WatchedAt is null || restarted > r.WatchedAt))
+            {
+                html.Append("<span class=\"muted\">Restarted ").Append(E(ConsolePages.Date(restarted))).Append("; the watchdog checks it on its next run</span>");
+            }
+            else if (DeadlineWatch.FromWire(r.WatchVerdict) is { } verdict && verdict != WatchVerdict.Watched && r.WatchSince is { } since)
+            {
+                var token = links.Sign(r.RowKey, DeadlineWatch.AlertStep(verdict, since), [LinkActions.RestartWorkflow], now.AddHours(1), staff);
+                html.Append("<form method=\"post\" action=\"/api/links\" aria-label=\"Restart the workflow of ").Append(E(r.RowKey)).Append("\">")
+                    .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
+                    .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(LinkActions.RestartWorkflow).Append("\">")
+                    .Append("<input type=\"hidden\" name=\"returnTo\" value=\"/console/dashboard\">")
+                    .Append("<button type=\"submit\" class=\"primary\">Restart</button></form>");
+            }
+            else
+            {
+                html.Append("<span class=\"muted\">Waiting for the watchdog's next run</span>");
+            }
+
+            html.Append("</td></tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>Open requests with a step that failed after every retry and waits for staff (<see cref="RequestRecord.Attention"/>).</summary>
+    private static string NeedsAttention(List<RequestRecord> rows)
+    {
+        var html = new StringBuilder("<h2 id=\"attention-title\">Needs attention</h2>");
+        if (rows.Count == 0)
+        {
+            return html.Append("<p>None: no step is waiting for staff after a failure.</p>").ToString();
+        }
+
+        html.Append("<table aria-describedby=\"attention-title\"><thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Status</th><th scope=\"col\">Due</th><th scope=\"col\">What failed</th></tr></thead><tbody>");
+        foreach (var r in rows.OrderBy(x => x.DueDate, StringComparer.Ordinal))
+        {
+            html.Append("<tr><th scope=\"row\"><a href=\"/console/requests/").Append(E(r.RowKey)).Append("\">").Append(E(r.RowKey)).Append("</a></th>")
+                .Append("<td><span class=\"pill\">").Append(E(r.Status)).Append("</span></td>")
+                .Append("<td>").Append(E(ConsolePages.Date(r.DueDate))).Append("</td>")
+                .Append("<td>").Append(E(r.Attention!)).Append("</td></tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
     }
 
     private async Task<string> SystemsAsync(string reference, CancellationToken ct)

@@ -24,6 +24,21 @@ public sealed class AuditLog(DsrStorage storage)
         await Table.UpsertEntityAsync(entry, TableUpdateMode.Replace, ct);
     }
 
+    /// <summary>Whether the trail already has an entry of <paramref name="step"/> whose detail contains <paramref name="detailPart"/>.</summary>
+    public async Task<bool> HasAsync(string reference, string step, string detailPart, CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {reference} and Step eq {step}");
+        await foreach (var e in Table.QueryAsync<AuditRecord>(filter, cancellationToken: ct))
+        {
+            if (e.Detail.Contains(detailPart, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public async Task<IReadOnlyList<AuditRecord>> ReadAsync(string reference, CancellationToken ct = default)
     {
         var list = new List<AuditRecord>();

@@ -34,12 +34,15 @@ public sealed class DsrStorage(TableServiceClient tables, BlobServiceClient blob
     /// <summary>Erasures of retained records waiting for their date or for a legal hold to be lifted: one row per request, swept by housekeeping.</summary>
     public const string ScheduledErasuresTable = "ScheduledErasures";
 
+    /// <summary>The deadline watchdog's last run (one row, "run"/"last"): counts only.</summary>
+    public const string WatchdogTable = "Watchdog";
+
     public const string InboundRawContainer = "inbound-raw";
     public const string GatheredContainer = "gathered";
     public const string ExportsContainer = "exports";
     public const string EvidenceContainer = "evidence";
 
-    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable, StatisticsTable, ScheduledErasuresTable];
+    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable, StatisticsTable, ScheduledErasuresTable, WatchdogTable];
     private static readonly string[] Containers = [InboundRawContainer, GatheredContainer, ExportsContainer, EvidenceContainer];
 
     public TableServiceClient TableService { get; } = tables;

@@ -104,6 +104,23 @@ public sealed class RequestRecord : ITableEntity
         ProgressAt = at;
         return true;
     }
+
+    // The deadline watchdog's last look at this request (written by it alone, merged, never moving ProgressAt).
+
+    /// <summary>The deadline watchdog's last verdict on the workflow ("watched", "failed", "terminated", "missing", "stuck").</summary>
+    public string? WatchVerdict { get; set; }
+
+    /// <summary>The last verdict in words (statuses and times only).</summary>
+    public string? WatchReason { get; set; }
+
+    /// <summary>When the problem of <see cref="WatchVerdict"/> began (null when watched): it names the alert and its restart link.</summary>
+    public DateTimeOffset? WatchSince { get; set; }
+
+    /// <summary>When the deadline watchdog last looked at this request.</summary>
+    public DateTimeOffset? WatchedAt { get; set; }
+
+    /// <summary>When staff last restarted the workflow (from the watchdog's alert or the console).</summary>
+    public DateTimeOffset? RestartedAt { get; set; }
 }
 
 /// <summary>An append-only audit entry. PartitionKey = reference; RowKey = sortable time + step, so a retried write lands on itself.</summary>

@@ -89,6 +89,66 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
     }
 
     /// <summary>
+    /// The open requests (not closed: <see cref="RequestRecord.ClosedAt"/> unset), a page at a time, for the deadline watchdog.
+    /// Closed statuses are left out in the storage query itself; a row closed without one of them is left out here.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<RequestRecord>> OpenPagesAsync(int pageSize, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RequestRecord.Partition}");
+        foreach (var closed in ClosedStatuses)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"Status ne {closed}");
+        }
+
+        await foreach (var page in Requests.QueryAsync<RequestRecord>(filter, maxPerPage: pageSize, cancellationToken: ct).AsPages(pageSizeHint: pageSize).WithCancellation(ct))
+        {
+            var open = page.Values.Where(r => r.ClosedAt is null).ToList();
+            if (open.Count > 0)
+            {
+                yield return open;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the deadline watchdog's look at a request: its fields only, merged, so it never overwrites the workflow's
+    /// writes nor moves <see cref="RequestRecord.ProgressAt"/>. A row gone meanwhile (its case file ended) is left gone.
+    /// </summary>
+    public async Task RecordWatchAsync(string reference, string verdict, string reason, DateTimeOffset? since, DateTimeOffset at, CancellationToken ct = default)
+    {
+        var entity = new TableEntity(RequestRecord.Partition, reference)
+        {
+            [nameof(RequestRecord.WatchVerdict)] = verdict,
+            [nameof(RequestRecord.WatchReason)] = reason,
+            [nameof(RequestRecord.WatchSince)] = since,
+            [nameof(RequestRecord.WatchedAt)] = at,
+        };
+        await MergeIfExistsAsync(entity, ct);
+    }
+
+    /// <summary>Records that staff restarted the request's workflow (merged, as <see cref="RecordWatchAsync"/>).</summary>
+    public Task RecordRestartAsync(string reference, DateTimeOffset at, CancellationToken ct = default) =>
+        MergeIfExistsAsync(new TableEntity(RequestRecord.Partition, reference) { [nameof(RequestRecord.RestartedAt)] = at }, ct);
+
+    private static readonly string[] ClosedStatuses =
+    [
+        RequestStatus.Completed, RequestStatus.Rejected, RequestStatus.ClosedUnverified, RequestStatus.Refused, RequestStatus.ClosedNoClarification,
+        RequestStatus.ComplaintClosed, RequestStatus.ClosedFeeUnpaid,
+    ];
+
+    private async Task MergeIfExistsAsync(TableEntity entity, CancellationToken ct)
+    {
+        try
+        {
+            await Requests.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // The row went (its case file ended) between the read and this write: nothing to record.
+        }
+    }
+
+    /// <summary>
     /// Issues the next reference for the year (DSR-yyyy-nnnnnn). The counter row is shared by every instance through its
     /// ETag; each instance takes <see cref="ReferenceBlock"/> numbers at a time from it, so busy intake does not queue on
     /// one row. Numbers an instance took and never used (it stopped before <see cref="GiveBackAsync"/> could return them) are

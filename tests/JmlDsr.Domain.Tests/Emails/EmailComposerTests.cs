@@ -378,4 +378,31 @@ public sealed class EmailComposerTests
     [Fact]
     public void StaffPartnersNotTold_RejectsAnUnknownAction() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => EmailComposer.StaffPartnersNotTold("p@example.com", Ref, "access", [Contoso], 0));
+
+    [Theory]
+    [InlineData(true, "The statutory clock keeps running. Until the workflow runs again, the watchdog sends the reminders and the due-date escalation itself")]
+    [InlineData(false, "The statutory clock is stopped at this step")]
+    public void StaffWorkflowNotWatched_SaysWhatIsWrong_WhereTheRequestStands_AndCarriesTheRestartLink_WithNothingAboutThePerson(bool clockRuns, string clock)
+    {
+        var link = new EmailLink("Restart the workflow", "https://x/api/links?token=w");
+        var mail = EmailComposer.StaffWorkflowNotWatched("dpo@jmlsoftware.co.uk", Ref, RequestType.Access, "terminated",
+            "its workflow was terminated at 2026-12-02 10:00 UTC while the index says awaiting-approval", RequestStatus.AwaitingApproval, Due, clockRuns, link,
+            new DateTimeOffset(2026, 12, 16, 10, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal("dpo@jmlsoftware.co.uk", mail.To);
+        Assert.Equal($"[{Ref}] Action needed: workflow terminated, not under watch", mail.Subject);
+        Assert.Contains("its workflow was terminated at 2026-12-02 10:00 UTC while the index says awaiting-approval.", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("waiting for a staff decision, due on Thursday 24 December 2026", mail.Text, StringComparison.Ordinal);
+        Assert.Contains(clock, mail.Text, StringComparison.Ordinal);
+        Assert.Contains("starts again from the state it recorded, and nothing already sent is sent again", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("single-use and expires on Wednesday 16 December 2026", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Restart the workflow: https://x/api/links?token=w", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://x/api/links?token=w\"", mail.Html, StringComparison.Ordinal);
+
+        // Our own automatic staff mail: the staff greeting and signature, no customer paragraphs, no one's address or name.
+        Assert.StartsWith("Privacy team,", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("JmlDsr", mail.Text.TrimEnd().Split('\n')[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("ico.org.uk", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("@", mail.Text.Replace("https://x/api/links?token=w", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
 }

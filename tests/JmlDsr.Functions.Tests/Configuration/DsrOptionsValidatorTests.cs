@@ -27,4 +27,24 @@ public sealed class DsrOptionsValidatorTests
             Assert.Contains("Dsr:", result.FailureMessage, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("00:15:00", "01:00:00", true)]
+    [InlineData("00:00:00", "00:05:00", true)]
+    [InlineData("2.00:00:00", "01:00:00", false)]
+    [InlineData("-00:01:00", "01:00:00", false)]
+    [InlineData("00:15:00", "00:00:00", false)]
+    [InlineData("00:15:00", "2.00:00:00", false)]
+    public void WatchdogGraceAndInterval_AreRangeChecked(string grace, string interval, bool valid)
+    {
+        var options = Options("privacy@jmlsoftware.co.uk", "privacy@jmlsoftware.co.uk", loopGuard: true);
+        options.PublicBaseUrl = "https://dsr.jmlsoftware.co.uk";
+        options.WatchdogGrace = TimeSpan.Parse(grace, System.Globalization.CultureInfo.InvariantCulture);
+        options.WatchdogInterval = TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture);
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+
+        var ok = System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true);
+
+        Assert.True(ok == valid, string.Join("; ", results.Select(r => r.ErrorMessage)));
+    }
 }
