@@ -40,7 +40,8 @@ public sealed partial class DevMailEvents(MailCaptureStorage storage, DevEventSi
                 {
                 }
             }
-            catch (Exception e) when (e is RequestFailedException or HttpRequestException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            // The Azure SDK throws an AggregateException when every retry failed to reach storage (an outage), not a RequestFailedException.
+            catch (Exception e) when (e is RequestFailedException or HttpRequestException or InvalidOperationException or AggregateException && !stoppingToken.IsCancellationRequested)
             {
                 PostFailed(logger, e.Message);
             }

@@ -350,6 +350,68 @@ public class LocalHostFixture : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"POST /api/watchdog/run answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
+
+    /// <summary>Whether the host process has exited (or was never started, or was killed).</summary>
+    public bool HostExited => _host is not { HasExited: false };
+
+    /// <summary>
+    /// A storage outage: stops the host's Azurite while the host keeps running. Azurite is asked to stop first (SIGTERM):
+    /// it stops listening at once and saves its LokiJS metadata on close, so, like real Azure Storage, it keeps every write
+    /// it acknowledged (a bare kill -9 loses up to its 5-second autosave interval of them). It does not exit by itself while
+    /// a client holds a connection, so it is killed a few seconds after its ports closed.
+    /// </summary>
+    /// <returns>How long Azurite took to stop listening after it was asked.</returns>
+    public async Task<TimeSpan> StopStorageAsync()
+    {
+        var launcher = _azurite ?? throw new InvalidOperationException("Azurite is not running.");
+        var process = typeof(AzuriteLauncher).GetField("_process", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(launcher) as Process
+            ?? throw new InvalidOperationException("The fixture's Azurite was not started by AzuriteLauncher (no process to stop).");
+        var asked = Stopwatch.StartNew();
+        if (!OperatingSystem.IsWindows() && !process.HasExited)
+        {
+            using var term = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })
+                ?? throw new InvalidOperationException("Could not run kill.");
+            await term.WaitForExitAsync();
+            await WaitUntilAsync(async () => process.HasExited || !(await AzuriteLauncher.IsListeningAsync(launcher.BlobPort) || await AzuriteLauncher.IsListeningAsync(launcher.QueuePort)
+                || await AzuriteLauncher.IsListeningAsync(launcher.TablePort)), TimeSpan.FromSeconds(30), "Azurite to stop listening");
+        }
+
+        var closed = asked.Elapsed;
+        using (var saved = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            try
+            {
+                await process.WaitForExitAsync(saved.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        await launcher.DisposeAsync(); // kills it if it is still there
+        _stoppedStorage = launcher;
+        _azurite = null;
+        await WaitUntilAsync(async () => !await AzuriteLauncher.IsListeningAsync(launcher.BlobPort) && !await AzuriteLauncher.IsListeningAsync(launcher.QueuePort)
+            && !await AzuriteLauncher.IsListeningAsync(launcher.TablePort), TimeSpan.FromSeconds(30), "Azurite's ports to close");
+        return closed;
+    }
+
+    /// <summary>Starts the host's Azurite again after <see cref="StopStorageAsync"/>: the same ports, the same folder, its data as it left it.</summary>
+    public async Task StartStorageAsync()
+    {
+        var stopped = _stoppedStorage ?? throw new InvalidOperationException("Storage was not stopped.");
+        if (await AzuriteLauncher.IsListeningAsync(stopped.BlobPort) || await AzuriteLauncher.IsListeningAsync(stopped.QueuePort) || await AzuriteLauncher.IsListeningAsync(stopped.TablePort))
+        {
+            throw new InvalidOperationException($"Something else is listening on Azurite's ports {stopped.BlobPort}/{stopped.QueuePort}/{stopped.TablePort}.");
+        }
+
+        var azurite = new AzuriteLauncher(stopped.BlobPort, stopped.QueuePort, stopped.TablePort);
+        await azurite.EnsureRunningAsync(RepoRoot, Path.Combine(_dataDir, "azurite"), inMemory: false, TextWriter.Null);
+        _azurite = azurite;
+        _stoppedStorage = null;
+    }
+
+    private AzuriteLauncher? _stoppedStorage;
 }
 
 /// <summary>

@@ -132,6 +132,13 @@ public sealed record RequestClock
     /// <summary>The key under which a reminder for the current due date is recorded (and sent once).</summary>
     public string ReminderKey(int daysBefore) => string.Create(CultureInfo.InvariantCulture, $"{Due:yyyy-MM-dd}/{daysBefore}");
 
+    /// <summary>Value equality, <see cref="RemindersDone"/> included by its keys (a record compares a list by reference).</summary>
+    public bool Equals(RequestClock? other) =>
+        other is not null && Received == other.Received && Relevant == other.Relevant && ClarificationDays == other.ClarificationDays
+        && Extended == other.Extended && Due == other.Due && Escalated == other.Escalated && RemindersDone.SequenceEqual(other.RemindersDone, StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Received, Relevant, ClarificationDays, Extended, Due, Escalated, RemindersDone.Count);
+
     private IEnumerable<(int DaysBefore, DateTime At)> Pending(IReadOnlyList<int> daysBefore) =>
         daysBefore.Where(d => !RemindersDone.Contains(ReminderKey(d)))
             .Select(d => (DaysBefore: d, At: ReminderSchedule.ReminderAtUtc(Due, d)))
