@@ -121,4 +121,7 @@ internal static partial class Log
 
     [LoggerMessage(2008, LogLevel.Information, "Restart of the workflow of {Reference} refused: {Why}")]
     public static partial void WorkflowRestartRefused(ILogger logger, string reference, string why);
+
+    [LoggerMessage(2100, LogLevel.Error, "An HTTP route failed with {ExceptionType}; storage unreachable: {StorageUnreachable}")]
+    public static partial void HttpFailed(ILogger logger, Exception exception, string exceptionType, bool storageUnreachable);
 }

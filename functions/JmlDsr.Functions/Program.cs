@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// A route that fails answers with a problem (503 while storage is unreachable), never a bare 500.
+builder.UseMiddleware<JmlDsr.Functions.Http.HttpFailureMiddleware>();
 // Request lines carry URLs (an emailed link's token, an older Inbound Parse URL's ?key=): only warnings from the
 // HTTP stacks, as in host.json. The app's own log lines name request references only (Log.cs).
 builder.Logging.AddUrlLogFilters();

@@ -78,7 +78,8 @@ builder.Services.AddSingleton(sp => new DevMailEvents(mailCapture, eventSigner, 
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DevMailEvents>());
 builder.Services.AddGrpc();
 builder.Services.AddOptions<TaskHubGrpcServerOptions>();
-builder.Services.AddSingleton<IOrchestrationService>(engine);
+// The worker's side of the engine finishes activities through a storage outage (see OutageTolerantEngine); the client side is the engine itself.
+builder.Services.AddSingleton<IOrchestrationService>(sp => new OutageTolerantEngine(engine, sp.GetRequiredService<ILogger<OutageTolerantEngine>>()));
 builder.Services.AddSingleton<IOrchestrationServiceClient>(engine);
 builder.Services.AddSingleton<TaskHubGrpcServer>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
@@ -117,6 +118,10 @@ if (local.Seed)
     await DemoData.SeedAsync(storage);
 }
 
+// A route that fails answers with a problem (503 while storage is unreachable), as the Functions app's middleware does.
+app.UseExceptionHandler(failed => failed.Run(context =>
+    HttpFailures.WriteAsync(context, context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error ?? new InvalidOperationException("Unknown failure."),
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("JmlDsr.Http"))));
 app.MapGrpcService<TaskHubGrpcServer>();
 
 // The same routes as the Functions app, onto the same handlers.

@@ -37,7 +37,8 @@ public enum WatchVerdict
 /// <param name="ReceivedAt">When the request was received.</param>
 /// <param name="ClockRuns">Whether the statutory clock runs at this status (see <see cref="DeadlineWatch.ClockRuns"/>).</param>
 /// <param name="LastProgressAt">The orchestration time of the last change the workflow wrote to the index.</param>
-public sealed record WatchedRequest(string Status, RequestClock Clock, DateTimeOffset ReceivedAt, bool ClockRuns, DateTimeOffset? LastProgressAt);
+/// <param name="NeedsAttention">Whether a step failed after its retries and waits for staff or its automatic retry (a visible wait, not stuck).</param>
+public sealed record WatchedRequest(string Status, RequestClock Clock, DateTimeOffset ReceivedAt, bool ClockRuns, DateTimeOffset? LastProgressAt, bool NeedsAttention = false);
 
 /// <summary>What the engine says about the request's workflow instance.</summary>
 /// <param name="CustomStatus">The status the workflow last set for itself (the index status it was recording), if any.</param>
@@ -52,7 +53,16 @@ public sealed record WorkflowInstance(InstanceState State, string? CustomStatus,
 /// waits a moment for its workflow to start, a timer fires a little late.
 /// </param>
 /// <param name="ReminderDaysBefore">The reminder days, as the workflow uses them.</param>
-public sealed record WatchSettings(TimeSpan Grace, IReadOnlyList<int> ReminderDaysBefore);
+/// <param name="StepLimit">
+/// How long a workflow may stay at a status where it works by itself (received, gathering, fulfilling — not waiting for a
+/// person) with no step finishing before it counts as stuck: an activity whose result never came (e.g. lost in a storage
+/// outage) leaves the workflow running and the index agreeing with it.
+/// </param>
+public sealed record WatchSettings(TimeSpan Grace, IReadOnlyList<int> ReminderDaysBefore, TimeSpan? StepLimit = null)
+{
+    /// <summary>The step limit, an hour unless set: far longer than any step with all its retries.</summary>
+    public TimeSpan WorkingLimit => StepLimit ?? TimeSpan.FromHours(1);
+}
 
 /// <summary>The watchdog's decision on one open request.</summary>
 /// <param name="Verdict">Whether the workflow is under watch, and if not, what is wrong with it.</param>
@@ -145,7 +155,7 @@ public static class DeadlineWatch
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(recordedSends);
         var clock = WithRecordedSends(request.Clock, recordedSends, settings.ReminderDaysBefore);
-        var (verdict, reason, since) = Health(request, instance, clock, now, settings.Grace);
+        var (verdict, reason, since) = Health(request, instance, clock, now, settings);
         if (!request.ClockRuns)
         {
             return new WatchDecision(verdict, reason, since, null, false);
@@ -179,8 +189,12 @@ public static class DeadlineWatch
         return now - seen <= window ? null : string.Create(CultureInfo.InvariantCulture, $"not checked by the watchdog since {At(seen)}");
     }
 
-    private static (WatchVerdict Verdict, string Reason, DateTimeOffset? Since) Health(WatchedRequest request, WorkflowInstance instance, RequestClock clock, DateTimeOffset now, TimeSpan grace)
+    /// <summary>Statuses at which the workflow works by itself: it is not waiting for the requester or staff.</summary>
+    public static bool IsWorking(string status) => status is RequestStatus.Received or RequestStatus.Gathering or RequestStatus.Fulfilling;
+
+    private static (WatchVerdict Verdict, string Reason, DateTimeOffset? Since) Health(WatchedRequest request, WorkflowInstance instance, RequestClock clock, DateTimeOffset now, WatchSettings settings)
     {
+        var grace = settings.Grace;
         var status = request.Status;
         switch (instance.State)
         {
@@ -213,6 +227,11 @@ public static class DeadlineWatch
                 if (!string.IsNullOrEmpty(custom) && !string.Equals(custom, status, StringComparison.Ordinal) && now - lastWrite > grace)
                 {
                     return (WatchVerdict.Stuck, $"its workflow says {custom} but the index says {status}, since {At(lastWrite)}", lastWrite);
+                }
+
+                if (IsWorking(status) && !request.NeedsAttention && now - lastWrite > settings.WorkingLimit)
+                {
+                    return (WatchVerdict.Stuck, $"its workflow has been {status} since {At(lastWrite)} with no step finishing", lastWrite);
                 }
 
                 return Overdue(request, clock, now, grace, (WatchVerdict.Watched, $"running, waiting where the index says ({status})", null));

@@ -254,7 +254,7 @@ public sealed class DeadlineWatchdog(
         // Azure both honour it). The input is a reference and settings, no personal data.
         var instance = Facts(await client.GetInstanceAsync(row.RowKey, getInputsAndOutputs: true, ct));
         var recorded = await mailer.RecordedStepsAsync(row.RowKey, ct);
-        var request = new WatchedRequest(row.Status, clock, row.ReceivedAt, DeadlineWatch.ClockRuns(type, row.Status), row.ProgressAt);
+        var request = new WatchedRequest(row.Status, clock, row.ReceivedAt, DeadlineWatch.ClockRuns(type, row.Status), row.ProgressAt, row.Attention is not null);
         var settings = new WatchSettings(o.WatchdogGrace, ReminderSchedule.Parse(o.ReminderDaysBefore));
         return (DeadlineWatch.Decide(request, instance, now, settings, recorded), clock, type, recorded);
     }

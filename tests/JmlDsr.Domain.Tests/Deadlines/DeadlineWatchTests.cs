@@ -62,6 +62,28 @@ public sealed class DeadlineWatchTests
     }
 
     [Theory]
+    // index status, minutes since the workflow last moved, a step needing attention → verdict
+    [InlineData(RequestStatus.Fulfilling, 90, false, WatchVerdict.Stuck)] // a result that never came (e.g. lost in a storage outage)
+    [InlineData(RequestStatus.Gathering, 90, false, WatchVerdict.Stuck)]
+    [InlineData(RequestStatus.Received, 90, false, WatchVerdict.Stuck)]
+    [InlineData(RequestStatus.Fulfilling, 30, false, WatchVerdict.Watched)] // a slow step with its retries
+    [InlineData(RequestStatus.Fulfilling, 90, true, WatchVerdict.Watched)] // a visible wait for staff or the automatic retry
+    [InlineData(RequestStatus.AwaitingApproval, 9000, false, WatchVerdict.Watched)] // waiting for a person is not stuck
+    public void AWorkflowThatWorksByItself_ButFinishesNoStepForAnHour_IsStuck(string status, int minutesAgo, bool attention, WatchVerdict expected)
+    {
+        var moved = Quiet.AddMinutes(-minutesAgo);
+        var request = new WatchedRequest(status, Clock, Received, true, moved, attention);
+        var decision = Decide(request, new WorkflowInstance(InstanceState.Running, status, Received, moved), Quiet);
+
+        Assert.Equal(expected, decision.Verdict);
+        if (expected == WatchVerdict.Stuck)
+        {
+            Assert.Contains($"has been {status} since", decision.Reason, StringComparison.Ordinal);
+            Assert.Equal(moved, decision.Since);
+        }
+    }
+
+    [Theory]
     [InlineData(30, WatchVerdict.Missing)]
     [InlineData(5, WatchVerdict.Watched)]
     public void NoInstance_IsMissing_OnceTheGraceHasPassedSinceTheIndexLastMoved(int progressMinutesAgo, WatchVerdict expected)
