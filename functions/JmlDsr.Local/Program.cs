@@ -106,8 +106,10 @@ builder.Services.AddDurableTaskWorker(w =>
 });
 builder.Services.AddDurableTaskClient(c => c.UseGrpc(channel).UseDefaultVersion(local.WorkflowVersion));
 builder.Services.AddHostedService<PendingStartsPump>();
-builder.Services.AddHostedService<HousekeepingPump>();
-builder.Services.AddHostedService<WatchdogPump>();
+// The Functions app's timers (HousekeepingTimer, DeadlineWatchdogTimer), here on the local intervals.
+TimerPump.Add(builder.Services, "Housekeeping", local.HousekeepingInterval, (sp, ct) => sp.GetRequiredService<Housekeeping>().RunAsync(sp.GetRequiredService<DurableTaskClient>(), ct));
+TimerPump.Add(builder.Services, "Deadline watchdog", local.WatchdogInterval,
+    (sp, ct) => sp.GetRequiredService<JmlDsr.Functions.Deadlines.DeadlineWatchdog>().RunAsync(sp.GetRequiredService<DurableTaskClient>(), ct));
 
 var app = builder.Build();
 var storage = app.Services.GetRequiredService<DsrStorage>();

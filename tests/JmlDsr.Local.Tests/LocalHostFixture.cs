@@ -321,12 +321,25 @@ public class LocalHostFixture : IAsyncLifetime
         return WebUtility.HtmlDecode(m.Groups[1].Value);
     }
 
+    /// <summary>A free port, never one this test run handed out before (the system can offer the same free port twice in a row).</summary>
     public static int FreePort()
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        while (true)
+        {
+            using var l = new TcpListener(IPAddress.Loopback, 0);
+            l.Start();
+            var port = ((IPEndPoint)l.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 
     private static string FindRepoRoot()
     {
