@@ -3,7 +3,6 @@ using Azure;
 using Azure.Data.Tables;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace JmlDsr.Functions.Fulfilment;
@@ -102,28 +101,9 @@ public sealed class ScheduledErasures(DsrStorage storage, WorkflowStarter starte
     {
         var reference = row.RowKey;
         var round = row.GetInt32("Round") ?? 1;
-        var id = RetainedErasureOrchestrator.InstanceId(reference, round);
-        if (await client.GetInstanceAsync(id, getInputsAndOutputs: false, ct) is not null)
-        {
-            return false;
-        }
-
         var lines = JsonSerializer.Deserialize<List<ErasureLineResult>>(row.GetString("Lines") ?? "[]", Json) ?? [];
         var input = new RetainedErasureInput(reference, round, lines, row.GetDateTimeOffset("ReceivedAt") ?? time.GetUtcNow(), holdLiftedBy, starter.Settings());
-        try
-        {
-            await client.ScheduleNewOrchestrationInstanceAsync(nameof(RetainedErasureOrchestrator), input, new StartOrchestrationOptions(InstanceId: id), ct);
-            return true;
-        }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-            if (await client.GetInstanceAsync(id, getInputsAndOutputs: false, ct) is null)
-            {
-                throw;
-            }
-
-            return false; // Started concurrently by another sweep.
-        }
+        return await WorkflowStarter.StartOnceAsync(client, nameof(RetainedErasureOrchestrator), input, RetainedErasureOrchestrator.InstanceId(reference, round), ct);
     }
 }
 

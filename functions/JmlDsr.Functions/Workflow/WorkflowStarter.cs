@@ -109,58 +109,44 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
     }
 
     /// <summary>Starts the lift of a restriction (its own short workflow, once per request: instance <c>{reference}-lift</c>).</summary>
-    public async Task StartRestrictionLiftAsync(DurableTaskClient client, RequestRecord row, LinkDecision lift, CancellationToken ct = default)
+    public Task<bool> StartRestrictionLiftAsync(DurableTaskClient client, RequestRecord row, LinkDecision lift, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(row);
-        var id = Fulfilment.RestrictionLiftOrchestrator.InstanceId(row.RowKey);
-        if (await client.GetInstanceAsync(id, getInputsAndOutputs: false, ct) is not null)
-        {
-            return;
-        }
-
-        try
-        {
-            await client.ScheduleNewOrchestrationInstanceAsync(nameof(Fulfilment.RestrictionLiftOrchestrator),
-                new Fulfilment.RestrictionLiftInput(row.RowKey, row.ReceivedAt, lift, Settings()), new StartOrchestrationOptions(InstanceId: id), ct);
-        }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-            if (await client.GetInstanceAsync(id, getInputsAndOutputs: false, ct) is null)
-            {
-                throw;
-            }
-        }
+        return StartOnceAsync(client, nameof(Fulfilment.RestrictionLiftOrchestrator), new Fulfilment.RestrictionLiftInput(row.RowKey, row.ReceivedAt, lift, Settings()),
+            Fulfilment.RestrictionLiftOrchestrator.InstanceId(row.RowKey), ct);
     }
 
-    public async Task EnsureStartedAsync(DurableTaskClient client, string reference, RequestType type, DateTimeOffset receivedAt, CancellationToken ct = default)
+    public Task EnsureStartedAsync(DurableTaskClient client, string reference, RequestType type, DateTimeOffset receivedAt, CancellationToken ct = default) =>
+        // A complaint (DPA 2018 s 164A) is not a request: it runs its own workflow, under the same instance id.
+        type == RequestType.Complaint
+            ? StartOnceAsync(client, nameof(ComplaintOrchestrator), new ComplaintInput(reference, receivedAt, ComplaintSettings()), reference, ct)
+            : StartOnceAsync(client, nameof(DsrOrchestrator), new DsrInput(reference, type, receivedAt, Settings()), reference, ct);
+
+    /// <summary>
+    /// Starts <paramref name="orchestrator"/> under <paramref name="instanceId"/> unless an instance of that id exists; one started
+    /// concurrently (a retried post, a second sweep) counts as started. Returns whether this call started it.
+    /// </summary>
+    public static async Task<bool> StartOnceAsync<TInput>(DurableTaskClient client, string orchestrator, TInput input, string instanceId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        if (await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is not null)
+        if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is not null)
         {
-            return;
+            return false;
         }
 
         try
         {
-            // A complaint (DPA 2018 s 164A) is not a request: it runs its own workflow, under the same instance id.
-            var start = new StartOrchestrationOptions(InstanceId: reference);
-            if (type == RequestType.Complaint)
-            {
-                await client.ScheduleNewOrchestrationInstanceAsync(nameof(ComplaintOrchestrator), new ComplaintInput(reference, receivedAt, ComplaintSettings()), start, ct);
-            }
-            else
-            {
-                await client.ScheduleNewOrchestrationInstanceAsync(nameof(DsrOrchestrator), new DsrInput(reference, type, receivedAt, Settings()), start, ct);
-            }
+            await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input, new StartOrchestrationOptions(InstanceId: instanceId), ct);
+            return true;
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            // Started concurrently by a retry of the same post? Then there is one orchestration, as wanted.
-            if (await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is null)
+            if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is null)
             {
                 throw;
             }
+
+            return false;
         }
     }
 }
