@@ -69,7 +69,7 @@ public sealed class ScheduledErasures(DsrStorage storage, WorkflowStarter starte
 
     /// <summary>
     /// A legal hold on the person was lifted: a request whose only retained records were held is decided at once; one
-    /// with dated records still waiting decides the held ones when their turn comes. Returns the requests started.
+    /// with dated records still waiting decides the held ones when their turn comes. Returns whether a round was started now.
     /// </summary>
     public async Task<bool> HoldLiftedAsync(DurableTaskClient client, string reference, string actor, CancellationToken ct = default)
     {

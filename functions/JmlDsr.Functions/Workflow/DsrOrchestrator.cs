@@ -106,7 +106,7 @@ internal sealed class DsrFlow
     /// deadline: not while it is stopped (identity, clarification, fee), not once the request is answered, never in a
     /// tail's workflow. Version 1 raced every such wait.
     /// </summary>
-    internal bool ClockRuns => !ShortWorkflow || (_recordsState && !RequestStatus.IsPaused(Status) && !RequestStatus.IsClosed(Status));
+    internal bool ClockRuns => !ShortWorkflow || (_recordsState && DeadlineWatch.ClockRuns(Type, Status));
 
     /// <summary>
     /// The statutory "now". Normally the orchestration's own time; in a deadline simulation (settings
