@@ -8,6 +8,9 @@ namespace JmlDsr.Domain.Emails;
 /// <summary>A line of the staff summary: one system and what it returned.</summary>
 public sealed record SystemSummary(string SystemId, string SystemName, int RecordCount, bool Succeeded, string? Error);
 
+/// <summary>One request in an acknowledgement: its reference, what it is, when it is due.</summary>
+public sealed record AcknowledgedRequest(string Reference, RequestType Type, DateOnly Due);
+
 /// <summary>A labelled link in an email.</summary>
 public sealed record EmailLink(string Label, string Url);
 
@@ -38,21 +41,101 @@ public static class EmailComposer
     public static string ShortDate(DateOnly date) => date.ToString("d MMMM yyyy", UkCulture);
 
     public static EmailMessage Acknowledgement(string to, string? name, string reference, RequestType type, DateOnly received, DateOnly due) =>
-        Customer(to, $"We have received your request — reference {reference}", name,
+        Acknowledgement(to, name, [new AcknowledgedRequest(reference, type, due)], received, IdentityNeed.ConfirmMailbox);
+
+    /// <summary>
+    /// The acknowledgement of one message: every request it opened (ICO: where a person mentions other rights, deal with
+    /// each) with its reference and due date, and what we need, if anything, to confirm who they are (Art 12(6)).
+    /// </summary>
+    public static EmailMessage Acknowledgement(string to, string? name, IReadOnlyList<AcknowledgedRequest> requests, DateOnly received, IdentityNeed identity)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var first = requests[0];
+        var paragraphs = new List<string>();
+        if (requests.Count == 1)
+        {
+            paragraphs.Add($"Thank you for your request. We received it on {LongDate(received)} and have logged it as: {first.Type.Title()} ({first.Type.Article()} UK GDPR).");
+            paragraphs.Add($"Your reference is {first.Reference}. Please quote it if you write to us about this request.");
+        }
+        else
+        {
+            var lines = new StringBuilder($"Thank you for your message, which we received on {LongDate(received)}. It asks us to do {requests.Count} things, so we have logged a request for each; we deal with each one, and each has its own reference:");
+            foreach (var r in requests)
+            {
+                lines.Append("\n• ").Append(r.Reference).Append(": ").Append(r.Type.Title()).Append(" (").Append(r.Type.Article()).Append(" UK GDPR), response by ").Append(LongDate(r.Due));
+            }
+
+            paragraphs.Add(lines.ToString());
+            if (requests.Any(r => r.Type == RequestType.Access) && requests.Any(r => r.Type == RequestType.Erasure))
+            {
+                paragraphs.Add("We will send you the copy of your data first, and erase your data only after you have had the chance to download it.");
+            }
+
+            paragraphs.Add("Please quote the reference if you write to us about one of them.");
+        }
+
+        var by = requests.Count == 1 ? $"We will respond by {LongDate(first.Due)} at the latest. " : string.Empty;
+        paragraphs.Add(identity switch
+        {
+            IdentityNeed.NotInDoubt => by + "You wrote to us from the email address we hold for you, and your email passed our security checks, so we do not need anything more to confirm who you are. The one month the law gives us runs from the day we received your message.",
+            IdentityNeed.OtherIdentifiers => by + "We could not find this email address in our records. We will shortly send you a separate email where you can give us another email address you have used with us, or a customer or licence number, so that we can find your records. The month runs from when you answer, and we will tell you the new date.",
+            IdentityNeed.Authority => by + "You are writing on someone else's behalf. Before we can respond to you, we need the person's details and evidence that you are authorised to act for them; we will shortly send you a separate email saying how to give us these. The month runs from when we receive them, and we will tell you the new date.",
+            _ => by + "The law gives us one month. We will shortly send you a separate email to confirm that this request comes from you; the month runs from when you confirm, and we will tell you the new date.",
+        });
+        var subject = requests.Count == 1
+            ? $"We have received your request — reference {first.Reference}"
+            : $"We have received your requests — references {string.Join(", ", requests.Select(r => r.Reference))}";
+        return Customer(to, subject, name, paragraphs);
+    }
+
+    /// <summary>Art 12(6): the sender's address is on no record; they may give what lets us find them (the clock runs from the answer, Art 12A).</summary>
+    public static EmailMessage IdentifiersRequest(string to, string? name, string reference, string link, DateOnly replyBy) =>
+        Customer(to, $"Help us find your records — reference {reference}", name,
         [
-            $"Thank you for your request. We received it on {LongDate(received)} and have logged it as: {type.Title()} ({type.Article()} UK GDPR).",
-            $"Your reference is {reference}. Please quote it if you write to us about this request.",
-            $"We will respond by {LongDate(due)} at the latest. The law gives us one month; if we need to check who you are or ask what you are looking for, the month runs from when you answer, and we will tell you the new date.",
-            "We will shortly send you a separate email to confirm that this request comes from you.",
+            $"We have your request {reference}, but we could not find the email address you wrote from in our records.",
+            $"If you have used another email address with us, or have a customer number or a licence number, please give it on the page below by {LongDate(replyBy)}. We ask only so that we can find your records and never disclose one person's data to another (UK GDPR Art 12(6)). The time we have to respond runs from the day you answer.",
+            "If you have nothing else to give us, press the button on the page anyway: we will then tell you what we hold about you under this address — which may be nothing at all.",
+        ], [new EmailLink("Give us another address or number", link)]);
+
+    /// <summary>A request made for someone else: the person's details and the agent's authority (ICO: requests made on behalf of others).</summary>
+    public static EmailMessage AuthorityRequest(string to, string? name, string reference, string link, DateOnly replyBy) =>
+        Customer(to, $"Your authority to act — reference {reference}", name,
+        [
+            $"You have made request {reference} on someone else's behalf. Before we can respond to you, the law requires us to be satisfied that you are entitled to act for them (UK GDPR Art 12(6)).",
+            $"Please give us, by {LongDate(replyBy)}: the name and the email address the person uses with us, and their signed authority for you to act — a signed letter or form of authority, or a power of attorney. You can give them on the page below, where you can upload the authority as a PDF or a photo.",
+            "The time we have to respond runs from the day we receive them. We will send the response to you only once your authority is recorded.",
+        ], [new EmailLink("Give us the person's details and your authority", link)]);
+
+    /// <summary>
+    /// The answer when no personal data about the person was found in any system searched: for access this is the Art 15(1)
+    /// confirmation that JML does not process their data — an answer, not a refusal.
+    /// </summary>
+    public static EmailMessage NoDataHeld(string to, string? name, string reference, RequestType type, IReadOnlyList<string> systemsSearched) =>
+        Customer(to, $"We hold no personal data about you — reference {reference}", name,
+        [
+            $"We have dealt with your request {reference} ({type.Title()}, {type.Article()} UK GDPR).",
+            $"We searched {(systemsSearched.Count == 0 ? "our systems" : string.Join(", ", systemsSearched))} for the details you gave us, and we hold no personal data about you. "
+                + (type == RequestType.Access
+                    ? "This is our response to your request: UK GDPR Art 15(1) entitles you to confirmation of whether we process your personal data, and we do not."
+                    : "So there is nothing for us to " + type switch { RequestType.Erasure => "erase", RequestType.Rectification => "correct", RequestType.Restriction => "restrict", _ => "act on" } + "."),
+            "If you think we should hold data about you under another email address or name, write to us with it and we will search again.",
         ]);
 
-    public static EmailMessage VerificationRequest(string to, string? name, string reference, string link, DateOnly replyBy) =>
-        Customer(to, $"Please confirm your request — reference {reference}", name,
-        [
+    public static EmailMessage VerificationRequest(string to, string? name, string reference, string link, DateOnly replyBy, string? whyAsked = null)
+    {
+        var paragraphs = new List<string>
+        {
             $"To protect your personal data, we need to confirm that request {reference} was made by the holder of this email address before we act on it (UK GDPR Art 12(6)).",
-            $"Please open the link below and press the confirm button by {LongDate(replyBy)}. The time we have to respond starts again from the day you confirm.",
-            "If you did not make this request, ignore this email and nothing will happen.",
-        ], [new EmailLink("Confirm my request", link)]);
+        };
+        if (!string.IsNullOrWhiteSpace(whyAsked))
+        {
+            paragraphs.Add($"Why we ask: {whyAsked.Trim()}");
+        }
+
+        paragraphs.Add($"Please open the link below and press the confirm button by {LongDate(replyBy)}. The time we have to respond starts again from the day you confirm.");
+        paragraphs.Add("If you did not make this request, ignore this email and nothing will happen.");
+        return Customer(to, $"Please confirm your request — reference {reference}", name, paragraphs, [new EmailLink("Confirm my request", link)]);
+    }
 
     public static EmailMessage ClosedUnverified(string to, string? name, string reference, bool noReply) =>
         Customer(to, $"We could not confirm your request — reference {reference}", name, noReply

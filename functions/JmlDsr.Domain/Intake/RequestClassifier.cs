@@ -5,7 +5,18 @@ using JmlDsr.Domain.Requests;
 namespace JmlDsr.Domain.Intake;
 
 /// <summary>The classifier's answer: the main right asked for, the others also mentioned, and why.</summary>
-public sealed record Classification(RequestType Type, IReadOnlyList<RequestType> AlsoMentioned, string Reason);
+public sealed record Classification(RequestType Type, IReadOnlyList<RequestType> AlsoMentioned, string Reason)
+{
+    /// <summary>
+    /// The other rights the message clearly exercises besides <see cref="Type"/> ("send me a copy, then delete it"): each is a
+    /// request of its own (ICO: where a person mentions other rights, deal with each). Only when the main one is a right: a
+    /// complaint that names the request it is about does not make that request again.
+    /// </summary>
+    public IReadOnlyList<RequestType> AlsoRequested { get; init; } = [];
+
+    /// <summary>Every right the message exercises, the main one first.</summary>
+    public IReadOnlyList<RequestType> Rights => Type.IsRight() ? [Type, .. AlsoRequested] : [];
+}
 
 /// <summary>
 /// Recognises which right a free-text message exercises, or that it is a complaint (DPA 2018 s 164A). A request need not use legal words or name
@@ -29,6 +40,11 @@ public static class RequestClassifier
     private const int MaxRawBodyChars = 200_000;
 
     private const int Threshold = 4;
+
+    /// <summary>A second right opens a request of its own only with this score, from at least one rule this strong.</summary>
+    private const int SecondRightThreshold = 6;
+
+    private const int SecondRightWeight = 6;
 
     /// <summary>A message that talks about what a product should let users do is not itself a request: only a strong signal counts then.</summary>
     private const int FeatureTalkThreshold = 12;
@@ -198,7 +214,19 @@ public static class RequestClassifier
         return new Classification(
             ranked[0].Key,
             ranked.Skip(1).Where(kv => kv.Value.Score >= Threshold).Select(kv => kv.Key).ToList(),
-            ranked[0].Value.Reason);
+            ranked[0].Value.Reason)
+        {
+            // A second right is its own request only on a clear signal (a rule of its own, not a passing word), and only
+            // beside a right: never a complaint. A request to erase already ends processing, so a restriction beside it is
+            // what erasure does while it runs, not a second request (Art 18(1)(b) is the alternative to erasure).
+            AlsoRequested = ranked[0].Key.IsRight()
+                ? ranked.Skip(1)
+                    .Where(kv => kv.Key.IsRight() && kv.Value.Best >= SecondRightWeight && kv.Value.Score >= SecondRightThreshold)
+                    .Where(kv => !(kv.Key == RequestType.Restriction && ranked[0].Key == RequestType.Erasure) && !(kv.Key == RequestType.Erasure && ranked[0].Key == RequestType.Restriction))
+                    .Select(kv => kv.Key)
+                    .ToList()
+                : [],
+        };
     }
 
     private static Classification Unclassified(string reason) => new(RequestType.Unclassified, [], reason);

@@ -37,11 +37,20 @@ public static class LinkActions
     /// </summary>
     public const string RestartWorkflow = "restart-workflow";
 
+    /// <summary>The requester gives another address or a customer, contract or licence number (Art 12(6): their address is on no record).</summary>
+    public const string GiveIdentifiers = "give-identifiers";
+
+    /// <summary>An agent gives the person's details and their signed authority to act.</summary>
+    public const string GiveAuthority = "give-authority";
+
+    /// <summary>Staff have reasonable doubts about identity and ask for ID, with the reason (Art 12(6); the month runs from the answer, Art 12A).</summary>
+    public const string AskIdentity = "ask-identity";
+
     /// <summary>The decisions staff can take on a gathered request.</summary>
-    public static IReadOnlyList<string> StaffDecisions { get; } = [Approve, Reject, Refuse, Extend, Clarify, ChargeFee];
+    public static IReadOnlyList<string> StaffDecisions { get; } = [Approve, Reject, Refuse, Extend, Clarify, ChargeFee, AskIdentity];
 
     /// <summary>Actions that need a reason typed on the page.</summary>
-    public static bool NeedsReason(string action) => action is Reject or Extend or Clarify or Refuse or LiftRestriction or Answer or Respond or ChargeFee;
+    public static bool NeedsReason(string action) => action is Reject or Extend or Clarify or Refuse or LiftRestriction or Answer or Respond or ChargeFee or AskIdentity;
 
     /// <summary>What the text box asks for.</summary>
     public static string ReasonLabel(string action) => action switch
@@ -51,12 +60,16 @@ public static class LinkActions
         Respond => "The outcome and what we did (the complainant will see this)",
         ChargeFee => "The fee, how to pay it and why it is charged (the requester will see this)",
         LiftRestriction => "Why the restriction is being lifted (the requester will see this)",
+        AskIdentity => "Why identity is in reasonable doubt, and what you need (recorded in the evidence; ask only what you need, Art 12(6))",
         _ => "Reason (the requester will see this)",
     };
 
     public static string Label(string action) => action switch
     {
         ConfirmIdentity => "Confirm it is me",
+        GiveIdentifiers => "Send these details",
+        GiveAuthority => "Send the details and the authority",
+        AskIdentity => "Ask the requester for ID (the month runs from their answer)",
         Approve => "Approve and send the response",
         Reject => "Reject the request",
         Extend => "Extend by two months",

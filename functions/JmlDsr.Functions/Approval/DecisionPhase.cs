@@ -60,6 +60,14 @@ internal static class DecisionPhase
 
                     break;
 
+                case LinkActions.AskIdentity:
+                    if (!await AskIdentityAsync(flow, decision, round))
+                    {
+                        return null;
+                    }
+
+                    break;
+
                 case LinkActions.Clarify:
                     if (!await ClarifyAsync(flow, decision, round))
                     {
@@ -133,6 +141,19 @@ internal static class DecisionPhase
             $"The requester answered on {answeredOn:yyyy-MM-dd}; {clock.ClarificationDays - before} day(s) from {askedOn:yyyy-MM-dd} did not count (Art 12A). Due {clock.Due:yyyy-MM-dd}.",
             actor: answer.Actor, due: clock.Due, paused: clock.DaysNotCounted, overdue: clock.Escalated ? null : false);
         return true;
+    }
+
+    /// <summary>
+    /// Art 12(6): staff have reasonable doubts about who the requester is and ask, with the reason (recorded, and shown to the
+    /// requester). The clock stops; Art 12A: the month runs again from the day the answer arrives. The decision is then asked again.
+    /// </summary>
+    private static async Task<bool> AskIdentityAsync(DsrFlow flow, LinkDecision decision, int round)
+    {
+        var reason = string.IsNullOrWhiteSpace(decision.Reason) ? "no reason was given" : decision.Reason.Trim();
+        await flow.AuditAsync($"identity-asked-{round}", $"{decision.Actor} asked the requester for ID (Art 12(6)). Reason: {reason}", decision.Actor);
+        var plan = await flow.Steps.CallAsync(DsrActivities.AssessIdentity, new AssessIdentityInput(flow.Ref, flow.Now, reason));
+        var need = IdentityCheck.FromWire(plan.Need);
+        return await Verification.IdentityPhase.AskAsync(flow, need == IdentityNeed.Authority ? need : IdentityNeed.ConfirmMailbox, sends: true, round, reason);
     }
 
     /// <summary>Art 12(3): two further months for complex or numerous requests, by notice within the first month.</summary>

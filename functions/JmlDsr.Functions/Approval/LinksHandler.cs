@@ -21,7 +21,7 @@ namespace JmlDsr.Functions.Approval;
 /// get a clear page and an audit entry.
 /// </summary>
 public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions,
-    WorkflowStarter starter, Deadlines.DeadlineWatchdog watchdog, TimeProvider time, ILogger<LinksHandler> logger)
+    WorkflowStarter starter, Deadlines.DeadlineWatchdog watchdog, Verification.IdentityForms identityForms, TimeProvider time, ILogger<LinksHandler> logger)
 {
     private const int MaxReason = 2000;
 
@@ -64,10 +64,15 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         {
             // The form carries the token this page was made from, in its body: a link opened later in the same browser
             // (another cookie) does not change what this page's button does.
-            body.Append("<form method=\"post\" action=\"").Append(E(request.PathBase + Path)).Append("\">")
+            body.Append("<form method=\"post\" action=\"").Append(E(request.PathBase + Path)).Append('"')
+                .Append(Verification.IdentityForms.IsMultipart(action) ? " enctype=\"multipart/form-data\">" : ">")
                 .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
                 .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(E(action)).Append("\">");
-            body.Append(await forms.ExtraFieldsAsync(claims.Reference, action, ct));
+            body.Append(await forms.ExtraFieldsAsync(claims.Reference, action, ct)).Append(Verification.IdentityForms.Fields(action));
+            if (action == LinkActions.Approve && await requests.GetAsync(claims.Reference, ct) is { AgentKind: not null } agentRequest)
+            {
+                body.Append(Verification.IdentityForms.AuthorityFields(agentRequest));
+            }
             if (LinkActions.NeedsReason(action))
             {
                 var id = "reason-" + action;
@@ -120,10 +125,18 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
                 $"<p>Please go back and give a reason (up to {MaxReason} characters): the requester will be told it.</p>");
         }
 
-        var (details, problem) = await forms.ParseAsync(claims.Reference, action, form, reason, ct);
+        var (details, problem) = action is LinkActions.GiveIdentifiers or LinkActions.GiveAuthority
+            ? await identityForms.ParseAsync(claims.Reference, action, form, ct)
+            : await forms.ParseAsync(claims.Reference, action, form, reason, ct);
         if (problem is not null)
         {
             return Page(request.HttpContext, StatusCodes.Status400BadRequest, "The decision is not complete", $"<p>{E(problem)}</p><p>Please go back, complete the form and press the button again. Nothing was changed.</p>");
+        }
+
+        if (action == LinkActions.Approve && await requests.GetAsync(claims.Reference, ct) is { AgentKind: not null } agentRequest
+            && Verification.IdentityForms.AuthorityProblem(agentRequest, form) is { } authorityProblem)
+        {
+            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "The decision is not complete", $"<p>{E(authorityProblem)}</p><p>Please go back, complete the form and press the button again. Nothing was changed.</p>");
         }
 
         var instance = await client.GetInstanceAsync(claims.Reference, getInputsAndOutputs: false, ct);
@@ -139,7 +152,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         var record = await requests.GetAsync(claims.Reference, ct);
         var current = action switch
         {
-            LinkActions.ConfirmIdentity => record?.Status == Domain.Requests.RequestStatus.AwaitingIdentity,
+            LinkActions.ConfirmIdentity or LinkActions.GiveIdentifiers or LinkActions.GiveAuthority => record?.Status == Domain.Requests.RequestStatus.AwaitingIdentity,
             LinkActions.Answer => record?.Status == Domain.Requests.RequestStatus.AwaitingClarification,
             _ => record?.CurrentStep == claims.Step,
         };
@@ -166,6 +179,12 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
             await decisions.SaveAsync(claims.Reference, claims.Step, details, ct);
         }
 
+        if (action == LinkActions.Approve && record is { AgentKind: not null, AuthorityAcceptedBy: null })
+        {
+            await requests.UpdateAsync(claims.Reference, x => x.AuthorityAcceptedBy = decision.Actor, ct);
+            await audit.AppendAsync(claims.Reference, now, $"authority-accepted-{claims.Step}", decision.Actor, "The agent's authority to act for the data subject was checked and accepted; the response may go to the agent.", ct);
+        }
+
         if (liftAfterResponse)
         {
             await starter.StartRestrictionLiftAsync(client, record!, decision, ct);
@@ -173,6 +192,23 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         else
         {
             await client.RaiseEventAsync(claims.Reference, EventFor(action), decision, ct);
+            if (Verification.IdentityForms.IsIdentityAction(action))
+            {
+                // One message, several requests: the requester answers once, for each of them still waiting for it.
+                foreach (var other in record!.LinkedReferences())
+                {
+                    if (await requests.GetAsync(other, ct) is { Status: Domain.Requests.RequestStatus.AwaitingIdentity } linked && linked.CurrentStep == claims.Step)
+                    {
+                        if (details != DecisionDetails.None)
+                        {
+                            await decisions.SaveAsync(other, claims.Step, details, ct);
+                        }
+
+                        await client.RaiseEventAsync(other, DsrEvents.IdentityConfirmed, decision, ct);
+                        await audit.AppendAsync(other, now, $"link-used-{claims.Step}", decision.Actor, $"Answered with the link of {claims.Reference}, opened from the same message: {LinkActions.Label(action)}.", ct);
+                    }
+                }
+            }
         }
 
         await links.MarkDeliveredAsync(claims, ct);
@@ -231,7 +267,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
 
     private static string EventFor(string action) => action switch
     {
-        LinkActions.ConfirmIdentity => DsrEvents.IdentityConfirmed,
+        LinkActions.ConfirmIdentity or LinkActions.GiveIdentifiers or LinkActions.GiveAuthority => DsrEvents.IdentityConfirmed,
         LinkActions.RetryGathering => DsrEvents.RetryGathering,
         LinkActions.Answer => DsrEvents.ClarificationAnswered,
         LinkActions.LiftRestriction => DsrEvents.LiftRestriction,
@@ -239,10 +275,13 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         _ => DsrEvents.StaffDecision,
     };
 
-    private static string Actor(string action) => action is LinkActions.ConfirmIdentity or LinkActions.Answer ? "requester" : "privacy team (email link)";
+    private static string Actor(string action) => action is LinkActions.ConfirmIdentity or LinkActions.GiveIdentifiers or LinkActions.Answer ? "requester"
+        : action == LinkActions.GiveAuthority ? "requester (agent)" : "privacy team (email link)";
 
     private static string Title(LinkClaims c) =>
         c.Actions.Contains(LinkActions.ConfirmIdentity) ? "Confirm your request"
+        : c.Actions.Contains(LinkActions.GiveIdentifiers) ? "Help us find your records"
+        : c.Actions.Contains(LinkActions.GiveAuthority) ? "Your authority to act"
         : c.Actions.Contains(LinkActions.RestartWorkflow) ? "Restart a request's workflow"
         : c.Actions.Contains(LinkActions.Answer) ? "Tell us more about your request"
         : c.Actions.Contains(LinkActions.Respond) ? "Answer a complaint"
@@ -250,6 +289,10 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
 
     private static string Intro(LinkClaims c) => c.Actions.Contains(LinkActions.ConfirmIdentity)
         ? "Press the button to confirm that you made this request. We will then start work on it."
+        : c.Actions.Contains(LinkActions.GiveIdentifiers)
+        ? "We could not find the address you wrote from in our records. Give us another address you have used with us, or a customer, contract or licence number, and we will look again. If you have none, press the button anyway: we will tell you what we hold, which may be nothing."
+        : c.Actions.Contains(LinkActions.GiveAuthority)
+        ? "You asked on someone else's behalf. Give us their name and the email address they use with us, and their signed authority for you to act. We respond to you only once the authority is checked."
         : c.Actions.Contains(LinkActions.Answer)
         ? "Please tell us what information or processing your request is about. The time we have to respond is paused until we receive your answer."
         : c.Actions.Contains(LinkActions.Respond)
@@ -263,6 +306,8 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
     private static string Done(string action) => action switch
     {
         LinkActions.ConfirmIdentity => "Thank you: your request is confirmed. We will email you when we have responded.",
+        LinkActions.GiveIdentifiers => "Thank you: we will look for your records with what you gave us, and email you.",
+        LinkActions.GiveAuthority => "Thank you: we have the details. Our privacy team checks the authority before we respond to you; the time we have runs from today.",
         LinkActions.Approve => "Approved. The response is being prepared and sent.",
         LinkActions.Reject => "Rejected. The requester will be told, with your reasons and how to complain.",
         LinkActions.Extend => "Extension requested. If it is allowed, the requester will be told the new date and your reasons.",

@@ -17,6 +17,9 @@ public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer
     public const string Fee = "fee-request";
     public const string FeeUnpaid = "closed-fee-unpaid";
 
+    /// <summary>No personal data about the person in any system: for access, the Art 15(1) confirmation that none is processed.</summary>
+    public const string NoData = "no-data-held";
+
     [Function(nameof(SendCustomerNotice))]
     public Task<bool> Run([ActivityTrigger] CustomerNoticeInput input) => RunAsync(input);
 
@@ -33,6 +36,7 @@ public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer
             Refusal => EmailComposer.RefusedUnfoundedOrExcessive(r.RequesterEmail, r.RequesterName, r.RowKey, reason),
             NoClarification => EmailComposer.ClosedNoClarification(r.RequesterEmail, r.RequesterName, r.RowKey),
             FeeUnpaid => EmailComposer.ClosedFeeUnpaid(r.RequesterEmail, r.RequesterName, r.RowKey),
+            NoData => EmailComposer.NoDataHeld(r.RequesterEmail, r.RequesterName, r.RowKey, type, Domain.Gathering.SystemCatalog.All.Select(x => x.Name).ToList()),
             _ when input.Step.StartsWith(Fee, StringComparison.Ordinal) => EmailComposer.FeeRequest(r.RequesterEmail, r.RequesterName, r.RowKey, reason, input.DueDate ?? throw new ArgumentException("A fee request needs the date to pay by.")),
             _ => throw new ArgumentException($"Unknown notice '{input.Step}'."),
         };

@@ -79,6 +79,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EvidenceHandler>();
         services.AddSingleton<LegalHoldsHandler>();
         services.AddSingleton<DecisionForms>();
+        services.AddSingleton<Verification.IdentityForms>();
         services.AddSingleton<LinkCookies>();
         services.AddSingleton<LinksHandler>();
         services.AddSingleton<ExportsHandler>();

@@ -24,15 +24,15 @@ public sealed class ApplyRectification(RequestRepository requests, DecisionStore
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
         var plan = await evidence.ReadAsync<RectificationRecord>(input.Reference, Evidence)
-            ?? await evidence.WriteOnceAsync(input.Reference, Evidence, await PlanAsync(r.RequesterEmail, await decisions.GetAsync(input.Reference, input.DecisionStep)));
+            ?? await evidence.WriteOnceAsync(input.Reference, Evidence, await PlanAsync(r.PersonEmail(), await decisions.GetAsync(input.Reference, input.DecisionStep)));
 
         foreach (var change in plan.Applied)
         {
-            foreach (var row in await writer.RowsAsync(change.SystemId, r.RequesterEmail))
+            foreach (var row in await writer.RowsAsync(change.SystemId, r.PersonEmail()))
             {
                 if (FieldName(row.Record, change.Field) is { } name && row.Record.Fields[name] != change.NewValue)
                 {
-                    await writer.SetFieldsAsync(change.SystemId, r.RequesterEmail, row.RowKey, new Dictionary<string, string?> { [name] = change.NewValue });
+                    await writer.SetFieldsAsync(change.SystemId, r.PersonEmail(), row.RowKey, new Dictionary<string, string?> { [name] = change.NewValue });
                 }
             }
         }

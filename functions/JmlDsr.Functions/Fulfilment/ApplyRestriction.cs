@@ -25,7 +25,7 @@ public sealed class ApplyRestriction(RequestRepository requests, SystemWriter wr
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        var email = r.RequesterEmail;
+        var email = r.PersonEmail();
         await writer.SetRestrictedAsync(email, input.Reference, restricted: true, input.At);
         var since = input.At.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var systems = new List<string>();
@@ -76,7 +76,7 @@ public sealed class LiftRestriction(RequestRepository requests, SystemWriter wri
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        var email = r.RequesterEmail;
+        var email = r.PersonEmail();
         var systems = new List<string>();
         foreach (var system in SystemCatalog.All)
         {

@@ -25,7 +25,7 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        var header = new AccessExportHeader(r.RowKey, r.RequesterEmail, r.RequesterName, input.At, StatutoryClock.UkDate(r.ReceivedAt));
+        var header = new AccessExportHeader(r.RowKey, r.PersonEmail(), r.SubjectName ?? r.RequesterName, input.At, StatutoryClock.UkDate(r.ReceivedAt));
         var exports = storage.Container(DsrStorage.ExportsContainer);
 
         // Art 15(4): other people's information staff chose on the approval page is redacted in both copies.

@@ -51,7 +51,7 @@ public sealed class EraseFromSystem(RequestRepository requests, SystemWriter wri
             return new EraseResult(input.SystemId, input.Round, done.Lines);
         }
 
-        var email = (await requests.GetRequiredAsync(input.Reference)).RequesterEmail;
+        var email = (await requests.GetRequiredAsync(input.Reference)).PersonEmail();
         var planName = PlanName(input.Round, input.SystemId);
         var plan = await evidence.ReadAsync<ErasurePlan>(input.Reference, planName)
             ?? await evidence.WriteOnceAsync(input.Reference, planName, await PlanAsync(input, email));

@@ -16,6 +16,11 @@ internal static class ErasureFulfilment
 {
     internal static async Task RunAsync(DsrFlow flow, IReadOnlyList<GatherSummary> systems)
     {
+        if (DsrVersions.AtLeast(flow.Context, DsrVersions.ProportionateIdentity))
+        {
+            await AfterLinkedAccessAsync(flow);
+        }
+
         await flow.ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Erasing in every system, keeping only what a retention rule requires.");
         var results = await EraseInAsync(flow, systems.Select(s => s.SystemId).ToList(), 0, "Erasure");
         var lines = results.SelectMany(r => r.Lines).ToList();
@@ -32,6 +37,30 @@ internal static class ErasureFulfilment
         else
         {
             await LegacyRoundsAsync(flow, lines);
+        }
+    }
+
+    /// <summary>
+    /// "Send me a copy, then delete it": an erasure opened from the same message as an access request runs once the access
+    /// is answered and the person has had their copy (<see cref="LinkedRequests.ErasureWaitsFor"/>), looking again when the
+    /// access workflow says it is done and every six hours; the deadline races the wait.
+    /// </summary>
+    private static async Task AfterLinkedAccessAsync(DsrFlow flow)
+    {
+        for (var look = 0; ; look++)
+        {
+            var wait = await flow.Steps.CallAsync(DsrActivities.CheckLinked, new LinkedInput(flow.Ref, flow.Clock.Due, flow.Now));
+            if (wait.Why is null)
+            {
+                return;
+            }
+
+            if (look == 0)
+            {
+                await flow.ProgressAsync(RequestStatus.Fulfilling, "waiting-for-linked", $"Approved; the erasure runs once {wait.Why}.");
+            }
+
+            await flow.Wait.ForAsync<LinkDecision>(DsrEvents.LinkedAnswered, flow.Now + TimeSpan.FromHours(6), step: null);
         }
     }
 

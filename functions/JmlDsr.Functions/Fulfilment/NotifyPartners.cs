@@ -32,9 +32,9 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        var shared = await SharedWithAsync(input, r.RequesterEmail);
+        var shared = await SharedWithAsync(input, r.PersonEmail());
         var plan = Recipients.Plan(input.Systems, shared.Shares, shared.Untraced);
-        var details = await DetailsAsync(input, r.RequesterEmail);
+        var details = await DetailsAsync(input, r.PersonEmail());
         foreach (var partner in plan.ToTell)
         {
             var mail = EmailComposer.PartnerNotice(partner.Email, partner.Name, input.Reference, input.Action, details);

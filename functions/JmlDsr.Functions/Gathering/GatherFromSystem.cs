@@ -41,7 +41,7 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
         // Streamed from the system into the blob; a retry overwrites the same blob.
         var blobName = BlobName(input.Reference, input.SystemId);
         var blob = storage.Container(DsrStorage.GatheredContainer).GetBlobClient(blobName);
-        var records = connector.RecordsAsync(input.SystemId, r.RequesterEmail);
+        var records = connector.RecordsAsync(input.SystemId, r.PersonEmail());
         var recipients = input.SystemId == SystemCatalog.PartnerShares ? new Recipients.Builder(search) : null;
         int count;
         await using (var stream = new BlobWriteStream(blob, "application/x-ndjson"))

@@ -88,4 +88,25 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
 
         return false;
     }
+
+    /// <summary>
+    /// The address whose contract or licence has this number (a contract number or a licence key, as the person would quote it
+    /// from their paperwork), or null. Used only to find whose records to confirm, never to answer on its own.
+    /// </summary>
+    public async Task<string?> AddressForNumberAsync(string number, CancellationToken ct = default)
+    {
+        var n = number.Trim();
+        if (n.Length is < 3 or > 100)
+        {
+            return null;
+        }
+
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {n} or Contract eq {n} or LicenceKey eq {n}");
+        await foreach (var row in storage.Table(TableFor(SystemCatalog.Contracts)).QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+        {
+            return row.PartitionKey;
+        }
+
+        return null;
+    }
 }

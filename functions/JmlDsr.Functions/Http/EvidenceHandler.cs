@@ -33,6 +33,20 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
             return Problem(StatusCodes.Status404NotFound, "Not found", $"There is no request {reference}.", "reference");
         }
 
+        if (request.Query["document"].ToString() == "authority")
+        {
+            // An agent's signed authority, for staff to check before approving (kept with the case file, ended with it).
+            if (r.AuthorityBlob is null || !await storage.Container(DsrStorage.EvidenceContainer).GetBlobClient(r.AuthorityBlob).ExistsAsync(ct))
+            {
+                return Problem(StatusCodes.Status404NotFound, "No authority document", $"No authority document is held for {reference}.", "document");
+            }
+
+            var blob = storage.Container(DsrStorage.EvidenceContainer).GetBlobClient(r.AuthorityBlob);
+            var props = await blob.GetPropertiesAsync(cancellationToken: ct);
+            request.HttpContext.Response.Headers.CacheControl = "no-store";
+            return Results.Stream(await blob.OpenReadAsync(cancellationToken: ct), props.Value.ContentType, $"{reference}-authority{System.IO.Path.GetExtension(r.AuthorityBlob)}");
+        }
+
         var pack = await BuildAsync(r, client, ct);
         if (request.Query["format"].ToString() == "html")
         {

@@ -113,7 +113,7 @@ public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requ
         var resumed = new List<string>();
         await foreach (var r in requests.ListAsync(ct))
         {
-            if (r.Type != RequestType.Erasure.ToWire() || string.IsNullOrEmpty(r.RequesterEmail) || Id(r.RequesterEmail) != id)
+            if (r.Type != RequestType.Erasure.ToWire() || string.IsNullOrEmpty(r.PersonEmail()) || Id(r.PersonEmail()) != id)
             {
                 continue;
             }

@@ -118,7 +118,7 @@ public sealed class InboundHandler(
             {
                 // Staff opened an earlier post of this email as a request: a SendGrid retry is a repeat of it.
                 Log.InboundDuplicate(logger, blobName, openedAs);
-                return Results.Json(new { reference = openedAs, type = openedRequest.Type, dueDate = openedRequest.DueDate, duplicate = true }, statusCode: StatusCodes.Status200OK);
+                return Results.Json(new { reference = openedAs, type = openedRequest.Type, dueDate = openedRequest.DueDate, duplicate = true, requests = await OpenedAsync(openedRequest, ct) }, statusCode: StatusCodes.Status200OK);
             }
 
             if (kept.GetString("AnswerTo") is null)
@@ -168,16 +168,29 @@ public sealed class InboundHandler(
             type = opened.Type.ToWire(),
             dueDate = opened.Due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             duplicate,
+            requests = opened.All.Select(r => r.ToJson()),
         }, statusCode: StatusCodes.Status200OK);
     }
 
     /// <summary>What a request opened from an email became: its type and first due date.</summary>
-    public sealed record Opened(RequestType Type, DateOnly Due);
+    public sealed record Opened(RequestType Type, DateOnly Due)
+    {
+        /// <summary>Every request the email opened, this one first (one per right it exercises).</summary>
+        public IReadOnlyList<OpenedRequest> All { get; init; } = [];
+    }
+
+    /// <summary>One request opened from an email, as the webhook's <c>requests</c> array lists it.</summary>
+    public sealed record OpenedRequest(string Reference, RequestType Type, DateOnly Due)
+    {
+        public object ToJson() => new { reference = Reference, type = Type.ToWire(), dueDate = Due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
+    }
 
     /// <summary>
     /// Writes the request row for an email (idempotent: a repeat finds the row there) and queues its workflow. Used by
     /// intake and by staff opening a set-aside email (<paramref name="type"/> then may be given, and the time of receipt
-    /// is the email's first arrival, so the due date counts from then).
+    /// is the email's first arrival, so the due date counts from then). A message that exercises several rights opens a
+    /// request for each, linked to each other (ICO: deal with each right mentioned); their references are kept on the first
+    /// request's row, so a repeat post opens the same ones.
     /// </summary>
     public async Task<Opened> OpenRequestAsync(InboundEmail email, Requester requester, AuthVerdict auth, string reference, string rawBlob, DateTimeOffset receivedAt, RequestType? type, string actor, CancellationToken ct)
     {
@@ -199,37 +212,109 @@ public sealed class InboundHandler(
                 $"more than {o.MaxNewRequestsPerSenderPerDay} new requests from this sender in 24 hours: staff to triage, no email sent to the sender"));
         }
 
-        var due = starter.InitialDueDate(classification.Type, receivedAt);
+        var agent = classification.Type == RequestType.Complaint ? null : AgentDetector.Detect(email.Subject, body);
+        var others = classification.AlsoRequested.Take(MaxRightsPerMessage - 1).ToList();
+        IReadOnlyList<string> linked = others.Count == 0 ? [] : await LinkedReferencesAsync(reference, receivedAt, others.Count, ct);
         var about = classification.Type == RequestType.Complaint ? await AboutAsync(email, reference, ct) : null;
-        var record = new RequestRecord
+        RequestRecord Record(string r, RequestType t, string? primary) => new()
         {
-            RowKey = reference,
-            Type = classification.Type.ToWire(),
+            RowKey = r,
+            Type = t.ToWire(),
             Status = RequestStatus.Received,
             Channel = "email",
             RequesterEmail = requester.Email,
             RequesterName = requester.Name,
             ReceivedAt = receivedAt,
             RelevantDate = StatutoryClock.UkDate(receivedAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            DueDate = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            DueDate = starter.InitialDueDate(t, receivedAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             RawBlob = rawBlob,
             Subject = email.Subject,
             Details = Truncate(body, 16_000),
-            ClassificationReason = classification.Reason,
+            ClassificationReason = primary is null ? classification.Reason : $"{t.Title()} asked for in the same message as {primary}",
             AboutReference = about,
             SenderAuthenticated = auth.Authenticated,
             SenderAuthentication = auth.Summary,
+            AgentKind = agent?.Kind,
+            Linked = linked.Count == 0 ? null : string.Join(',', new[] { reference }.Concat(linked).Where(x => x != r)),
+            PrimaryReference = primary,
         };
 
         // The workflow starts from the queue: SendGrid gets its 2xx once the email, the request and its start are stored,
         // not after the engine has been asked (a repeat post queues again; the start is idempotent, and a start that finds
-        // no request row yet is tried again).
-        await requests.CreateIfMissingAsync(record, ct);
+        // no request row yet is tried again). The linked requests are written after the first, whose row names them.
+        var all = new List<OpenedRequest> { new(reference, classification.Type, starter.InitialDueDate(classification.Type, receivedAt)) };
+        await requests.CreateIfMissingAsync(Record(reference, classification.Type, null), ct);
+        if (linked.Count > 0 && (await requests.GetRequiredAsync(reference, ct)).LinkedReferences() is var stored && !stored.SequenceEqual(linked))
+        {
+            // A concurrent post of the same email wrote the first row: its linked references are the ones.
+            foreach (var unused in linked.Except(stored))
+            {
+                await requests.GiveBackAsync(unused);
+            }
+
+            linked = stored;
+        }
+
+        linked = linked.Take(others.Count).ToList();
+
+        for (var i = 0; i < linked.Count; i++)
+        {
+            await requests.CreateIfMissingAsync(Record(linked[i], others[i], reference), ct);
+            all.Add(new(linked[i], others[i], starter.InitialDueDate(others[i], receivedAt)));
+        }
+
+        var agentNote = agent is null ? string.Empty : $" Made on someone else's behalf ({agent.Kind}: {agent.Reason}).";
+        var linkedNote = linked.Count == 0 ? string.Empty : $" The message also exercises {string.Join(", ", others.Select(t => t.Title()))}: opened as {string.Join(", ", linked)}, linked to this request.";
         await Task.WhenAll(
-            audit.AppendAsync(reference, receivedAt, "intake-requester", actor, $"Requester {requester.Email}: {requester.Reason}. Sender authentication: {auth.Summary}.", ct),
+            audit.AppendAsync(reference, receivedAt, "intake-requester", actor, $"Requester {requester.Email}: {requester.Reason}. Sender authentication: {auth.Summary}.{agentNote}{linkedNote}", ct),
             intake.EnqueueAsync(reference, ct));
+        foreach (var r in linked)
+        {
+            await Task.WhenAll(
+                audit.AppendAsync(r, receivedAt, "intake-requester", actor, $"Requester {requester.Email}: {requester.Reason}. Sender authentication: {auth.Summary}.{agentNote} Opened from the same message as {reference}, which asks for {classification.Type.Title()}.", ct),
+                intake.EnqueueAsync(r, ct));
+        }
+
         intake.Announce();
-        return new Opened(classification.Type, due);
+        return new Opened(classification.Type, all[0].Due) { All = all };
+    }
+
+    /// <summary>The requests an email opened, as the webhook lists them: the stored request and those linked to it.</summary>
+    private async Task<IReadOnlyList<object>> OpenedAsync(RequestRecord first, CancellationToken ct)
+    {
+        var list = new List<object> { new { reference = first.RowKey, type = first.Type, dueDate = first.DueDate } };
+        foreach (var r in first.LinkedReferences())
+        {
+            if (await requests.GetAsync(r, ct) is { } row)
+            {
+                list.Add(new { reference = row.RowKey, type = row.Type, dueDate = row.DueDate });
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>How many rights one message can open requests for (the four rights and an objection).</summary>
+    public const int MaxRightsPerMessage = 5;
+
+    /// <summary>
+    /// The references of the requests opened beside <paramref name="reference"/>: those its row already names (a repeat
+    /// post), else new ones, written on its row before any linked row exists.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> LinkedReferencesAsync(string reference, DateTimeOffset receivedAt, int count, CancellationToken ct)
+    {
+        if (await requests.GetAsync(reference, ct) is { } existing)
+        {
+            return existing.LinkedReferences();
+        }
+
+        var fresh = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            fresh.Add(await requests.AllocateReferenceAsync(StatutoryClock.UkDate(receivedAt).Year, ct));
+        }
+
+        return fresh;
     }
 
     /// <summary>

@@ -18,10 +18,20 @@ public sealed class SendAcknowledgement(RequestRepository requests, Mailer maile
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        var type = RequestTypes.FromWire(r.Type);
-        var mail = EmailComposer.Acknowledgement(r.RequesterEmail, r.RequesterName, r.RowKey, type, StatutoryClock.UkDate(r.ReceivedAt), input.DueDate);
+        var all = new List<AcknowledgedRequest> { new(r.RowKey, RequestTypes.FromWire(r.Type), input.DueDate) };
+        foreach (var other in r.LinkedReferences())
+        {
+            // The requests opened from the same message are acknowledged together, each with its reference and due date.
+            if (await requests.GetAsync(other) is { } linked)
+            {
+                all.Add(new(linked.RowKey, RequestTypes.FromWire(linked.Type), DateOnly.ParseExact(linked.DueDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        var need = r.IdentityNeed is null ? IdentityNeed.ConfirmMailbox : IdentityCheck.FromWire(r.IdentityNeed);
+        var mail = EmailComposer.Acknowledgement(r.RequesterEmail, r.RequesterName, all, StatutoryClock.UkDate(r.ReceivedAt), need);
         await mailer.SendOnceAsync(input.Reference, "acknowledgement", mail);
-        await audit.AppendAsync(input.Reference, input.At, "acknowledgement-sent", "system", $"Acknowledgement emailed to the requester; due {input.DueDate:yyyy-MM-dd}.");
+        await audit.AppendAsync(input.Reference, input.At, "acknowledgement-sent", "system", $"Acknowledgement emailed to the requester; due {input.DueDate:yyyy-MM-dd}" + (all.Count > 1 ? $"; it also acknowledges {string.Join(", ", all.Skip(1).Select(a => a.Reference))}, opened from the same message." : "."));
         return true;
     }
 }

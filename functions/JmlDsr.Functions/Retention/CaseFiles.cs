@@ -46,7 +46,7 @@ public sealed class CaseFiles(DsrStorage storage, RequestRepository requests, Ri
         var list = new List<RequestRecord>();
         await foreach (var r in requests.ListAsync(ct))
         {
-            if (r.RequesterEmail.Equals(email, StringComparison.OrdinalIgnoreCase))
+            if (r.RequesterEmail.Equals(email, StringComparison.OrdinalIgnoreCase) || r.PersonEmail().Equals(email, StringComparison.OrdinalIgnoreCase))
             {
                 list.Add(r);
             }
@@ -80,6 +80,7 @@ public sealed class CaseFiles(DsrStorage storage, RequestRepository requests, Ri
         await requests.UpdateAsync(reference, r =>
         {
             r.RequesterName = null;
+            r.SubjectName = null;
             r.Subject = null;
             r.Details = null;
             r.ClassificationReason = null;

@@ -25,7 +25,7 @@ public sealed class ForgetAfterErasure(RequestRepository requests, CaseFiles cas
         var report = CaseFileReport.None;
         var forgotten = new List<string>();
         var open = new List<string>();
-        foreach (var r in (await caseFiles.OfPersonAsync(erasure.RequesterEmail)).OrderBy(r => r.RowKey, StringComparer.Ordinal))
+        foreach (var r in (await caseFiles.OfPersonAsync(erasure.PersonEmail())).OrderBy(r => r.RowKey, StringComparer.Ordinal))
         {
             if (r.RowKey == input.Reference || (r.ClosedAt is not null && RequestStatus.IsClosed(r.Status)))
             {
@@ -38,7 +38,7 @@ public sealed class ForgetAfterErasure(RequestRepository requests, CaseFiles cas
             }
         }
 
-        report = report.Add(await caseFiles.ForgetAddressAsync(erasure.RequesterEmail, [.. forgotten, .. open]));
+        report = report.Add(await caseFiles.ForgetAddressAsync(erasure.PersonEmail(), [.. forgotten, .. open]));
         await audit.AppendAsync(input.Reference, input.At, "own-records-erased", "system",
             $"The person's data was removed from JML's own records of {string.Join(", ", forgotten)}: copies gathered and sent deleted, raw emails reduced to receipts (SHA-256, size, date), decisions and answers kept as counts and hashes; {report.BlobsDeleted} blob(s) deleted, {report.RowsReduced + report.RowsDeleted} row(s) reduced or deleted. The case file keeps the reference, the address answered, the dates and what was done; workflow histories are purged once they end."
             + (open.Count > 0 ? $" Still open, so left until they close: {string.Join(", ", open)}." : string.Empty));

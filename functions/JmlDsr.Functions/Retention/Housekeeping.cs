@@ -120,7 +120,7 @@ public sealed class Housekeeping(DsrStorage storage, RequestRepository requests,
         }
 
         if (now >= CaseFileSchedule.CaseFileEndsAt(closed, settings.CaseFile) && await EndedAsync()
-            && !(await writer.LegalHoldAsync(r.RequesterEmail, ct)).Held)
+            && !(await writer.LegalHoldAsync(r.PersonEmail(), ct)).Held)
         {
             await PurgeAsync(client, reference, ct);
             await caseFiles.EndAsync(r, ct);

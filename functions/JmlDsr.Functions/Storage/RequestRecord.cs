@@ -121,6 +121,45 @@ public sealed class RequestRecord : ITableEntity
 
     /// <summary>When staff last restarted the workflow (from the watchdog's alert or the console).</summary>
     public DateTimeOffset? RestartedAt { get; set; }
+
+    // Who the request is about, and how sure we are (Art 12(6)).
+
+    /// <summary>What the identity check asked for (<see cref="Domain.Requests.IdentityCheck.ToWire"/>); null before it ran.</summary>
+    public string? IdentityNeed { get; set; }
+
+    /// <summary>Why (recorded in the evidence too).</summary>
+    public string? IdentityReason { get; set; }
+
+    /// <summary>Set when the request is made on someone else's behalf: "solicitor", "relative" or "representative".</summary>
+    public string? AgentKind { get; set; }
+
+    /// <summary>For an agent's request: the data subject's address, whose records are searched (the requester is the agent).</summary>
+    public string? SubjectEmail { get; set; }
+
+    /// <summary>For an agent's request: the data subject's name as the agent gave it.</summary>
+    public string? SubjectName { get; set; }
+
+    /// <summary>When the agent's authority was received (the evidence blob is <see cref="AuthorityBlob"/>).</summary>
+    public DateTimeOffset? AuthorityReceivedAt { get; set; }
+
+    /// <summary>The agent's signed authority as kept in the case file (evidence container).</summary>
+    public string? AuthorityBlob { get; set; }
+
+    /// <summary>Who accepted the agent's authority (a staff identity), and when: the response goes to the agent only after.</summary>
+    public string? AuthorityAcceptedBy { get; set; }
+
+    /// <summary>The other requests opened from the same message (comma-separated references), each dealt with in its own right.</summary>
+    public string? Linked { get; set; }
+
+    /// <summary>For a request opened beside another from one message: the request whose emails speak for both (acknowledgement, confirmation).</summary>
+    public string? PrimaryReference { get; set; }
+
+    /// <summary>The address whose records are the person's: the data subject's for an agent or another address the requester gave; else the requester's.</summary>
+    public string PersonEmail() => string.IsNullOrEmpty(SubjectEmail) ? RequesterEmail : SubjectEmail;
+
+    /// <summary>The other requests opened from the same message.</summary>
+    public IReadOnlyList<string> LinkedReferences() =>
+        string.IsNullOrEmpty(Linked) ? [] : Linked.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
 /// <summary>An append-only audit entry. PartitionKey = reference; RowKey = sortable time + step, so a retried write lands on itself.</summary>

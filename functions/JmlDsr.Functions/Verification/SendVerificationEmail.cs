@@ -1,6 +1,7 @@
 using JmlDsr.Domain.Deadlines;
 using JmlDsr.Domain.Emails;
 using JmlDsr.Domain.Links;
+using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Links;
 using JmlDsr.Functions.Mail;
 using JmlDsr.Functions.Storage;
@@ -22,11 +23,30 @@ public sealed class SendVerificationEmail(RequestRepository requests, LinkServic
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        var url = links.ActionUrl(input.Reference, input.Step, [LinkActions.ConfirmIdentity], input.LinkExpires);
-        var mail = EmailComposer.VerificationRequest(r.RequesterEmail, r.RequesterName, r.RowKey, url, StatutoryClock.UkDate(input.LinkExpires));
+        var need = IdentityCheck.FromWire(input.Need);
+        var action = need switch
+        {
+            IdentityNeed.OtherIdentifiers => LinkActions.GiveIdentifiers,
+            IdentityNeed.Authority => LinkActions.GiveAuthority,
+            _ => LinkActions.ConfirmIdentity,
+        };
+        var url = links.ActionUrl(input.Reference, input.Step, [action], input.LinkExpires);
+        var replyBy = StatutoryClock.UkDate(input.LinkExpires);
+        var mail = need switch
+        {
+            IdentityNeed.OtherIdentifiers => EmailComposer.IdentifiersRequest(r.RequesterEmail, r.RequesterName, r.RowKey, url, replyBy),
+            IdentityNeed.Authority => EmailComposer.AuthorityRequest(r.RequesterEmail, r.RequesterName, r.RowKey, url, replyBy),
+            // A confirmation goes to the mailbox on our records: another address the requester gave, when they gave one.
+            _ => EmailComposer.VerificationRequest(r.AgentKind is null ? r.PersonEmail() : r.RequesterEmail, r.RequesterName, r.RowKey, url, replyBy, input.Reason),
+        };
         await mailer.SendOnceAsync(input.Reference, input.Step, mail);
         await audit.AppendAsync(input.Reference, input.At, "verification-requested", "system",
-            $"Identity confirmation requested by email; the clock is stopped until the requester confirms (Art 12A). Link valid until {input.LinkExpires:u}.");
+            need switch
+            {
+                IdentityNeed.OtherIdentifiers => $"Another address or a customer, contract or licence number asked for by email; the clock is stopped until the answer (Art 12A). Link valid until {input.LinkExpires:u}.",
+                IdentityNeed.Authority => $"The person's details and the agent's signed authority asked for by email; the clock is stopped until they arrive (Art 12A). Link valid until {input.LinkExpires:u}.",
+                _ => $"Identity confirmation requested by email{(string.IsNullOrEmpty(r.SubjectEmail) || r.AgentKind is not null ? string.Empty : " to the address on our records the requester gave")}; the clock is stopped until the requester confirms (Art 12A). Link valid until {input.LinkExpires:u}.",
+            });
         return true;
     }
 }

@@ -15,7 +15,7 @@ public sealed class VerifyIdentity(RequestRepository requests, SystemConnector c
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        var known = await connector.IsKnownAsync(r.RequesterEmail);
+        var known = await connector.IsKnownAsync(r.PersonEmail());
         await audit.AppendAsync(input.Reference, input.At, known ? "identity-matched" : "identity-not-matched", "system",
             known
                 ? "The confirmed address matches customer records (website account, CRM or contract)."

@@ -86,6 +86,9 @@ public static class DsrEvents
     public const string LiftRestriction = nameof(LiftRestriction);
     public const string FeePaid = nameof(FeePaid);
     public const string LegalHoldLifted = nameof(LegalHoldLifted);
+
+    /// <summary>A request opened from the same message was answered (raised by its workflow on the linked ones).</summary>
+    public const string LinkedAnswered = nameof(LinkedAnswered);
 }
 
 /// <summary>What a signed link (or the console) reports: who acted, on which step, what they chose.</summary>
@@ -123,7 +126,41 @@ public sealed record ProgressInput(
 
 public sealed record AcknowledgeInput(string Reference, DateOnly DueDate, DateTimeOffset At);
 
-public sealed record VerificationEmailInput(string Reference, string Step, DateTimeOffset LinkExpires, DateTimeOffset At);
+public sealed record VerificationEmailInput(string Reference, string Step, DateTimeOffset LinkExpires, DateTimeOffset At)
+{
+    /// <summary>What is asked (<see cref="Domain.Requests.IdentityCheck.ToWire"/>): a confirmation from the mailbox by default.</summary>
+    public string Need { get; init; } = "confirm-mailbox";
+
+    /// <summary>Why staff asked (shown to the requester); null when the identity check asked on arrival.</summary>
+    public string? Reason { get; init; }
+}
+
+/// <summary>Decide what, if anything, to ask the requester for (Art 12(6)); <paramref name="StaffReason"/> when staff ask at the decision step.</summary>
+public sealed record AssessIdentityInput(string Reference, DateTimeOffset At, string? StaffReason = null);
+
+/// <summary>The identity check's answer: what is needed, whether this request speaks for those opened with it, and their references.</summary>
+public sealed record IdentityPlan(string Need, bool Primary, IReadOnlyList<string> Linked);
+
+/// <summary>After the requester answered <paramref name="Step"/>: match what they gave to our records.</summary>
+public sealed record CheckIdentityInput(string Reference, string Need, string Step, DateTimeOffset At);
+
+/// <summary>What the match found (no personal data).</summary>
+public static class IdentityOutcomes
+{
+    /// <summary>The person's records were found and the answer is enough: work starts.</summary>
+    public const string Matched = "matched";
+
+    /// <summary>Records were found under another address the requester gave: that mailbox confirms next.</summary>
+    public const string ConfirmOther = "confirm-other";
+
+    /// <summary>No record of the person in any system: the answer is that JML holds no data about them.</summary>
+    public const string NotFound = "not-found";
+}
+
+/// <summary>Whether an erasure waits for the access request opened beside it; <see cref="Why"/> null when it does not.</summary>
+public sealed record LinkedInput(string Reference, DateOnly Due, DateTimeOffset At);
+
+public sealed record LinkedWait(string? Why);
 
 public sealed record VerifyIdentityInput(string Reference, DateTimeOffset At);
 

@@ -27,6 +27,12 @@ public static class DsrActivities
 
     public static ActivityCall<VerifyIdentityInput, bool> VerifyIdentity { get; } = new(nameof(Verification.VerifyIdentity), "Matching the requester to our records");
 
+    public static ActivityCall<AssessIdentityInput, IdentityPlan> AssessIdentity { get; } = new(nameof(Verification.AssessIdentity), "Deciding what is needed to confirm identity");
+
+    public static ActivityCall<CheckIdentityInput, string> CheckIdentity { get; } = new(nameof(Verification.CheckIdentity), "Matching what the requester gave to our records");
+
+    public static ActivityCall<LinkedInput, LinkedWait> CheckLinked { get; } = new(nameof(Fulfilment.CheckLinked), "Checking the requests opened from the same message");
+
     public static ActivityCall<CloseUnverifiedInput, bool> CloseUnverified { get; } = new(nameof(Verification.CloseUnverified), "Closing the unverified request");
 
     public static ActivityCall<GatherInput, GatherSummary> GatherFromSystem { get; } = new(nameof(Gathering.GatherFromSystem), "Searching a system");

@@ -91,6 +91,9 @@ internal sealed class DsrFlow
 
     internal int DecisionRound { get; set; } = 1;
 
+    /// <summary>The requests opened from the same message (references only), told when this one is answered.</summary>
+    internal IReadOnlyList<string> Linked { get; set; } = [];
+
     internal StepRunner Steps { get; }
 
     internal DeadlineWait Wait { get; }
@@ -193,6 +196,11 @@ internal sealed class DsrFlow
         await ProgressAsync(status, "completed",
             late ? $"{what}, after the due date {Clock.Due:yyyy-MM-dd}." : $"{what}, on time (due {Clock.Due:yyyy-MM-dd}).",
             closed: true, currentStep: current?.Step, currentActions: current is { } c ? string.Join(',', c.Actions) : null);
+        foreach (var other in Linked)
+        {
+            // An erasure opened from the same message waits for this answer (it also looks again by itself every six hours).
+            ctx.SendEvent(other, DsrEvents.LinkedAnswered, new LinkDecision("linked", "answered", null, "system", Now));
+        }
     }
 
     /// <summary>Art 19: tells every recipient of the changed systems; none when nothing changed.</summary>

@@ -19,8 +19,15 @@ public static class DsrVersions
     /// </summary>
     public const string ShortWorkflows = "2";
 
+    /// <summary>
+    /// Version 3: identity is checked in proportion (Art 12(6)): nothing is asked where it is not in doubt, another address
+    /// or number where the address is on no record, an agent's authority; a request opened beside another from one
+    /// message (access then erasure) waits for it; staff can ask for ID at the decision step.
+    /// </summary>
+    public const string ProportionateIdentity = "3";
+
     /// <summary>The version this build starts new workflows at.</summary>
-    public const string Current = ShortWorkflows;
+    public const string Current = ProportionateIdentity;
 
     /// <summary>Whether the instance runs at <paramref name="version"/> or later (an unversioned instance is older than any version).</summary>
     public static bool AtLeast(TaskOrchestrationContext context, string version)

@@ -58,7 +58,7 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
 
         Assert.Equal(new DsrOutcome(Reference, RequestStatus.Completed, outcome.DueDate, Overdue: false), outcome);
         Assert.Equal(1, _fakes.Count(nameof(SendAcknowledgement)));
-        Assert.Equal(1, _fakes.Count(nameof(VerifyIdentity)));
+        Assert.Equal(1, _fakes.Count(nameof(CheckIdentity)));
         var gathered = _fakes.Inputs<GatherInput>(nameof(GatherFromSystem));
         Assert.Equal(FakeActivities.AllSystems.Order(), gathered.Select(g => g.SystemId).Order());
         Assert.All(gathered, g => Assert.Equal(1, g.Round));
@@ -88,24 +88,161 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
 
         Assert.Equal(RequestStatus.ClosedUnverified, outcome.Status);
         Assert.True(Assert.Single(_fakes.Inputs<CloseUnverifiedInput>(nameof(CloseUnverified))).NoReply);
-        Assert.Equal(0, _fakes.Count(nameof(VerifyIdentity)));
+        Assert.Equal(0, _fakes.Count(nameof(CheckIdentity)));
         Assert.Equal(0, _fakes.Count(nameof(GatherFromSystem)));
         Assert.Equal(0, _fakes.Count(nameof(SendApprovalRequest)));
         Assert.Equal([RequestStatus.AwaitingIdentity, RequestStatus.ClosedUnverified], Statuses);
     }
 
     [Fact]
-    public async Task ConfirmedButUnknownAddress_ClosesUnverified_NotAsNoReply()
+    public async Task ConfirmedButUnknownAddress_BeforeVersion3_ClosesUnverified_NotAsNoReply()
     {
         _fakes.IdentityKnown = false;
-        await StartAsync();
+        await StartAsync(version: DsrVersions.ShortWorkflows);
         await ConfirmAsync();
         var outcome = await OutcomeAsync();
 
         Assert.Equal(RequestStatus.ClosedUnverified, outcome.Status);
         Assert.False(Assert.Single(_fakes.Inputs<CloseUnverifiedInput>(nameof(CloseUnverified))).NoReply);
+        Assert.Equal(1, _fakes.Count(nameof(VerifyIdentity)));
+        Assert.Equal(0, _fakes.Count(nameof(AssessIdentity)));
         Assert.Equal(0, _fakes.Count(nameof(GatherFromSystem)));
         Assert.Equal(RequestStatus.ClosedUnverified, Statuses[^1]);
+    }
+
+    [Fact]
+    public async Task IdentityNotInDoubt_AsksNothing_TheClockRunsFromReceipt_AndTheRequestGoesStraightToTheSystems()
+    {
+        _fakes.IdentityNeed = IdentityNeed.NotInDoubt;
+        var received = new DateTimeOffset(2026, 9, 1, 9, 0, 0, TimeSpan.Zero);
+        await StartAsync(receivedAt: received);
+        await DecideAsync("approval-1", LinkActions.Approve);
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+
+        Assert.Equal(0, _fakes.Count(nameof(SendVerificationEmail)));
+        Assert.Equal(0, _fakes.Count(nameof(CheckIdentity)));
+        Assert.Equal(1, _fakes.Count(nameof(SendAcknowledgement)));
+        var settled = Progress.Single(p => p.Step == "identity-not-in-doubt");
+        Assert.Equal(new DateOnly(2026, 9, 1), settled.RelevantDate);
+        Assert.Equal(0, settled.PausedDays);
+        Assert.Equal(StatutoryClock.DueDate(new DateOnly(2026, 9, 1), 0, false, BankHolidayCalendar.EnglandAndWales), settled.DueDate);
+        Assert.DoesNotContain(RequestStatus.AwaitingIdentity, Statuses);
+    }
+
+    [Fact]
+    public async Task AddressOnNoRecord_AsksForAnotherAddressOrNumber_AndWhenNothingMatches_AnswersThatNoDataIsHeld_NotUnverified()
+    {
+        _fakes.IdentityNeed = IdentityNeed.OtherIdentifiers;
+        _fakes.IdentityKnown = false;
+        await StartAsync();
+        await AnswerIdentityAsync("identify", LinkActions.GiveIdentifiers);
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        Assert.Equal(IdentityCheck.ToWire(IdentityNeed.OtherIdentifiers), Assert.Single(_fakes.Inputs<VerificationEmailInput>(nameof(SendVerificationEmail))).Need);
+        Assert.Equal(SendCustomerNotice.NoData, Assert.Single(_fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice))).Step);
+        Assert.Equal(0, _fakes.Count(nameof(CloseUnverified)));
+        Assert.Equal(0, _fakes.Count(nameof(GatherFromSystem)));
+        Assert.Equal([RequestStatus.AwaitingIdentity, RequestStatus.Completed], Statuses);
+    }
+
+    [Fact]
+    public async Task AnotherAddressThatLeadsToRecords_IsConfirmedFromThatMailbox_ThenTheClockRunsFromThatConfirmation()
+    {
+        _fakes.IdentityNeed = IdentityNeed.OtherIdentifiers;
+        _fakes.IdentityOutcome = i => i.Need == IdentityCheck.ToWire(IdentityNeed.OtherIdentifiers) ? IdentityOutcomes.ConfirmOther : IdentityOutcomes.Matched;
+        var confirmed = new DateTimeOffset(2026, 9, 12, 9, 0, 0, TimeSpan.Zero);
+        await StartAsync(receivedAt: new DateTimeOffset(2026, 9, 1, 9, 0, 0, TimeSpan.Zero));
+        await AnswerIdentityAsync("identify", LinkActions.GiveIdentifiers, new DateTimeOffset(2026, 9, 5, 9, 0, 0, TimeSpan.Zero));
+        await AnswerIdentityAsync("verify-1", LinkActions.ConfirmIdentity, confirmed);
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await OutcomeAsync();
+
+        var asks = _fakes.Inputs<VerificationEmailInput>(nameof(SendVerificationEmail));
+        Assert.Equal(["other-identifiers", "confirm-mailbox"], asks.Select(a => a.Need));
+        Assert.Equal(new DateOnly(2026, 9, 12), Progress.Single(p => p.Step == "identity-confirmed").RelevantDate);
+    }
+
+    [Fact]
+    public async Task Agent_IsAskedForThePersonsDetailsAndAuthority_AndTheClockRunsFromTheirArrival()
+    {
+        _fakes.IdentityNeed = IdentityNeed.Authority;
+        var arrived = new DateTimeOffset(2026, 9, 20, 9, 0, 0, TimeSpan.Zero);
+        await StartAsync(receivedAt: new DateTimeOffset(2026, 9, 1, 9, 0, 0, TimeSpan.Zero));
+        await AnswerIdentityAsync("authority", LinkActions.GiveAuthority, arrived);
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await OutcomeAsync();
+
+        Assert.Equal("authority", Assert.Single(_fakes.Inputs<VerificationEmailInput>(nameof(SendVerificationEmail))).Need);
+        var settled = Progress.Single(p => p.Step == "identity-confirmed");
+        Assert.Equal(new DateOnly(2026, 9, 20), settled.RelevantDate);
+        Assert.Equal(StatutoryClock.DueDate(new DateOnly(2026, 9, 20), 0, false, BankHolidayCalendar.EnglandAndWales), settled.DueDate);
+    }
+
+    [Fact]
+    public async Task RequestOpenedBesideAnother_SendsNoEmailOfItsOwn_AndWaitsForTheRequestersOneAnswer()
+    {
+        _fakes.Primary = false;
+        await StartAsync();
+        await UntilAsync(() => Statuses.Contains(RequestStatus.AwaitingIdentity), "waiting for identity");
+        await Client.RaiseEventAsync(Reference, DsrEvents.IdentityConfirmed, new LinkDecision("verify", LinkActions.ConfirmIdentity, null, "requester", DateTimeOffset.UtcNow));
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await OutcomeAsync();
+
+        Assert.Equal(0, _fakes.Count(nameof(SendAcknowledgement)));
+        Assert.Equal(0, _fakes.Count(nameof(SendVerificationEmail)));
+        Assert.Equal(1, _fakes.Count(nameof(SendAccessFulfilment)));
+    }
+
+    [Fact]
+    public async Task ErasureBesideAnAccessRequest_WaitsUntilTheAccessIsAnswered_ThenErases()
+    {
+        _fakes.IdentityNeed = IdentityNeed.NotInDoubt;
+        var waiting = true;
+        _fakes.LinkedWaits = () => Volatile.Read(ref waiting) ? "the access request DSR-2026-000002 from the same message is answered first" : null;
+        await StartAsync(RequestType.Erasure);
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await UntilAsync(() => Progress.Any(p => p.Step == "waiting-for-linked"), "the erasure to wait for the access request");
+        Assert.Equal(0, _fakes.Count(nameof(EraseFromSystem)));
+
+        Volatile.Write(ref waiting, false);
+        await Client.RaiseEventAsync(Reference, DsrEvents.LinkedAnswered, new LinkDecision("linked", "answered", null, "system", DateTimeOffset.UtcNow));
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+        Assert.Equal(FakeActivities.AllSystems.Count, _fakes.Count(nameof(EraseFromSystem)));
+        Assert.Equal(2, _fakes.Count(nameof(CheckLinked)));
+    }
+
+    [Fact]
+    public async Task AccessAnswered_TellsTheRequestsOpenedBesideIt()
+    {
+        _fakes.IdentityNeed = IdentityNeed.NotInDoubt;
+        _fakes.Linked = ["DSR-2026-000002"];
+        var linkedSaw = new TaskCompletionSource<bool>();
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(Listener), input: "x", new StartOrchestrationOptions(InstanceId: "DSR-2026-000002"));
+        await StartAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await OutcomeAsync();
+
+        Assert.Equal("answered", await OutcomeOfAsync("DSR-2026-000002"));
+    }
+
+    [Fact]
+    public async Task StaffAskForId_AtTheDecision_WithAReason_StopsTheClock_AndTheMonthRunsFromTheAnswer()
+    {
+        _fakes.IdentityNeed = IdentityNeed.NotInDoubt;
+        var answered = new DateTimeOffset(2026, 9, 15, 9, 0, 0, TimeSpan.Zero);
+        await StartAsync(receivedAt: new DateTimeOffset(2026, 9, 1, 9, 0, 0, TimeSpan.Zero));
+        await DecideAsync("approval-1", LinkActions.AskIdentity, "The request asks for data of an account recently taken over.");
+        await AnswerIdentityAsync("verify-1", LinkActions.ConfirmIdentity, answered);
+        await DecideAsync("approval-2", LinkActions.Approve);
+        Assert.Equal(RequestStatus.Completed, (await OutcomeAsync()).Status);
+
+        var ask = Assert.Single(_fakes.Inputs<VerificationEmailInput>(nameof(SendVerificationEmail)));
+        Assert.Equal("The request asks for data of an account recently taken over.", ask.Reason);
+        Assert.Equal("The request asks for data of an account recently taken over.", Assert.Single(_fakes.Inputs<AssessIdentityInput>(nameof(AssessIdentity)), a => a.StaffReason is not null).StaffReason);
+        var settled = Progress.Single(p => p.Step == "identity-confirmed-verify-1");
+        Assert.Equal(new DateOnly(2026, 9, 15), settled.RelevantDate);
+        Assert.Contains(Progress, p => p.Step == "identity-asked-1" && p.Actor == Staff);
     }
 
     [Fact]
@@ -742,6 +879,24 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         var step = Assert.Single(_fakes.Inputs<VerificationEmailInput>(nameof(SendVerificationEmail))).Step;
         Assert.Equal("verify", step);
         await Client.RaiseEventAsync(Reference, DsrEvents.IdentityConfirmed, new LinkDecision(step, LinkActions.ConfirmIdentity, null, "requester", at ?? DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>Waits until the requester has been asked for <paramref name="step"/>, then answers it as the link page does.</summary>
+    private async Task AnswerIdentityAsync(string step, string action, DateTimeOffset? at = null)
+    {
+        await UntilAsync(() => _fakes.Inputs<VerificationEmailInput>(nameof(SendVerificationEmail)).Any(v => v.Step == step), $"the identity email {step}");
+        await Client.RaiseEventAsync(Reference, DsrEvents.IdentityConfirmed, new LinkDecision(step, action, null, "requester", at ?? DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>A stand-in for a linked request's workflow: it completes with the action of the first LinkedAnswered it hears.</summary>
+    public static async Task<string> Listener(TaskOrchestrationContext context, string _) =>
+        (await context.WaitForExternalEvent<LinkDecision>(DsrEvents.LinkedAnswered)).Action;
+
+    private async Task<string?> OutcomeOfAsync(string id)
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        var meta = await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token);
+        return meta.ReadOutputAs<string>();
     }
 
     /// <summary>Waits until staff have been asked for <paramref name="step"/>, then answers it.</summary>

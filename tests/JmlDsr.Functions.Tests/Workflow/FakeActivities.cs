@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using JmlDsr.Domain.Gathering;
+using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Approval;
 using JmlDsr.Functions.Complaints;
 using JmlDsr.Functions.Deadlines;
@@ -26,6 +27,7 @@ public sealed class FakeActivities
 
     public FakeActivities()
     {
+        IdentityOutcome = _ => IdentityKnown ? IdentityOutcomes.Matched : IdentityOutcomes.NotFound;
         _fakes = new Dictionary<string, Action<DurableTaskRegistry>>(StringComparer.Ordinal)
         {
             [nameof(RecordProgress)] = r => Add<ProgressInput, bool>(r, nameof(RecordProgress), _ => true),
@@ -33,6 +35,10 @@ public sealed class FakeActivities
             [nameof(SendStaffTriage)] = r => Add<StaffNoticeInput, bool>(r, nameof(SendStaffTriage), _ => true),
             [nameof(SendVerificationEmail)] = r => Add<VerificationEmailInput, bool>(r, nameof(SendVerificationEmail), _ => true),
             [nameof(VerifyIdentity)] = r => Add<VerifyIdentityInput, bool>(r, nameof(VerifyIdentity), _ => IdentityKnown),
+            [nameof(AssessIdentity)] = r => Add<AssessIdentityInput, IdentityPlan>(r, nameof(AssessIdentity),
+                i => new IdentityPlan(i.StaffReason is null ? IdentityCheck.ToWire(IdentityNeed) : IdentityCheck.ToWire(IdentityNeed.ConfirmMailbox), Primary, Linked)),
+            [nameof(CheckIdentity)] = r => Add<CheckIdentityInput, string>(r, nameof(CheckIdentity), i => IdentityOutcome(i)),
+            [nameof(CheckLinked)] = r => Add<LinkedInput, LinkedWait>(r, nameof(CheckLinked), _ => new LinkedWait(LinkedWaits())),
             [nameof(CloseUnverified)] = r => Add<CloseUnverifiedInput, bool>(r, nameof(CloseUnverified), _ => true),
             [nameof(GatherFromSystem)] = r => AddAsync<GatherInput, GatherSummary>(r, nameof(GatherFromSystem), GatherAsync),
             [nameof(AlertGatheringFailed)] = r => Add<GatheringFailedInput, bool>(r, nameof(AlertGatheringFailed), _ => true),
@@ -82,6 +88,21 @@ public sealed class FakeActivities
 
     /// <summary>What <see cref="VerifyIdentity"/> answers: false when the confirmed address matches no record.</summary>
     public bool IdentityKnown { get; set; } = true;
+
+    /// <summary>What <see cref="AssessIdentity"/> finds on arrival (version 3): a confirmation by link unless a test says otherwise.</summary>
+    public IdentityNeed IdentityNeed { get; set; } = IdentityNeed.ConfirmMailbox;
+
+    /// <summary>Whether the request speaks for those opened with it (sends the acknowledgement and the identity emails).</summary>
+    public bool Primary { get; set; } = true;
+
+    /// <summary>The requests opened from the same message.</summary>
+    public IReadOnlyList<string> Linked { get; set; } = [];
+
+    /// <summary>What <see cref="CheckIdentity"/> answers; by default matched when <see cref="IdentityKnown"/>, else not found.</summary>
+    public Func<CheckIdentityInput, string> IdentityOutcome { get; set; }
+
+    /// <summary>What <see cref="CheckLinked"/> answers on each call: a reason to wait, or null (the default) to go on.</summary>
+    public Func<string?> LinkedWaits { get; set; } = () => null;
 
     /// <summary>When true for a call, <see cref="GatherFromSystem"/> throws (as a system that is down would).</summary>
     public Func<GatherInput, bool> GatherFails { get; set; } = _ => false;

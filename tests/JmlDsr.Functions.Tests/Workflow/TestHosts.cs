@@ -22,6 +22,7 @@ public static class TestHosts
                 return await DurableTaskTestHost.StartAsync(registry =>
                 {
                     DsrTasks.RegisterOrchestrators(registry);
+                    registry.AddOrchestratorFunc<string, string>(nameof(DsrOrchestratorTests.Listener), (ctx, input) => DsrOrchestratorTests.Listener(ctx, input ?? string.Empty));
                     fakes.Register(registry);
                 }, new DurableTaskTestHostOptions { Port = FreePort() });
             }
