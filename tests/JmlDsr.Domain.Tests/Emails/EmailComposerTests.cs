@@ -13,6 +13,11 @@ public sealed class EmailComposerTests
     {
         { "ack", EmailComposer.Acknowledgement("a@example.com", "A", Ref, RequestType.Access, new DateOnly(2026, 11, 24), Due) },
         { "verify", EmailComposer.VerificationRequest("a@example.com", "A", Ref, "https://x/api/links?token=t", Due) },
+        { "ack-not-in-doubt", EmailComposer.Acknowledgement("a@example.com", "A", [new(Ref, RequestType.Access, Due)], new DateOnly(2026, 11, 24), IdentityNeed.NotInDoubt) },
+        { "ack-two", EmailComposer.Acknowledgement("a@example.com", "A", [new(Ref, RequestType.Access, Due), new("DSR-2026-000043", RequestType.Erasure, Due)], new DateOnly(2026, 11, 24), IdentityNeed.NotInDoubt) },
+        { "identifiers", EmailComposer.IdentifiersRequest("a@example.com", "A", Ref, "https://x/api/links?token=i", Due) },
+        { "authority", EmailComposer.AuthorityRequest("a@example.com", "A", Ref, "https://x/api/links?token=a", Due) },
+        { "no-data", EmailComposer.NoDataHeld("a@example.com", "A", Ref, RequestType.Access, ["Website accounts", "CRM"]) },
         { "unverified", EmailComposer.ClosedUnverified("a@example.com", "A", Ref, noReply: true) },
         { "unknown", EmailComposer.ClosedUnverified("a@example.com", "A", Ref, noReply: false) },
         { "rejected", EmailComposer.Rejected("a@example.com", "A", Ref, RequestType.Erasure, "Manifestly unfounded") },
@@ -31,6 +36,44 @@ public sealed class EmailComposerTests
         { "complaint-ack", EmailComposer.ComplaintAcknowledged("a@example.com", "A", Ref, "DSR-2026-000041") },
         { "complaint-outcome", EmailComposer.ComplaintOutcome("a@example.com", "A", Ref, "We agree; we have corrected your address.") },
     };
+
+    [Fact]
+    public void Acknowledgement_WhenIdentityIsNotInDoubt_SaysNothingIsNeeded_AndPromisesNoConfirmationEmail()
+    {
+        var mail = EmailComposer.Acknowledgement("a@example.com", "A", [new(Ref, RequestType.Access, Due)], new DateOnly(2026, 11, 24), IdentityNeed.NotInDoubt);
+
+        Assert.Contains("we do not need anything more to confirm who you are", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("runs from the day we received your message", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("separate email", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Thursday 24 December 2026", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Acknowledgement_OfTwoRights_ListsEachWithItsReferenceAndDueDate_AndSaysTheCopyComesFirst()
+    {
+        var mail = EmailComposer.Acknowledgement("a@example.com", "A",
+            [new(Ref, RequestType.Access, Due), new("DSR-2026-000043", RequestType.Erasure, new DateOnly(2026, 12, 29))], new DateOnly(2026, 11, 24), IdentityNeed.ConfirmMailbox);
+
+        Assert.Contains($"{Ref}: Access to personal data (Art 15 UK GDPR), response by Thursday 24 December 2026", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("DSR-2026-000043: Erasure of personal data (Art 17 UK GDPR), response by Tuesday 29 December 2026", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("copy of your data first", mail.Text, StringComparison.Ordinal);
+        Assert.Contains(Ref, mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("DSR-2026-000043", mail.Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoDataHeld_ForAccess_IsTheArt15_1Confirmation_NotARefusal()
+    {
+        var mail = EmailComposer.NoDataHeld("a@example.com", "A", Ref, RequestType.Access, ["Website accounts", "CRM"]);
+
+        Assert.Contains("We searched Website accounts, CRM", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Art 15(1)", mail.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("closed", mail.Text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void VerificationRequest_AskedByStaff_SaysWhy() =>
+        Assert.Contains("Why we ask: The name differs from the account's.", EmailComposer.VerificationRequest("a@example.com", "A", Ref, "https://x/l", Due, "The name differs from the account's.").Text, StringComparison.Ordinal);
 
     private const string Northwind = "Northwind Implementation Partners";
     private static readonly DateOnly LiftOn = new(2026, 12, 4);
