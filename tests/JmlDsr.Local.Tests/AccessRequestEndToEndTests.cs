@@ -20,7 +20,7 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
 
         // A customer writes to the privacy mailbox; SendGrid posts it. The envelope names the relay, From the customer.
         using var post = await host.Http.PostAsync(InboundPost.Url(host),
-            InboundPost.Parsed("e2e-1@mail.example.com", "Alice Smith <Alice.Smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me."));
+            InboundPost.Parsed("e2e-1@mail.example.com", "Alice Smith <Alice.Smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me.", dkim: "none", spf: "softfail"));
         Assert.Equal(HttpStatusCode.OK, post.StatusCode);
         var accepted = await post.Content.ReadFromJsonAsync<JsonElement>();
         var reference = accepted.GetProperty("reference").GetString()!;
@@ -29,7 +29,7 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
 
         // SendGrid retries the same email: still one request.
         using var retry = await host.Http.PostAsync(InboundPost.Url(host),
-            InboundPost.Parsed("e2e-1@mail.example.com", "Alice Smith <Alice.Smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me."));
+            InboundPost.Parsed("e2e-1@mail.example.com", "Alice Smith <Alice.Smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me.", dkim: "none", spf: "softfail"));
         var again = await retry.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(reference, again.GetProperty("reference").GetString());
         Assert.True(again.GetProperty("duplicate").GetBoolean());
@@ -62,7 +62,7 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
 
         Assert.DoesNotContain(Alice, summary, StringComparison.OrdinalIgnoreCase);
         var links = LocalHostFixture.Links(decision);
-        Assert.Equal(6, links.Count); // approve, reject, refuse, extend, clarify, charge a fee
+        Assert.Equal(7, links.Count); // approve, reject, refuse, extend, clarify, charge a fee, ask for ID
 
         // A forged token is refused with a page, and audited.
         using (var forged = await host.PressAsync(links[0][..^4] + "AAAA", "approve"))
@@ -136,21 +136,133 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
     }
 
     [Fact]
-    public async Task UnknownAddress_IsClosedUnverifiedWithTheRightEmail()
+    public async Task UnknownAddress_IsAskedForAnotherAddressOrNumber_AndWithNothingMore_IsAnsweredThatNoDataIsHeld()
     {
         const string stranger = "stranger@example.org";
         using var post = await host.Http.PostAsync(InboundPost.Url(host),
             InboundPost.Parsed("e2e-stranger@mail.example.org", stranger, "Data request", "What data do you hold about me? Please send me a copy."));
         var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
-        var verify = await host.WaitForMailAsync(reference, stranger, "Please confirm your request");
-        using (var confirm = await host.PressAsync(LocalHostFixture.Links(verify)[0], "confirm-identity"))
+        var ack = await host.WaitForMailAsync(reference, stranger, "We have received your request");
+        Assert.Contains("could not find this email address in our records", ack.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var ask = await host.WaitForMailAsync(reference, stranger, "Help us find your records");
+        var link = Assert.Single(LocalHostFixture.Links(ask));
+        var (_, page, _) = await host.OpenAsync(link);
+        Assert.Contains("name=\"otherEmail\"", page, StringComparison.Ordinal);
+        Assert.Contains("name=\"number\"", page, StringComparison.Ordinal);
+        using (var answer = await host.PressAsync(link, "give-identifiers"))
         {
-            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         }
 
-        var closed = await host.WaitForMailAsync(reference, stranger, "could not confirm");
-        Assert.Contains("could not match", closed.GetProperty("text").GetString(), StringComparison.Ordinal);
-        await host.WaitForStatusAsync(reference, "closed-unverified");
+        var answered = await host.WaitForMailAsync(reference, stranger, "We hold no personal data about you");
+        Assert.Contains("we hold no personal data about you", answered.GetProperty("text").GetString(), StringComparison.Ordinal);
+        await host.WaitForStatusAsync(reference, "completed");
+        var r = await host.GetRequestAsync(reference);
+        Assert.Equal("other-identifiers", r.GetProperty("identity").GetProperty("need").GetString());
+        Assert.DoesNotContain(await host.OutboxAsync(stranger), m => m.GetProperty("subject").GetString()!.Contains("could not confirm", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UnknownAddress_WhoGivesTheirLicenceNumber_IsConfirmedFromTheAccountsMailbox_AndTheCopyIsOfThatAccount()
+    {
+        const string newAddress = "a.smith@new-employer.example";
+        using var post = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("e2e-licence@mail.example", "Alice Smith <" + newAddress + ">", "Data request", "Please send me a copy of all the personal data you hold about me."));
+        var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+        var ask = await host.WaitForMailAsync(reference, newAddress, "Help us find your records");
+        var (_, page, _) = await host.OpenAsync(Assert.Single(LocalHostFixture.Links(ask)));
+        var token = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"token\" value=\"([^\"]+)\"").Groups[1].Value);
+        using (var answer = await host.Http.PostAsync($"{host.BaseUrl}/api/links", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["action"] = "give-identifiers", ["number"] = "JLP-7781-XXXX" })))
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        // The licence leads to Alice's account: her account's mailbox confirms, not the address that wrote.
+        await host.ConfirmByLinkAsync(reference, Alice);
+        Assert.DoesNotContain(await host.OutboxAsync(newAddress), m => m.GetProperty("subject").GetString()!.Contains("Please confirm your request", StringComparison.Ordinal));
+        await host.WaitForStatusAsync(reference, "awaiting-approval");
+        var r = await host.GetRequestAsync(reference);
+        Assert.Equal(Alice, r.GetProperty("dataSubject").GetProperty("email").GetString());
+    }
+
+    [Fact]
+    public async Task CustomerWritingFromTheirAccountAddress_InAuthenticatedMail_IsNotAskedForId_AndTheClockRunsFromReceipt()
+    {
+        using var post = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("e2e-obvious@mail.example.com", "Alice Smith <alice.smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me."));
+        var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+
+        var ack = await host.WaitForMailAsync(reference, Alice, "We have received your request");
+        Assert.Contains("we do not need anything more to confirm who you are", ack.GetProperty("text").GetString(), StringComparison.Ordinal);
+        await host.WaitForStatusAsync(reference, "awaiting-approval");
+        Assert.DoesNotContain(await host.OutboxAsync(Alice, reference), m => m.GetProperty("subject").GetString()!.Contains("Please confirm your request", StringComparison.Ordinal));
+        var r = await host.GetRequestAsync(reference);
+        Assert.Equal("not-in-doubt", r.GetProperty("identity").GetProperty("need").GetString());
+        Assert.Equal(r.GetProperty("receivedAt").GetDateTimeOffset().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.GetProperty("relevantDate").GetString());
+        Assert.Equal(0, r.GetProperty("pausedDays").GetInt32());
+        var evidence = await host.Http.SendAsync(host.Staff(HttpMethod.Get, $"/api/requests/{reference}/evidence"));
+        Assert.Contains("identity is not in doubt", await evidence.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AccessThenErasure_InOneMessage_AreTwoLinkedRequests_AcknowledgedTogether_AndTheCopyComesBeforeTheErasure()
+    {
+        using var post = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("e2e-two@mail.example.com", "Erin Green <erin.green@example.com>", "My data", "Please send me a copy of all the personal data you hold about me, then delete my account and all my data."));
+        var body = await post.Content.ReadFromJsonAsync<JsonElement>();
+        var opened = body.GetProperty("requests").EnumerateArray().ToList();
+        Assert.Equal(2, opened.Count);
+        Assert.Equal(body.GetProperty("reference").GetString(), opened[0].GetProperty("reference").GetString());
+        var access = opened.Single(o => o.GetProperty("type").GetString() == "access").GetProperty("reference").GetString()!;
+        var erasure = opened.Single(o => o.GetProperty("type").GetString() == "erasure").GetProperty("reference").GetString()!;
+        Assert.All(opened, o => Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", o.GetProperty("dueDate").GetString()!));
+
+        // A repeat post of the same email opens nothing new.
+        using (var again = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("e2e-two@mail.example.com", "Erin Green <erin.green@example.com>", "My data", "Please send me a copy of all the personal data you hold about me, then delete my account and all my data.")))
+        {
+            var repeat = await again.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(new[] { access, erasure }.Order(), repeat.GetProperty("requests").EnumerateArray().Select(o => o.GetProperty("reference").GetString()!).Order());
+        }
+
+        var ack = await host.WaitForMailAsync(access, "erin.green@example.com", "We have received your requests");
+        Assert.Contains(access, ack.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains(erasure, ack.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Single(await host.OutboxAsync("erin.green@example.com"), m => m.GetProperty("subject").GetString()!.StartsWith("We have received", StringComparison.Ordinal)
+            && (m.GetProperty("subject").GetString()!.Contains(access, StringComparison.Ordinal) || m.GetProperty("subject").GetString()!.Contains(erasure, StringComparison.Ordinal)));
+        Assert.Contains(access, (await host.GetRequestAsync(erasure)).GetProperty("linked").EnumerateArray().Select(e => e.GetString()));
+
+        // Staff approve the erasure first: it waits for the access request.
+        var erasureDecision = await host.WaitForMailAsync(erasure, Privacy, "Decision needed");
+        using (var approve = await host.PressAsync(LocalHostFixture.Links(erasureDecision)[0], "approve"))
+        {
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        }
+
+        await host.WaitUntilAsync(async () => (await host.GetRequestAsync(erasure)).GetProperty("timeline").EnumerateArray().Any(t => t.GetProperty("step").GetString() == "waiting-for-linked"),
+            TimeSpan.FromSeconds(60), "the erasure to wait for the access request");
+        Assert.Empty(await host.OutboxAsync("erin.green@example.com", erasure).ContinueWith(t => t.Result.Where(m => !m.GetProperty("subject").GetString()!.StartsWith("We have received", StringComparison.Ordinal)).ToList(), TaskScheduler.Default));
+
+        var accessDecision = await host.WaitForMailAsync(access, Privacy, "Decision needed");
+        using (var approve = await host.PressAsync(LocalHostFixture.Links(accessDecision)[0], "approve"))
+        {
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        }
+
+        // Erin opens her copy; only then is her data erased.
+        var copy = await host.WaitForMailAsync(access, "erin.green@example.com", "Your personal data");
+        var (status, page, _) = await host.OpenAsync(LocalHostFixture.Links(copy).First(l => l.Contains("/api/exports", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var read = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "href=\"(/api/exports\\?[^\"]*format=html)\"").Groups[1].Value);
+        using (var html = await host.Http.GetAsync(host.BaseUrl + read))
+        {
+            Assert.Equal(HttpStatusCode.OK, html.StatusCode);
+        }
+
+        await host.WaitForStatusAsync(erasure, "completed", TimeSpan.FromSeconds(120));
+        var accessDone = (await host.GetRequestAsync(access)).GetProperty("closedAt").GetDateTimeOffset();
+        var erasureDone = (await host.GetRequestAsync(erasure)).GetProperty("closedAt").GetDateTimeOffset();
+        Assert.True(accessDone < erasureDone, "The erasure ran before the access request was answered.");
     }
 
     [Fact]
@@ -201,9 +313,9 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
     public async Task RequestList_FiltersByStatusAndType()
     {
         using var access = await host.Http.PostAsync(InboundPost.Url(host),
-            InboundPost.Parsed("list-1@mail.example.com", "Carol White <carol.white@example.net>", "Subject access request", "Please send me a copy of all the personal data you hold about me."));
+            InboundPost.Parsed("list-1@mail.example.com", "Carol White <carol.white@example.net>", "Subject access request", "Please send me a copy of all the personal data you hold about me.", dkim: "none", spf: "none"));
         using var erasure = await host.Http.PostAsync(InboundPost.Url(host),
-            InboundPost.Parsed("list-2@mail.example.com", "Carol White <carol.white@example.net>", "Erasure", "Please delete all my personal data."));
+            InboundPost.Parsed("list-2@mail.example.com", "Carol White <carol.white@example.net>", "Erasure", "Please delete all my personal data.", dkim: "none", spf: "none"));
         var accessRef = (await access.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
         var erasureRef = (await erasure.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
         await host.WaitForStatusAsync(accessRef, "awaiting-identity");

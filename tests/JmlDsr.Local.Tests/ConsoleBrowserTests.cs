@@ -161,11 +161,7 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
     {
         using var post = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed(messageId, from, subject, text));
         var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
-        var verify = await host.WaitForMailAsync(reference, email, "Please confirm your request");
-        using (var confirm = await host.PressAsync(LocalHostFixture.Links(verify)[0], "confirm-identity"))
-        {
-            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
-        }
+        await host.ConfirmAsync(reference, email);
 
         await host.WaitForStatusAsync(reference, "awaiting-approval");
         return reference;
@@ -177,11 +173,7 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
         using var post = await host.Http.PostAsync(InboundPost.Url(host),
             InboundPost.Parsed("console-1@mail.example.com", "Alice Smith <alice.smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me."));
         var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
-        var verify = await host.WaitForMailAsync(reference, "alice.smith@example.com", "Please confirm your request");
-        using (var confirm = await host.PressAsync(LocalHostFixture.Links(verify)[0], "confirm-identity"))
-        {
-            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
-        }
+        await host.ConfirmAsync(reference, "alice.smith@example.com");
 
         await host.WaitForStatusAsync(reference, "awaiting-approval");
         using var other = await host.Http.PostAsync(InboundPost.Url(host),

@@ -36,6 +36,13 @@ public static class InboundPost
         return content;
     }
 
+    /// <summary>
+    /// A post whose mail did not authenticate (no SPF or DKIM pass aligned with From): a customer on our records is then asked
+    /// to confirm by link (Art 12(6)), as tests of the confirmation step need.
+    /// </summary>
+    public static MultipartFormDataContent Unauthenticated(string messageId, string from, string subject, string text, string envelopeFrom = "bounces+123@relay.example.net", string? replyTo = null, string extraHeaders = "") =>
+        Parsed(messageId, from, subject, text, envelopeFrom, replyTo, extraHeaders, dkim: "none", spf: "none");
+
     /// <summary>The older Inbound Parse URL, with the key in its query (still accepted).</summary>
     public static string Url(LocalHostFixture host, string key = LocalHostFixture.InboundKey) =>
         $"{host.BaseUrl}/api/inbound/sendgrid?key={Uri.EscapeDataString(key)}";

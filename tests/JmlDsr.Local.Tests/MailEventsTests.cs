@@ -150,8 +150,8 @@ public sealed class MailEventsTests(LocalHostFixture host) : IClassFixture<Local
         Assert.Contains(timeline, t => t.GetProperty("step").GetString()!.StartsWith("undeliverable-", StringComparison.Ordinal)
             && t.GetProperty("actor").GetString() == "sendgrid");
         // Once: SendGrid's processed and bounce events, and any repeat of the post, make one alert.
-        await host.WaitForMailAsync(reference, zed, "Please confirm your request");
-        await host.WaitForMailAsync(reference, "privacy@jmlsoftware.co.uk", "Email not delivered: Please confirm your request");
+        await host.WaitForMailAsync(reference, zed, "Help us find your records");
+        await host.WaitForMailAsync(reference, "privacy@jmlsoftware.co.uk", "Email not delivered: Help us find your records");
         Assert.Single(await host.OutboxAsync("privacy@jmlsoftware.co.uk", reference), m => m.GetProperty("subject").GetString()!.Contains("We have received", StringComparison.Ordinal));
     }
 }

@@ -82,12 +82,12 @@ public sealed class NoSecretsInUrlsOrLogsTests(LocalHostFixture host) : IClassFi
         // and a post with the wrong password, refused.
         var alice = "alice.smith@example.com";
         var reference = await PostWithBasicAuthAsync("log-1@mail.example.com", "Alice Smith <alice.smith@example.com>");
-        using (var byKey = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed("log-2@mail.example.org", "Bob Jones <bob.jones@example.org>", "Subject access request", "Please send me a copy of my personal data.")))
+        using (var byKey = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Unauthenticated("log-2@mail.example.org", "Bob Jones <bob.jones@example.org>", "Subject access request", "Please send me a copy of my personal data.")))
         {
             Assert.Equal(HttpStatusCode.OK, byKey.StatusCode);
         }
 
-        using (var wrong = await host.Http.SendAsync(InboundPost.WithBasicAuth(host, InboundPost.Parsed("log-3@mail.example.com", "Alice Smith <alice.smith@example.com>", "SAR", "Send me my data."), "wrong-key")))
+        using (var wrong = await host.Http.SendAsync(InboundPost.WithBasicAuth(host, InboundPost.Unauthenticated("log-3@mail.example.com", "Alice Smith <alice.smith@example.com>", "SAR", "Send me my data."), "wrong-key")))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         }
@@ -250,7 +250,7 @@ public sealed class NoSecretsInUrlsOrLogsTests(LocalHostFixture host) : IClassFi
     private async Task<string> PostWithBasicAuthAsync(string messageId, string from)
     {
         using var post = await host.Http.SendAsync(InboundPost.WithBasicAuth(host,
-            InboundPost.Parsed(messageId, from, "Subject access request", "Please send me a copy of all the personal data you hold about me.")));
+            InboundPost.Unauthenticated(messageId, from, "Subject access request", "Please send me a copy of all the personal data you hold about me.")));
         Assert.Equal(HttpStatusCode.OK, post.StatusCode);
         return (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
     }

@@ -191,6 +191,10 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             aboutReference = r.AboutReference,
             senderAuthenticated = r.SenderAuthenticated,
             senderAuthentication = r.SenderAuthentication,
+            identity = r.IdentityNeed is null ? null : new { need = r.IdentityNeed, reason = r.IdentityReason },
+            agent = r.AgentKind is null ? null : new { kind = r.AgentKind, email = r.RequesterEmail, name = r.RequesterName, authorityReceivedAt = r.AuthorityReceivedAt, authorityAcceptedBy = r.AuthorityAcceptedBy },
+            dataSubject = new { email = r.PersonEmail(), name = r.SubjectName ?? (r.AgentKind is null ? r.RequesterName : null) },
+            linked = r.LinkedReferences(),
             timeline,
         });
     }

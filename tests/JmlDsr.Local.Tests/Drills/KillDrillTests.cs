@@ -31,7 +31,7 @@ public sealed class KillDrillTests(LoadDrillFixture host, ITestOutputHelper outp
         {
             var from = Customers[i % Customers.Length];
             using var post = await host.Http.PostAsync(InboundPost.Url(host),
-                InboundPost.Parsed($"kill-drill-{i}@mail.example.com", from, "Subject access request", "Please send me a copy of all the personal data you hold about me."), ct);
+                InboundPost.Unauthenticated($"kill-drill-{i}@mail.example.com", from, "Subject access request", "Please send me a copy of all the personal data you hold about me."), ct);
             Assert.Equal(HttpStatusCode.OK, post.StatusCode);
             references[i] = (await post.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("reference").GetString()!;
         });

@@ -110,7 +110,7 @@ public sealed class StorageOutageDrillTests(StorageOutageFixture host, ITestOutp
         {
             var p = Plan[i];
             var (subject, text) = Wording(p.Type);
-            var reference = await host.PostRequestAsync($"outage-{i}@mail.example", $"{p.Name} <{p.Email}>", subject, text);
+            var reference = await host.PostRequestAsync($"outage-{i}@mail.example", $"{p.Name} <{p.Email}>", subject, text, authenticated: false);
             Assert.Equal(p.Type, (await host.GetRequestAsync(reference)).GetProperty("type").GetString());
             requests.Add(new Tracked(p, reference));
         }

@@ -31,14 +31,14 @@ public sealed class VersionRolloutDrillTests(VersionRolloutFixture host, ITestOu
         // On the previous build: a restriction answered and waiting for its lift, an access request waiting for a decision,
         // and one waiting for the requester to confirm.
         var dan = await host.PostRequestAsync("rollout-dan@mail.example.co.uk", "Dan Brown <dan.brown@example.co.uk>", "Restriction of processing",
-            "Please restrict the processing of my personal data while you check my address.");
+            "Please restrict the processing of my personal data while you check my address.", authenticated: false);
         await host.ConfirmAsync(dan, "dan.brown@example.co.uk");
         await ApproveAsync(dan);
         await host.WaitForStatusAsync(dan, "restricted");
-        var alice = await host.PostRequestAsync("rollout-alice@mail.example.com", "Alice Smith <alice.smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me.");
+        var alice = await host.PostRequestAsync("rollout-alice@mail.example.com", "Alice Smith <alice.smith@example.com>", "Subject access request", "Please send me a copy of all the personal data you hold about me.", authenticated: false);
         await host.ConfirmAsync(alice, "alice.smith@example.com");
         await host.WaitForMailAsync(alice, Privacy, "Decision needed");
-        var bob = await host.PostRequestAsync("rollout-bob@mail.example.org", "Bob Jones <bob.jones@example.org>", "Subject access request", "Please send me a copy of my personal data.");
+        var bob = await host.PostRequestAsync("rollout-bob@mail.example.org", "Bob Jones <bob.jones@example.org>", "Subject access request", "Please send me a copy of my personal data.", authenticated: false);
         await host.WaitForStatusAsync(bob, "awaiting-identity");
         Assert.Equal("Running", await host.WorkflowStatusAsync(dan)); // version 1 waits for the lift in the request's workflow
         output.WriteLine($"version 1: 3 requests in flight after {clock.Elapsed.TotalSeconds:F0} s");
@@ -51,7 +51,7 @@ public sealed class VersionRolloutDrillTests(VersionRolloutFixture host, ITestOu
 
         // A new restriction on the new build: its workflow ends with the response.
         var carol = await host.PostRequestAsync("rollout-carol@mail.example.net", "Carol White <carol.white@example.net>", "Restriction of processing",
-            "Please restrict the processing of my personal data while my complaint is looked at.");
+            "Please restrict the processing of my personal data while my complaint is looked at.", authenticated: false);
         await host.ConfirmAsync(carol, "carol.white@example.net");
         await ApproveAsync(carol);
         await host.WaitForStatusAsync(carol, "restricted");

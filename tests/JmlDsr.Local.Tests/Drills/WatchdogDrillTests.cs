@@ -235,7 +235,7 @@ public sealed class WatchdogDrillTests(WatchdogDrillFixture host, ITestOutputHel
     private async Task<string> WaitingForApprovalAsync(string messageId, string from)
     {
         var email = from[(from.IndexOf('<', StringComparison.Ordinal) + 1)..^1];
-        var reference = await host.PostRequestAsync(messageId, from, "Subject access request", "Please send me a copy of all the personal data you hold about me.");
+        var reference = await host.PostRequestAsync(messageId, from, "Subject access request", "Please send me a copy of all the personal data you hold about me.", authenticated: false);
         await host.ConfirmAsync(reference, email);
         await host.WaitForMailAsync(reference, Privacy, "Decision needed");
         await host.WaitForStatusAsync(reference, "awaiting-approval");

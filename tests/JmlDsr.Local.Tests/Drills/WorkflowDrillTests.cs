@@ -73,7 +73,7 @@ public sealed class WorkflowDrillTests(LocalHostFixture host) : IClassFixture<Lo
         try
         {
             using var post = await host.Http.PostAsync(InboundPost.Url(host),
-                InboundPost.Parsed("outage@mail.example.com", "Alice Smith <alice.smith@example.com>", "Subject access request", "Please send me a copy of my personal data."));
+                InboundPost.Unauthenticated("outage@mail.example.com", "Alice Smith <alice.smith@example.com>", "Subject access request", "Please send me a copy of my personal data."));
             var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
             var verify = await host.WaitForMailAsync(reference, "alice.smith@example.com", "Please confirm your request");
             using (var confirm = await host.PressAsync(LocalHostFixture.Links(verify)[0], "confirm-identity"))
@@ -116,7 +116,7 @@ public sealed class WorkflowDrillTests(LocalHostFixture host) : IClassFixture<Lo
 
     private async Task<(string Reference, string ApproveLink)> WaitingForApprovalAsync(string messageId, string from)
     {
-        using var post = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed(messageId, from, "Subject access request", "Please send me a copy of my personal data."));
+        using var post = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Unauthenticated(messageId, from, "Subject access request", "Please send me a copy of my personal data."));
         var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
         var verify = await host.WaitForMailAsync(reference, from, "Please confirm your request");
         using (var confirm = await host.PressAsync(LocalHostFixture.Links(verify)[0], "confirm-identity"))
