@@ -87,7 +87,10 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
 
         // The customer gets the link to their data; the export has the data and the Art 15 information.
         var fulfilment = await host.WaitForMailAsync(reference, Alice, "Your personal data");
-        var download = Assert.Single(LocalHostFixture.Links(fulfilment));
+        var fulfilmentLinks = LocalHostFixture.Links(fulfilment);
+        Assert.Equal(2, fulfilmentLinks.Count);
+        Assert.EndsWith("&format=pdf", fulfilmentLinks[0], StringComparison.Ordinal); // the PDF first, as the privacy policy offers it
+        var download = LocalHostFixture.DownloadLink(fulfilment);
         var json = await host.Http.GetFromJsonAsync<JsonElement>(download + "&format=json");
         Assert.Equal(reference, json.GetProperty("reference").GetString());
         var systems = json.GetProperty("systems").EnumerateArray().ToList();
@@ -103,11 +106,50 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
         Assert.Contains("Information Commissioner", html, StringComparison.Ordinal);
         Assert.Contains("Who receives it", html, StringComparison.Ordinal);
         Assert.Contains("Smith Analytics Ltd", html, StringComparison.Ordinal);
+        Assert.Contains("<strong>IP address</strong>: 203.0.113.24", html, StringComparison.Ordinal);
+
+        // The PDF: the same document, as searchable text with page numbers.
+        using (var pdf = await host.Http.GetAsync(fulfilmentLinks[0]))
+        {
+            Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+            Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("no-store", pdf.Headers.CacheControl?.ToString());
+            using var doc = UglyToad.PdfPig.PdfDocument.Open(await pdf.Content.ReadAsByteArrayAsync());
+            var pages = doc.GetPages().Select(p => string.Join(' ', p.GetWords().Select(w => w.Text))).ToList();
+            var text = string.Join('\n', pages);
+            foreach (var part in new[] { "Your personal data held by JML", "About all of your data", "Customer relationship management (CRM)", "Who receives it", "Information Commissioner", "Company: Smith Analytics Ltd", "IP address: 203.0.113.24", "Login email:", "[redacted" })
+            {
+                Assert.Contains(part, text, StringComparison.Ordinal);
+            }
+
+            Assert.DoesNotContain("Tom Baker", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("IpAddress", text, StringComparison.Ordinal);
+            Assert.Contains($"Page 1 of {doc.NumberOfPages}", pages[0], StringComparison.Ordinal);
+            Assert.Contains($"Page {doc.NumberOfPages} of {doc.NumberOfPages}", pages[^1], StringComparison.Ordinal);
+        }
+
+        // A forged or expired download link is refused for the PDF exactly as for the web page.
+        var signer = new JmlDsr.Domain.Links.LinkTokenSigner("dev-link-signing-key-0123456789abcdef-not-for-production");
+        var exportToken = Uri.UnescapeDataString(download[(download.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
+        var bad = new Dictionary<string, (string Token, HttpStatusCode Status)>
+        {
+            ["forged"] = (exportToken[..(exportToken.IndexOf('.', StringComparison.Ordinal) + 1)] + new string('A', 43), HttpStatusCode.Forbidden),
+            ["expired"] = (signer.Sign(new JmlDsr.Domain.Links.LinkClaims(reference, "export", [JmlDsr.Domain.Links.LinkActions.Download], DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(), "old")), HttpStatusCode.Gone),
+        };
+        foreach (var (name, (badToken, status)) in bad)
+        {
+            using var asHtml = await host.Http.GetAsync($"{host.BaseUrl}/api/exports?token={Uri.EscapeDataString(badToken)}&format=html");
+            using var asPdf = await host.Http.GetAsync($"{host.BaseUrl}/api/exports?token={Uri.EscapeDataString(badToken)}&format=pdf");
+            Assert.True(status == asHtml.StatusCode, $"{name} (html): {(int)asHtml.StatusCode}");
+            Assert.True(status == asPdf.StatusCode, $"{name} (pdf): {(int)asPdf.StatusCode}");
+            Assert.Equal("text/html", asPdf.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(await asHtml.Content.ReadAsStringAsync(), await asPdf.Content.ReadAsStringAsync());
+        }
 
         await host.WaitForStatusAsync(reference, "completed");
         var done = await host.GetRequestAsync(reference);
         var steps = done.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("step").GetString()).ToList();
-        foreach (var step in new[] { "acknowledgement-sent", "verification-requested", "identity-confirmed", "searched-crm", "approval-1-requested", "approved", "export-written", "fulfilment-sent", "completed" })
+        foreach (var step in new[] { "acknowledgement-sent", "verification-requested", "identity-confirmed", "searched-crm", "approval-1-requested", "approved", "export-written", "fulfilment-sent", "downloaded-pdf", "completed" })
         {
             Assert.Contains(step, steps);
         }

@@ -237,6 +237,10 @@ public class LocalHostFixture : IAsyncLifetime
         return found;
     }
 
+    /// <summary>The access response's link to the page with every copy (the email offers the PDF link first, then this one).</summary>
+    public static string DownloadLink(JsonElement mail) =>
+        Assert.Single(Links(mail), l => l.Contains("/api/exports?token=", StringComparison.Ordinal) && !l.Contains("format=", StringComparison.Ordinal));
+
     public static IReadOnlyList<string> Links(JsonElement mail) =>
         Regex.Matches(mail.GetProperty("text").GetString()!, @"https?://\S+").Select(m => m.Value).ToList();
 

@@ -111,7 +111,7 @@ public sealed class NoSecretsInUrlsOrLogsTests(LocalHostFixture host) : IClassFi
         }
 
         // The export link: the token leaves the URL (format kept), the page's own links name no token, both copies download.
-        var download = Assert.Single(LocalHostFixture.Links(await host.WaitForMailAsync(reference, alice, "Your personal data")));
+        var download = LocalHostFixture.DownloadLink(await host.WaitForMailAsync(reference, alice, "Your personal data"));
         using (var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
         using (var raw = new HttpClient(handler))
         using (var exchange = await raw.GetAsync(download + "&format=json"))
@@ -125,7 +125,7 @@ public sealed class NoSecretsInUrlsOrLogsTests(LocalHostFixture host) : IClassFi
         Assert.Equal(HttpStatusCode.OK, exportStatus);
         Assert.DoesNotContain("token", exportUrl.Query, StringComparison.Ordinal);
         var hrefs = Regex.Matches(exportPage, "href=\"([^\"]+)\"").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
-        Assert.Equal(2, hrefs.Count);
+        Assert.Equal(3, hrefs.Count); // PDF, web page, JSON
         Assert.All(hrefs, h => Assert.DoesNotContain("token", h, StringComparison.Ordinal));
         using (var json = await host.Http.GetAsync(host.BaseUrl + hrefs.Single(h => h.EndsWith("format=json", StringComparison.Ordinal))))
         {

@@ -166,16 +166,20 @@ public static class EmailComposer
             $"We will now respond by {LongDate(newDue)} at the latest.",
         ]);
 
-    public static EmailMessage AccessFulfilled(string to, string? name, string reference, EmailLink download, DateTimeOffset linkExpires, IReadOnlyList<SystemSummary> systems)
+    /// <summary>
+    /// The access response: the PDF copy first (the privacy policy promises "a commonly used format such as a pdf document"),
+    /// then the page with the same document for a web browser and the machine-readable copy.
+    /// </summary>
+    public static EmailMessage AccessFulfilled(string to, string? name, string reference, EmailLink pdf, EmailLink page, DateTimeOffset linkExpires, IReadOnlyList<SystemSummary> systems)
     {
         var paragraphs = new List<string>
         {
             $"Here is our response to your request {reference} for access to your personal data (UK GDPR Art 15).",
-            $"Your data is in a document you can read in any web browser, with a machine-readable copy (JSON) beside it. The link works until {LongDate(UkDateOf(linkExpires))}; after that, write to us and we will send a new one.",
+            $"Your data is in a PDF document you can keep and print (the first link below). The second link opens the same document in any web browser, with a machine-readable copy (JSON) beside it. The links work until {LongDate(UkDateOf(linkExpires))}; after that, write to us and we will send new ones.",
             "We searched these systems: " + string.Join("; ", systems.Select(s => $"{s.SystemName} ({s.RecordCount} record{(s.RecordCount == 1 ? "" : "s")})")) + ".",
             "The document also tells you why we use your data, who receives it, how long we keep it, where it came from, and your rights to rectification, erasure, restriction and objection.",
         };
-        return Customer(to, $"Your personal data — reference {reference}", name, paragraphs, [download]);
+        return Customer(to, $"Your personal data — reference {reference}", name, paragraphs, [pdf, page]);
     }
 
     public static EmailMessage StaffApprovalRequest(string to, string reference, RequestType type, string requesterMasked, DateOnly due, IReadOnlyList<SystemSummary> systems, IReadOnlyList<EmailLink> actions, DateTimeOffset linksExpire)

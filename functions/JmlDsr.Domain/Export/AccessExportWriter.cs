@@ -9,10 +9,11 @@ namespace JmlDsr.Domain.Export;
 public sealed record AccessExportHeader(string Reference, string SubjectEmail, string? SubjectName, DateTimeOffset GeneratedAt, DateOnly ReceivedOn);
 
 /// <summary>
-/// Writes the copy of the personal data (Art 15(3)) in two commonly used formats: JSON for machines and
-/// an HTML document for people, each with the supplementary information of Art 15(1)(a)–(h) and 15(2)
-/// per system. Both are written forward-only to a stream, so a subject with many records never has
-/// to fit in memory.
+/// Writes the copy of the personal data (Art 15(3)) in commonly used formats: JSON for machines, and an HTML and a PDF
+/// document for people (JML's privacy policy names PDF), each with the supplementary information of Art 15(1)(a)–(h) and
+/// 15(2) per system. The HTML and PDF copies draw the same <see cref="AccessExportDocument"/> blocks, fields under their
+/// <see cref="FieldLabels"/>. All are written forward-only, so a subject with many records never has to fit in memory
+/// (the PDF holds one part's pages at most).
 /// </summary>
 public static class AccessExportWriter
 {
@@ -63,6 +64,34 @@ public static class AccessExportWriter
         await using var jsonSink = new JsonSink(json, header, redacting);
         await using var htmlSink = new HtmlSink(html, header, redacting);
         await WriteAsync([jsonSink, htmlSink], systems, redact, ct);
+    }
+
+    /// <summary>How many pages one part of the PDF copy has at most (see <see cref="PdfPartTarget"/>).</summary>
+    public const int PdfPagesPerPart = 5000;
+
+    /// <summary>Writes the PDF copy: the same blocks as the HTML copy, into one or more parts. Returns the number of parts.</summary>
+    public static async Task<int> WritePdfAsync(PdfPartTarget pdf, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, IReadOnlyCollection<string>? redact = null, CancellationToken ct = default) =>
+        await WritePdfAsync(pdf, header, systems, redact, PdfPagesPerPart, ct);
+
+    internal static async Task<int> WritePdfAsync(PdfPartTarget pdf, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, IReadOnlyCollection<string>? redact, int pagesPerPart, CancellationToken ct)
+    {
+        await using var sink = new PdfSink(pdf, header, redact is { Count: > 0 }, pagesPerPart);
+        await WriteAsync([sink], systems, redact, ct);
+        return sink.Parts;
+    }
+
+    /// <summary>
+    /// Writes all three copies in one pass over <paramref name="systems"/>: each system's records are read (and redacted)
+    /// once, and each record goes to the JSON, the HTML and the PDF copy as it is read. Returns the number of PDF parts.
+    /// </summary>
+    public static async Task<int> WriteAllAsync(Stream json, TextWriter html, PdfPartTarget pdf, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, IReadOnlyCollection<string>? redact = null, CancellationToken ct = default)
+    {
+        var redacting = redact is { Count: > 0 };
+        await using var jsonSink = new JsonSink(json, header, redacting);
+        await using var htmlSink = new HtmlSink(html, header, redacting);
+        await using var pdfSink = new PdfSink(pdf, header, redacting, PdfPagesPerPart);
+        await WriteAsync([jsonSink, htmlSink, pdfSink], systems, redact, ct);
+        return pdfSink.Parts;
     }
 
     private static async Task WriteAsync(IReadOnlyList<ExportSink> sinks, IAsyncEnumerable<SystemRecords> systems, IReadOnlyCollection<string>? redact, CancellationToken ct)
@@ -129,6 +158,9 @@ public static class AccessExportWriter
     {
         private readonly Utf8JsonWriter _w = new(output, new JsonWriterOptions { Indented = true });
 
+        // The field names this system's records used, described after its records with their labels (few: one per kind of field).
+        private readonly SortedSet<string> _fields = new(StringComparer.Ordinal);
+
         public override Task StartAsync(CancellationToken ct)
         {
             ArgumentNullException.ThrowIfNull(header);
@@ -175,6 +207,7 @@ public static class AccessExportWriter
             foreach (var (key, value) in record.Fields)
             {
                 _w.WriteString(key, value);
+                _fields.Add(key);
             }
 
             _w.WriteEndObject();
@@ -188,6 +221,14 @@ public static class AccessExportWriter
         {
             _w.WriteEndArray();
             _w.WriteNumber("recordCount", count);
+            _w.WriteStartObject("fieldLabels");
+            foreach (var field in _fields)
+            {
+                _w.WriteString(field, FieldLabels.For(system.Id, field));
+            }
+
+            _w.WriteEndObject();
+            _fields.Clear();
             _w.WriteEndObject();
             await _w.FlushAsync(ct);
         }
@@ -202,6 +243,7 @@ public static class AccessExportWriter
         public override ValueTask DisposeAsync() => _w.DisposeAsync();
     }
 
+    /// <summary>The HTML copy: draws <see cref="AccessExportDocument"/>'s blocks as a web page.</summary>
     private sealed class HtmlSink(TextWriter output, AccessExportHeader header, bool redacting) : ExportSink
     {
         public override async Task StartAsync(CancellationToken ct)
@@ -211,67 +253,27 @@ public static class AccessExportWriter
             await output.WriteAsync($$"""
                 <!doctype html>
                 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-                <title>Your personal data — {{E(header.Reference)}}</title>
+                <title>{{E(AccessExportDocument.DocumentTitle(header))}}</title>
                 <style>
                 body{font-family:"Segoe UI",Arial,sans-serif;color:#1b1b1b;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}
                 h1{font-size:1.6rem} h2{font-size:1.3rem;border-bottom:2px solid #0b5cad;padding-bottom:.2rem;margin-top:2rem}
                 table{border-collapse:collapse;width:100%;margin:.5rem 0} th,td{border:1px solid #b0b0b0;padding:.3rem .5rem;text-align:left;vertical-align:top}
                 th{background:#eef3f9} dl{display:grid;grid-template-columns:14rem 1fr;gap:.2rem 1rem} dt{font-weight:600}
                 </style></head><body>
-                <h1>Your personal data held by {{E(EmailComposer.Company)}}</h1>
-                <p>Reference <strong>{{E(header.Reference)}}</strong>. Request received on {{E(EmailComposer.LongDate(header.ReceivedOn))}}; this copy was produced on {{E(header.GeneratedAt.ToString("d MMMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.GetCultureInfo("en-GB")))}} for {{E(header.SubjectEmail)}}.</p>
-                <p>This is a copy of your personal data under Article 15 of the UK GDPR. For each system we searched, you will find what we hold and why, who receives it, how long we keep it and where it came from.</p>
-                {{(redacting ? $"<p class=\"third-party\"><strong>{E(ThirdPartyNotice)}</strong></p>\n" : "")}}            <h2>About all of your data</h2>
-                <dl>
-                <dt>Automated decisions</dt><dd>{{E(AutomatedDecisions)}}</dd>
-                <dt>International transfers</dt><dd>{{E(InternationalTransfers)}}</dd>
-                <dt>Your rights</dt><dd>{{E(YourRights)}}</dd>
-                <dt>Complaints</dt><dd>{{E(Complaints)}}</dd>
-                </dl>
 
                 """);
+            await DrawAsync(AccessExportDocument.Opening(header, redacting));
         }
 
-        public override async Task BeginSystemAsync(SystemDescriptor system, SystemSearch search, CancellationToken ct) =>
-            await output.WriteAsync($"""
-                <section><h2>{E(system.Name)}</h2>
-                <dl>
-                <dt>Why we use it</dt><dd>{E(system.Purposes)}</dd>
-                <dt>Lawful basis</dt><dd>{E(system.LawfulBasis)}</dd>
-                <dt>Categories</dt><dd>{E(string.Join(", ", system.Categories))}</dd>
-                <dt>Who receives it</dt><dd>{E(system.Recipients.Count == 0 ? "No one outside JML." : string.Join("; ", system.Recipients))}</dd>
-                <dt>How long we keep it</dt><dd>{E(system.Retention)}</dd>
-                <dt>Where it came from</dt><dd>{E(system.Source)}</dd>
-                </dl>
-
-                """);
+        public override Task BeginSystemAsync(SystemDescriptor system, SystemSearch search, CancellationToken ct) =>
+            DrawAsync(AccessExportDocument.SystemOpening(system));
 
         // One row per record, written as it is read: the document streams however many there are.
-        public override async Task RecordAsync(SystemDescriptor system, PersonalRecord record, int index, CancellationToken ct)
-        {
-            if (index == 0)
-            {
-                await output.WriteAsync($"<table><caption>What {E(system.Name)} holds about you</caption><thead><tr><th scope=\"col\">Kind of record</th><th scope=\"col\">What it says</th></tr></thead><tbody>\n");
-            }
+        public override Task RecordAsync(SystemDescriptor system, PersonalRecord record, int index, CancellationToken ct) =>
+            DrawAsync(AccessExportDocument.Record(system, record, index));
 
-            await output.WriteAsync($"<tr><td>{E(record.Category)}</td><td>");
-            var first = true;
-            foreach (var (key, value) in record.Fields)
-            {
-                await output.WriteAsync($"{(first ? "" : "<br>")}<strong>{E(key)}</strong>: {E(value)}");
-                first = false;
-            }
-
-            await output.WriteAsync("</td></tr>\n");
-        }
-
-        public override async Task EndSystemAsync(SystemDescriptor system, int count, CancellationToken ct)
-        {
-            await output.WriteAsync(count == 0
-                ? "<p>We hold no personal data about you in this system.</p>\n"
-                : $"</tbody></table>\n<p>Records found: {count}.</p>\n");
-            await output.WriteAsync("</section>\n");
-        }
+        public override Task EndSystemAsync(SystemDescriptor system, int count, CancellationToken ct) =>
+            DrawAsync(AccessExportDocument.SystemClosing(count));
 
         public override async Task EndAsync(CancellationToken ct)
         {
@@ -280,6 +282,63 @@ public static class AccessExportWriter
         }
 
         public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        private async Task DrawAsync(IReadOnlyList<ExportBlock> blocks)
+        {
+            foreach (var block in blocks)
+            {
+                await output.WriteAsync(Html(block));
+            }
+        }
+
+        private static string Html(ExportBlock block) => block switch
+        {
+            TitleBlock t => $"<h1>{E(t.Text)}</h1>\n",
+            HeadingBlock h => $"<h2>{E(h.Text)}</h2>\n",
+            SectionStartBlock s => $"<section><h2>{E(s.Heading)}</h2>\n",
+            SectionEndBlock => "</section>\n",
+            ParagraphBlock { Strong: true } p => $"<p class=\"third-party\"><strong>{E(p.Text)}</strong></p>\n",
+            ParagraphBlock p => $"<p>{E(p.Text)}</p>\n",
+            FactsBlock f => "<dl>\n" + string.Concat(f.Facts.Select(x => $"<dt>{E(x.Term)}</dt><dd>{E(x.Value)}</dd>\n")) + "</dl>\n",
+            RecordsStartBlock r => $"<table><caption>{E(r.Caption)}</caption><thead><tr><th scope=\"col\">{E(r.KindHeading)}</th><th scope=\"col\">{E(r.ContentHeading)}</th></tr></thead><tbody>\n",
+            RecordBlock r => $"<tr><td>{E(r.Kind)}</td><td>" + string.Join("<br>", r.Fields.Select(x => $"<strong>{E(x.Term)}</strong>: {E(x.Value)}")) + "</td></tr>\n",
+            RecordsEndBlock => "</tbody></table>\n",
+            _ => throw new NotSupportedException($"No HTML for {block.GetType().Name}."),
+        };
+    }
+
+    /// <summary>The PDF copy: draws the same blocks as the HTML copy, with PDFsharp.</summary>
+    private sealed class PdfSink(PdfPartTarget target, AccessExportHeader header, bool redacting, int pagesPerPart) : ExportSink
+    {
+        private PdfCopyWriter? _pdf;
+
+        public int Parts => _pdf?.Parts ?? 0;
+
+        public override Task StartAsync(CancellationToken ct)
+        {
+            ArgumentNullException.ThrowIfNull(target);
+            ArgumentNullException.ThrowIfNull(header);
+            ExportFonts.Ensure();
+            _pdf = new PdfCopyWriter(header, target, pagesPerPart);
+            return _pdf.DrawAsync(AccessExportDocument.Opening(header, redacting), ct);
+        }
+
+        public override Task BeginSystemAsync(SystemDescriptor system, SystemSearch search, CancellationToken ct) =>
+            _pdf!.DrawAsync(AccessExportDocument.SystemOpening(system), ct);
+
+        public override Task RecordAsync(SystemDescriptor system, PersonalRecord record, int index, CancellationToken ct) =>
+            _pdf!.DrawAsync(AccessExportDocument.Record(system, record, index), ct);
+
+        public override Task EndSystemAsync(SystemDescriptor system, int count, CancellationToken ct) =>
+            _pdf!.DrawAsync(AccessExportDocument.SystemClosing(count), ct);
+
+        public override Task EndAsync(CancellationToken ct) => _pdf!.FinishAsync(ct);
+
+        public override ValueTask DisposeAsync()
+        {
+            _pdf?.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 
     private static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<string> values)

@@ -12,9 +12,10 @@ using Microsoft.Azure.Functions.Worker;
 namespace JmlDsr.Functions.Fulfilment;
 
 /// <summary>
-/// Writes the access response to exports/{ref}/: a JSON copy and a readable HTML document, both with
-/// the Art 15 supplementary information. Streams from the gathered blobs, so size does not matter.
-/// Rewriting the same blobs makes a retry harmless.
+/// Writes the access response to exports/{ref}/: a JSON copy, a readable HTML document and the same document as a PDF
+/// (<see cref="PdfBlobName"/>; more than one part only for a copy of thousands of pages), all with the Art 15
+/// supplementary information. Streams from the gathered blobs, so size does not matter. Rewriting the same blobs makes a
+/// retry harmless. Every copy lives under the request's prefix, so it ends with the others (housekeeping, erasure).
 /// </summary>
 public sealed class BuildAccessExport(RequestRepository requests, DsrStorage storage, DecisionStore decisions, AuditLog audit) : IDsrActivity<ExportInput, ExportResult>
 {
@@ -31,22 +32,36 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
         // Art 15(4): other people's information staff chose on the approval page is redacted in both copies.
         var redact = input.DecisionStep is null ? [] : (await decisions.GetAsync(input.Reference, input.DecisionStep)).Redactions;
 
-        // Both copies in one pass: each gathered blob is read once, and each record goes to both as it is read.
+        // All copies in one pass: each gathered blob is read once, and each record goes to each copy as it is read.
         var jsonName = $"{input.Reference}/personal-data.json";
         var htmlName = $"{input.Reference}/personal-data.html";
         var json = new BlobWriteStream(exports.GetBlobClient(jsonName), "application/json; charset=utf-8");
         var html = new BlobWriteStream(exports.GetBlobClient(htmlName), "text/html; charset=utf-8");
+        var pdfs = new List<BlobWriteStream>();
+        Task<Stream> PdfPart(int part, CancellationToken ct)
+        {
+            var blob = new BlobWriteStream(exports.GetBlobClient(PdfBlobName(input.Reference, part)), "application/pdf");
+            pdfs.Add(blob);
+            return Task.FromResult<Stream>(blob);
+        }
+
+        int parts;
         await using (json)
         await using (html)
         await using (var w = new StreamWriter(html, new UTF8Encoding(false), 64 * 1024))
         {
-            await AccessExportWriter.WriteJsonAndHtmlAsync(json, w, header, ReadGatheredAsync(input.Systems), redact);
+            parts = await AccessExportWriter.WriteAllAsync(json, w, PdfPart, header, ReadGatheredAsync(input.Systems), redact);
         }
 
+        var pdfBytes = pdfs.Sum(p => p.Written);
         await audit.AppendAsync(input.Reference, input.At, "export-written", "system",
-            $"Access export written: {jsonName} ({json.Written} bytes), {htmlName} ({html.Written} bytes); {input.Systems.Sum(s => s.RecordCount)} record(s) from {input.Systems.Count} system(s); {redact.Count} third-party item(s) redacted (Art 15(4)).");
+            $"Access export written: {jsonName} ({json.Written} bytes), {htmlName} ({html.Written} bytes), {PdfBlobName(input.Reference, 1)} ({(parts == 1 ? string.Empty : $"{parts} parts, ")}{pdfBytes} bytes); {input.Systems.Sum(s => s.RecordCount)} record(s) from {input.Systems.Count} system(s); {redact.Count} third-party item(s) redacted (Art 15(4)).");
         return new ExportResult(jsonName, htmlName, json.Written, html.Written);
     }
+
+    /// <summary>The PDF copy's blob: <c>personal-data.pdf</c>, and for the rare copy in parts <c>personal-data-2.pdf</c>, ….</summary>
+    public static string PdfBlobName(string reference, int part) =>
+        part <= 1 ? $"{reference}/personal-data.pdf" : $"{reference}/personal-data-{part.ToString(System.Globalization.CultureInfo.InvariantCulture)}.pdf";
 
     private async IAsyncEnumerable<SystemRecords> ReadGatheredAsync(IReadOnlyList<GatherSummary> systems, [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -8,7 +8,7 @@ using static JmlDsr.Functions.Http.Responses;
 namespace JmlDsr.Functions.Fulfilment;
 
 /// <summary>
-/// GET /api/exports?token=…[&amp;format=html|json]: the requester's copy, while the link lasts. Reading only. The emailed
+/// GET /api/exports?token=…[&amp;format=pdf|html|json]: the requester's copy, while the link lasts. Reading only. The emailed
 /// token is swapped for a cookie and a redirect to <c>/api/exports?link=…[&amp;format=…]</c> (<see cref="LinkCookies"/>);
 /// the page's own links name that cookie, never the token.
 /// </summary>
@@ -46,30 +46,54 @@ public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrSt
 
         var reference = check.Claims.Reference;
         var format = request.Query["format"].ToString();
-        if (format is not ("html" or "json"))
+        var exports = storage.Container(DsrStorage.ExportsContainer);
+        if (format is not ("pdf" or "html" or "json"))
         {
             // The page's links name this link's cookie (a hash of the token), not the token: another export link opened
             // later in the same browser has a cookie of its own, so these still open this copy.
             var q = Uri.EscapeDataString(LinkCookies.Handle(token));
+            var parts = await PdfPartsAsync(exports, reference, ct);
+            var pdf = parts == 0 ? string.Empty
+                : parts == 1
+                ? $"<p><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=pdf\">Download your data as a PDF document (with what we use it for and your rights)</a></p>"
+                : $"<p>Your data as a PDF document (with what we use it for and your rights), in {parts} parts:</p><ul>" +
+                  string.Concat(Enumerable.Range(1, parts).Select(n => $"<li><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=pdf&amp;part={n}\">Part {n}</a></li>")) + "</ul>";
             return Page(request.HttpContext, StatusCodes.Status200OK, "Your personal data",
                 $"<p class=\"ref\">Reference <strong>{E(reference)}</strong></p>" +
+                pdf +
                 $"<p><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=html\">Read your data (web page, with what we use it for and your rights)</a></p>" +
                 $"<p><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=json\">Download a machine-readable copy (JSON)</a></p>" +
                 $"<p>This link works until {E(check.Claims.ExpiresAt.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB")))}.</p>");
         }
 
-        var blob = storage.Container(DsrStorage.ExportsContainer).GetBlobClient($"{reference}/personal-data.{format}");
+        var part = format == "pdf" && int.TryParse(request.Query["part"].ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p > 1 ? p : 1;
+        var blob = exports.GetBlobClient(format == "pdf" ? BuildAccessExport.PdfBlobName(reference, part) : $"{reference}/personal-data.{format}");
         if (!await blob.ExistsAsync(ct))
         {
             return Page(request.HttpContext, StatusCodes.Status404NotFound, "Not available", "<p>This copy is no longer held. Please contact us for a new one.</p>");
         }
 
-        await audit.AppendAsync(reference, time.GetUtcNow(), $"downloaded-{format}", "requester", $"The requester opened the {format.ToUpperInvariant()} copy.", ct);
+        await audit.AppendAsync(reference, time.GetUtcNow(), $"downloaded-{format}", "requester", $"The requester opened the {format.ToUpperInvariant()} copy{(part > 1 ? $" (part {part})" : string.Empty)}.", ct);
         var stream = await blob.OpenReadAsync(cancellationToken: ct);
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         request.HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
-        return format == "json"
-            ? Results.Stream(stream, "application/json; charset=utf-8", $"{reference}-personal-data.json")
-            : Results.Stream(stream, "text/html; charset=utf-8");
+        return format switch
+        {
+            "json" => Results.Stream(stream, "application/json; charset=utf-8", $"{reference}-personal-data.json"),
+            "pdf" => Results.Stream(stream, "application/pdf", $"{reference}-personal-data{(part > 1 ? $"-part-{part}" : string.Empty)}.pdf"),
+            _ => Results.Stream(stream, "text/html; charset=utf-8"),
+        };
+    }
+
+    /// <summary>How many parts the PDF copy has (1 nearly always; 0 for a copy written before there were PDFs).</summary>
+    private static async Task<int> PdfPartsAsync(Azure.Storage.Blobs.BlobContainerClient exports, string reference, CancellationToken ct)
+    {
+        var parts = 0;
+        await foreach (var item in exports.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = reference + "/personal-data" }, ct))
+        {
+            parts += item.Name.EndsWith(".pdf", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return parts;
     }
 }

@@ -22,7 +22,7 @@ public sealed class EmailComposerTests
         { "unknown", EmailComposer.ClosedUnverified("a@example.com", "A", Ref, noReply: false) },
         { "rejected", EmailComposer.Rejected("a@example.com", "A", Ref, RequestType.Erasure, "Manifestly unfounded") },
         { "extension", EmailComposer.ExtensionNotice("a@example.com", "A", Ref, Due, "Many systems") },
-        { "fulfilled", EmailComposer.AccessFulfilled("a@example.com", "A", Ref, new EmailLink("Open", "https://x/api/exports?token=t"), DateTimeOffset.UnixEpoch.AddYears(57), []) },
+        { "fulfilled", EmailComposer.AccessFulfilled("a@example.com", "A", Ref, new EmailLink("PDF", "https://x/api/exports?token=t&format=pdf"), new EmailLink("Open", "https://x/api/exports?token=t"), DateTimeOffset.UnixEpoch.AddYears(57), []) },
         { "rectified", EmailComposer.RectificationDone("a@example.com", "A", Ref, [PhoneChange], [], [Northwind]) },
         { "rectified-partly", EmailComposer.RectificationDone("a@example.com", "A", Ref, [PhoneChange], [new RefusedChange(NameChange, "Our records are accurate.")], []) },
         { "restricted", EmailComposer.RestrictionApplied("a@example.com", "A", Ref, ["CRM"], [Northwind]) },
@@ -102,6 +102,22 @@ public sealed class EmailComposerTests
 
         // Only the links and the signature come after it.
         Assert.All(paragraphs[(complaints + 1)..], p => Assert.True(p.Contains(": https://", StringComparison.Ordinal) || p.StartsWith("Privacy team, ", StringComparison.Ordinal), p));
+    }
+
+    [Fact]
+    public void AccessFulfilled_OffersThePdfFirst_ThenTheWebPage_AndSaysWhenTheLinksEnd()
+    {
+        var mail = EmailComposer.AccessFulfilled("a@example.com", "Alice", Ref,
+            new EmailLink("Your personal data as a PDF document", "https://x/api/exports?token=t&format=pdf"),
+            new EmailLink("Open your personal data in a web browser", "https://x/api/exports?token=t"),
+            new DateTimeOffset(2026, 12, 24, 9, 0, 0, TimeSpan.Zero), [new SystemSummary("crm", "CRM", 2, true, null)]);
+
+        var pdf = mail.Text.IndexOf("Your personal data as a PDF document: https://x/api/exports?token=t&format=pdf", StringComparison.Ordinal);
+        var page = mail.Text.IndexOf("Open your personal data in a web browser: https://x/api/exports?token=t", StringComparison.Ordinal);
+        Assert.True(pdf >= 0 && page > pdf, "the PDF link comes first, then the page");
+        Assert.Contains("PDF document", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("24 December 2026", mail.Text, StringComparison.Ordinal);
+        Assert.True(mail.Html.IndexOf("format=pdf", StringComparison.Ordinal) < mail.Html.IndexOf("token=t\"", StringComparison.Ordinal), "the HTML email lists the PDF first too");
     }
 
     [Fact]

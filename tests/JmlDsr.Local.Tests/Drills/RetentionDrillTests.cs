@@ -16,6 +16,7 @@ public sealed class ShortRetentionFixture : LocalHostFixture
     {
         ["Dsr__CaseFileRetention"] = "PT20S",
         ["Dsr__SetAsideRetention"] = "PT20S",
+        ["Dsr__ExportLinkLifetime"] = "00:00:20", // the requester's copies end with their link
         ["LocalHost__HousekeepingInterval"] = "01:00:00", // the tests run it when they want it
     };
 }
@@ -91,6 +92,30 @@ public sealed class RetentionDrillTests(ShortRetentionFixture host) : IClassFixt
         await host.SignInToConsoleAsync();
         var dashboard = await host.Http.GetStringAsync($"{host.BaseUrl}/console/dashboard");
         Assert.Contains("id=\"on-time\"><span class=\"n\">100%", dashboard, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAccessResponse_KeepsItsCopies_PdfIncluded_UntilTheLinkEnds_ThenHousekeepingDeletesThemAll()
+    {
+        const string Carol = "carol.white@example.net";
+        var reference = await host.PostRequestAsync("retention-pdf@mail.example.net", "Carol White <carol.white@example.net>", "Copy of my data", "Please send me a copy of all the personal data you hold about me.");
+        await host.ConfirmAsync(reference, Carol);
+        var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
+        using (var approve = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve"))
+        {
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        }
+
+        await host.WaitForMailAsync(reference, Carol, "Your personal data");
+        await host.WaitForStatusAsync(reference, "completed");
+        Assert.Equal(
+            [$"{reference}/personal-data.html", $"{reference}/personal-data.json", $"{reference}/personal-data.pdf"],
+            (await BlobsAsync("exports", reference)).Order(StringComparer.Ordinal));
+
+        // The link lasts 20 seconds here: once it has ended, the next run deletes every copy, the PDF with the others.
+        await host.WaitUntilAsync(async () => (await RunAsync()).GetProperty("copiesDeleted").GetInt32() > 0 && (await BlobsAsync("exports", reference)).Count == 0,
+            TimeSpan.FromSeconds(90), "the copies to be deleted when the link ends");
+        Assert.Empty(await BlobsAsync("gathered", reference));
     }
 
     [Fact]
