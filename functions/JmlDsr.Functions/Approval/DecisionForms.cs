@@ -22,6 +22,8 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
     public const int MaxChanges = 20;
     private const int MaxRecordsScanned = 2000;
     private const int MaxText = 2000;
+    private const int MaxRedaction = 200;
+    private const int MaxManualRedactions = 20;
 
     /// <summary>Extra inputs for <paramref name="action"/> on the request, as HTML to put inside that action's form.</summary>
     public async Task<string> ExtraFieldsAsync(string reference, string action, CancellationToken ct = default)
@@ -57,8 +59,25 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
         var type = RequestTypes.FromWire(r.Type);
         if (type == RequestType.Access)
         {
-            var redact = form["redact"].Select(v => v?.Trim() ?? string.Empty).Where(v => v.Length > 0 && v.Length <= 200).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            return (new DecisionDetails(redact, [], null), null);
+            var redact = form["redact"].Select(v => v?.Trim() ?? string.Empty).Where(v => v.Length > 0 && v.Length <= MaxRedaction).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var manual = form["redact_manual"].ToString().Split('\n').Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var why = form["redact_manual_reason"].ToString().Trim();
+            if (manual.Count == 0)
+            {
+                return (new DecisionDetails(redact, [], null), null);
+            }
+
+            if (manual.Count > MaxManualRedactions || manual.Exists(m => m.Length > MaxRedaction))
+            {
+                return (DecisionDetails.None, $"Redact at most {MaxManualRedactions} texts by hand, each up to {MaxRedaction} characters.");
+            }
+
+            if (why.Length == 0 || why.Length > MaxText)
+            {
+                return (DecisionDetails.None, "Give the reason for the text you redact by hand: it is recorded with the decision.");
+            }
+
+            return (new DecisionDetails([.. redact.Union(manual, StringComparer.OrdinalIgnoreCase)], [], null) { ManualRedactions = manual, ManualRedactionReason = why }, null);
         }
 
         if (type != RequestType.Rectification)
@@ -98,24 +117,17 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
 
     private async Task<string> RedactionsAsync(RequestRecord r, CancellationToken ct)
     {
-        var candidates = new List<(RedactionCandidate Candidate, string System)>();
+        // The requester's own identifying values are theirs (Art 15): only other people's data is proposed (Art 15(4)).
+        var proposer = new RedactionProposer(r.RequesterEmail, r.RequesterName);
         foreach (var system in SystemCatalog.All)
         {
             await foreach (var record in RecordsAsync(r.RowKey, system.Id, ct))
             {
-                foreach (var value in record.Fields.Values)
-                {
-                    foreach (var c in ThirdPartyRedactor.Find(value, r.RequesterEmail, r.RequesterName))
-                    {
-                        if (!candidates.Any(x => string.Equals(x.Candidate.Text, c.Text, StringComparison.OrdinalIgnoreCase)))
-                        {
-                            candidates.Add((c, system.Name));
-                        }
-                    }
-                }
+                proposer.Add(system.Id, record);
             }
         }
 
+        var candidates = proposer.Proposals();
         var html = new StringBuilder("<fieldset class=\"redactions\"><legend>Other people's information to redact from the copy (Art 15(4))</legend>");
         if (candidates.Count == 0)
         {
@@ -123,15 +135,17 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
         }
         else
         {
-            html.Append("<p>Found in the requester's records. Ticked items are replaced by “").Append(E(ThirdPartyRedactor.Marker)).Append("” in the copy they receive.</p>");
+            html.Append("<p>Found in the requester's records. The requester's own name, email, phone and address are theirs and are not listed. Ticked items are replaced by “").Append(E(ThirdPartyRedactor.Marker)).Append("” in the copy they receive.</p>");
             for (var i = 0; i < candidates.Count; i++)
             {
-                var (c, system) = candidates[i];
+                var c = candidates[i];
                 html.Append(CultureInfo.InvariantCulture, $"<div><input type=\"checkbox\" id=\"redact-{i}\" name=\"redact\" value=\"{E(c.Text)}\" checked> ")
-                    .Append(CultureInfo.InvariantCulture, $"<label for=\"redact-{i}\" style=\"display:inline;font-weight:normal\">{E(c.Text)} ({E(c.Kind)}, in {E(system)}: {E(c.Reason)})</label></div>");
+                    .Append(CultureInfo.InvariantCulture, $"<label for=\"redact-{i}\" style=\"display:inline;font-weight:normal\">{E(c.Text)} ({E(c.Kind)}: {E(c.Reason)})</label></div>");
             }
         }
 
+        html.Append(CultureInfo.InvariantCulture, $"<p><label for=\"redact_manual\">Anything else to redact by hand (one text per line; every occurrence is replaced)</label><textarea id=\"redact_manual\" name=\"redact_manual\" rows=\"3\" maxlength=\"{MaxManualRedactions * (MaxRedaction + 1)}\"></textarea></p>")
+            .Append(CultureInfo.InvariantCulture, $"<p><label for=\"redact_manual_reason\">Why (needed for redactions by hand; recorded with the decision)</label><input id=\"redact_manual_reason\" name=\"redact_manual_reason\" maxlength=\"{MaxText}\"></p>");
         return html.Append("</fieldset>").ToString();
     }
 

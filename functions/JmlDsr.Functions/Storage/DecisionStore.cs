@@ -14,6 +14,15 @@ public sealed record ChangeDecision(string Field, string NewValue, bool Apply, s
 public sealed record DecisionDetails(IReadOnlyList<string> Redactions, IReadOnlyList<ChangeDecision> Changes, string? Answer)
 {
     public static DecisionDetails None { get; } = new([], [], null);
+
+    /// <summary>
+    /// Texts staff chose to redact by hand (also in <see cref="Redactions"/>, which the copy applies), and why: the reason
+    /// is recorded in the audit with who decided (Art 5(2)).
+    /// </summary>
+    public IReadOnlyList<string> ManualRedactions { get; init; } = [];
+
+    /// <summary>Why staff redacted <see cref="ManualRedactions"/> by hand.</summary>
+    public string? ManualRedactionReason { get; init; }
 }
 
 /// <summary>The Decisions table: PartitionKey = reference, RowKey = step. Written before the event is raised.</summary>
