@@ -37,6 +37,7 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
         {
             RequestType.Access => await RedactionsAsync(r, ct),
             RequestType.Rectification => await ChangesAsync(r, ct),
+            RequestType.Objection => ObjectionFields(r),
             _ => string.Empty,
         };
     }
@@ -78,6 +79,25 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
             }
 
             return (new DecisionDetails([.. redact.Union(manual, StringComparer.OrdinalIgnoreCase)], [], null) { ManualRedactions = manual, ManualRedactionReason = why }, null);
+        }
+
+        if (type == RequestType.Objection)
+        {
+            // Art 21(1): stop the processing, or show compelling legitimate grounds (told to the requester, Art 12(4)); or
+            // it is an objection to direct marketing after all, which always succeeds (Art 21(3)).
+            var outcome = form["objection_outcome"].ToString();
+            var grounds = form["objection_grounds"].ToString().Trim();
+            if (outcome is not (ObjectionChoices.Stop or ObjectionChoices.Grounds or ObjectionChoices.Marketing))
+            {
+                return (DecisionDetails.None, "Choose how the objection is decided: stop the processing, compelling legitimate grounds, or an objection to direct marketing.");
+            }
+
+            if (outcome == ObjectionChoices.Grounds && (grounds.Length == 0 || grounds.Length > MaxText))
+            {
+                return (DecisionDetails.None, "Write the compelling legitimate grounds that override the requester's interests, rights and freedoms: they are told them (Art 21(1), Art 12(4)).");
+            }
+
+            return (new DecisionDetails([], [], null) { Objection = new ObjectionDecision(outcome, outcome == ObjectionChoices.Grounds ? grounds : null) }, null);
         }
 
         if (type != RequestType.Rectification)
@@ -146,6 +166,27 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
 
         html.Append(CultureInfo.InvariantCulture, $"<p><label for=\"redact_manual\">Anything else to redact by hand (one text per line; every occurrence is replaced)</label><textarea id=\"redact_manual\" name=\"redact_manual\" rows=\"3\" maxlength=\"{MaxManualRedactions * (MaxRedaction + 1)}\"></textarea></p>")
             .Append(CultureInfo.InvariantCulture, $"<p><label for=\"redact_manual_reason\">Why (needed for redactions by hand; recorded with the decision)</label><input id=\"redact_manual_reason\" name=\"redact_manual_reason\" maxlength=\"{MaxText}\"></p>");
+        return html.Append("</fieldset>").ToString();
+    }
+
+    private static string ObjectionFields(RequestRecord r)
+    {
+        var html = new StringBuilder("<fieldset class=\"objection\"><legend>Objection (Art 21): how it is decided</legend>");
+        html.Append("<p><strong>What the requester wrote:</strong></p><blockquote style=\"white-space:pre-line;border-left:4px solid #c8c8c8;margin:0;padding:.2rem .8rem\">")
+            .Append(E(string.IsNullOrWhiteSpace(r.Details) ? r.Subject ?? "—" : r.Details)).Append("</blockquote>")
+            .Append("<p>Read as an objection to ").Append(r.ObjectionScope == Domain.Requests.ObjectionScope.Marketing ? "direct marketing" : "processing other than marketing")
+            .Append(". Processing on legitimate interests stops unless you can show compelling legitimate grounds that override the requester's interests, rights and freedoms, or it is needed for legal claims (Art 21(1)).</p>");
+        foreach (var (value, label) in new[]
+        {
+            (ObjectionChoices.Stop, "Stop the processing: no compelling grounds"),
+            (ObjectionChoices.Grounds, "Compelling legitimate grounds: the processing continues (write them below)"),
+            (ObjectionChoices.Marketing, "It is an objection to direct marketing: stop all marketing (Art 21(3))"),
+        })
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<div><input type=\"radio\" id=\"objection-{value}\" name=\"objection_outcome\" value=\"{value}\"{(value == ObjectionChoices.Stop ? " checked" : string.Empty)}> <label for=\"objection-{value}\" style=\"display:inline;font-weight:normal\">{E(label)}</label></div>");
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<p><label for=\"objection_grounds\">The compelling legitimate grounds (the requester is told them)</label><textarea id=\"objection_grounds\" name=\"objection_grounds\" rows=\"4\" maxlength=\"{MaxText}\"></textarea></p>");
         return html.Append("</fieldset>").ToString();
     }
 
