@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -70,11 +71,18 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
             Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
         }
 
-        // The approval page finds another person named in Alice's feedback and offers to redact it (Art 15(4)).
+        // The approval page finds another person named in Alice's feedback and offers to redact it (Art 15(4)); her own
+        // name, phone, address and email (from her own account and CRM contact) are hers and are not proposed.
         var approvalPage = await host.Http.GetStringAsync(links[0]);
-        Assert.Contains("value=\"Tom Baker\" checked", approvalPage, StringComparison.Ordinal);
+        var proposed = Regex.Matches(approvalPage, "name=\"redact\" value=\"([^\"]*)\" checked").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+        Assert.Equal(["Tom Baker"], proposed);
+        Assert.DoesNotContain("value=\"01632 960123\"", approvalPage, StringComparison.Ordinal);
+
+        // Approved with the defaults (every ticked item), plus one text staff redact by hand, with the reason.
         var token = Uri.UnescapeDataString(links[0][(links[0].IndexOf("token=", StringComparison.Ordinal) + 6)..]);
-        using (var approve = await host.PostFormAsync(new Dictionary<string, string> { ["token"] = token, ["action"] = "approve", ["redact"] = "Tom Baker" }))
+        var form = new List<KeyValuePair<string, string>> { new("token", token), new("action", "approve"), new("redact_manual", "fixed the import"), new("redact_manual_reason", "Names an internal incident of another customer.") };
+        form.AddRange(proposed.Select(p => new KeyValuePair<string, string>("redact", p)));
+        using (var approve = await host.Http.PostAsync($"{host.BaseUrl}/api/links", new FormUrlEncodedContent(form)))
         {
             Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
         }
@@ -101,11 +109,17 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
         Assert.DoesNotContain("Tom Baker", feedback, StringComparison.Ordinal);
         Assert.Contains("[redacted", feedback, StringComparison.Ordinal);
         Assert.Contains("Support was great", feedback, StringComparison.Ordinal);
+        Assert.DoesNotContain("fixed the import", feedback, StringComparison.Ordinal); // redacted by hand
+        var crm = systems.Single(s => s.GetProperty("id").GetString() == "crm").GetProperty("records")[0];
+        Assert.Equal("01632 960123", crm.GetProperty("Phone").GetString()); // her own phone stays in her copy (Art 15)
+        Assert.Equal("Alice Smith", crm.GetProperty("Name").GetString());
+        Assert.Equal("1 High Street, Leeds LS1 1AA", crm.GetProperty("Address").GetString());
         var html = await host.Http.GetStringAsync(download + "&format=html");
         Assert.DoesNotContain("Tom Baker", html, StringComparison.Ordinal);
         Assert.Contains("Information Commissioner", html, StringComparison.Ordinal);
         Assert.Contains("Who receives it", html, StringComparison.Ordinal);
         Assert.Contains("Smith Analytics Ltd", html, StringComparison.Ordinal);
+        Assert.Contains("01632 960123", html, StringComparison.Ordinal);
         Assert.Contains("<strong>IP address</strong>: 203.0.113.24", html, StringComparison.Ordinal);
 
         // The PDF: the same document, as searchable text with page numbers.
@@ -155,6 +169,9 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
         }
 
         Assert.Contains(steps, s => s!.StartsWith("link-refused-reused", StringComparison.Ordinal));
+        var byHand = done.GetProperty("timeline").EnumerateArray().Single(t => t.GetProperty("step").GetString() == "redacted-by-hand-approval-1");
+        Assert.Contains("Names an internal incident of another customer.", byHand.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("privacy team (email link)", byHand.GetProperty("actor").GetString());
         Assert.Equal(1, (await host.OutboxAsync(Alice, reference)).Count(m => m.GetProperty("subject").GetString()!.StartsWith("We have received", StringComparison.Ordinal)));
         output.WriteLine($"One access request end to end (post to completed, links driven at once): {sw.Elapsed.TotalSeconds:0.0} s");
     }

@@ -344,6 +344,43 @@ public static class EmailComposer
             "We use your data again as our privacy notice describes. You can ask us again at any time to restrict, correct or erase it, or object to our use of it (UK GDPR Art 16, 17, 18 and 21).",
         ]);
 
+    /// <summary>
+    /// Art 21(2)-(3): an objection to direct marketing has taken effect, without any decision: marketing and product notices
+    /// stopped in every system, the address on the suppression list (kept so we never mail them again), partners that market told.
+    /// </summary>
+    public static EmailMessage ObjectionMarketingDone(string to, string? name, string reference, IReadOnlyList<string> partnersNotified)
+    {
+        ArgumentNullException.ThrowIfNull(partnersNotified);
+        return Customer(to, $"We have stopped all marketing to you — reference {reference}", name,
+        [
+            $"Here is our response to your objection {reference} to direct marketing (UK GDPR Art 21(2)). An objection to direct marketing always succeeds: we have stopped using your personal data for marketing (Art 21(3)).",
+            "We will no longer send you product news, new-product notices, event invitations or other marketing, by any channel, and we do not use your data for profiling for marketing.",
+            "So that we never mail you again by mistake, we keep your email address on our suppression list only as a one-way code (a hash) that lets us recognise it and nothing else. It stays even if you later ask us to erase your data: that is what keeps the marketing stopped.",
+            partnersNotified.Count == 0
+                ? "No partner of ours markets to you with data we shared."
+                : $"We have told the partners who received your data and market their own services, so that they stop too: {string.Join(", ", partnersNotified)}.",
+            "Messages we must send you to perform a contract (for example invoices or notices about your licence) are not marketing and may continue. Your other data is kept and used as our privacy notice describes; you can also ask us to erase, restrict or correct it, or for a copy (UK GDPR Art 15–18).",
+        ]);
+    }
+
+    /// <summary>Art 21(1): staff found no compelling legitimate grounds; the processing objected to has stopped.</summary>
+    public static EmailMessage ObjectionProcessingStopped(string to, string? name, string reference, IReadOnlyList<string> systems) =>
+        Customer(to, $"We have stopped the processing you objected to — reference {reference}", name,
+        [
+            $"Here is our response to your objection {reference} (UK GDPR Art 21(1)). We have no compelling legitimate grounds that override your interests, rights and freedoms, so we have stopped processing your personal data on the basis of our legitimate interests.",
+            systems.Count == 0 ? "We hold no data of yours processed on that basis." : "Where this applied:\n" + string.Join("\n", systems.Select(s => $"  • {s}")),
+            "We keep your data only where we need it for another lawful reason our privacy notice gives (for example, to perform your contract or keep accounting records), or to establish, exercise or defend legal claims.",
+        ]);
+
+    /// <summary>Art 21(1), Art 12(4): staff recorded compelling legitimate grounds; the person gets them, and their rights to complain and to a remedy.</summary>
+    public static EmailMessage ObjectionGroundsShown(string to, string? name, string reference, string grounds) =>
+        Customer(to, $"Our answer to your objection — reference {reference}", name,
+        [
+            $"Here is our response to your objection {reference} (UK GDPR Art 21(1)). We have considered your particular situation. We have compelling legitimate grounds for continuing the processing that override your interests, rights and freedoms:",
+            grounds,
+            "You can ask us to restrict the processing while you dispute this (UK GDPR Art 18(1)(d)). You have the right to complain to the ICO and to seek a judicial remedy (UK GDPR Art 12(4)). An objection to direct marketing, by contrast, always succeeds: tell us if you also object to marketing.",
+        ]);
+
     /// <summary>Art 17 done: per system and category, erased, anonymised or retained (why, until when); who was told (Art 19).</summary>
     public static EmailMessage ErasureDone(string to, string? name, string reference, IReadOnlyList<ErasureLine> lines, IReadOnlyList<string> partnersNotified)
     {
@@ -632,8 +669,9 @@ public static class EmailComposer
         "rectification" => ("correct", "Please make the same corrections to the copy you hold (UK GDPR Art 16).", "rectification"),
         "restriction" => ("restrict", "Please restrict your processing of this data: keep it, but do not use it except to store it, for legal claims, to protect another person, or for reasons of important public interest, until we tell you the restriction has been lifted (UK GDPR Art 18(2)).", "restriction"),
         "erasure" => ("erase", "Please erase this data from your systems without undue delay, unless the law requires you to keep it, and tell us if it does (UK GDPR Art 17).", "erasure"),
+        "objection-marketing" => ("stop marketing with", "The person has objected to direct marketing (UK GDPR Art 21(2)). Please stop using their data for marketing of any kind, including profiling for marketing, at once and for good, and keep only what you need to make sure you never market to them again (Art 21(3)).", "objection to direct marketing"),
         "restriction-lifted" => ("stop restricting", "The restriction we told you about has been lifted, after we told the person first (UK GDPR Art 18(3)). You may process the data again as our agreement allows.", "lifting of the restriction"),
-        _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Expected rectification, restriction, restriction-lifted or erasure."),
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Expected rectification, restriction, restriction-lifted, objection-marketing or erasure."),
     };
 
     private static string? PartnerTerms(string partnerName) => Gathering.PartnerDirectory.Find(partnerName)?.Terms;

@@ -238,18 +238,29 @@ public static partial class ThirdPartyRedactor
     /// <summary>UK numbers: 10 or 11 digits nationally, starting 01, 02, 03, 05, 07 or 08 (Ofcom's numbering plan).</summary>
     private static bool IsUkNumber(string value)
     {
+        var digits = NationalDigits(value);
+        return digits.Length is 10 or 11 && digits[0] == '0' && digits[1] is '1' or '2' or '3' or '5' or '7' or '8';
+    }
+
+    /// <summary>A phone number's digits in national form: "+44 (0)113 496 0555" and "0113-496-0555" are both "01134960555".</summary>
+    internal static string NationalDigits(string value)
+    {
         var digits = new string([.. value.Where(char.IsAsciiDigit)]);
-        if (value.StartsWith('+'))
+        if (value.TrimStart().StartsWith('+') && digits.Length > 2)
         {
             digits = "0" + digits[2..]; // +44 (0)20 ... -> 020 ...
-            if (value.Contains("(0)", StringComparison.Ordinal))
+            if (value.Contains("(0)", StringComparison.Ordinal) && digits.Length > 2)
             {
                 digits = "0" + digits[2..];
             }
         }
 
-        return digits.Length is 10 or 11 && digits[0] == '0' && digits[1] is '1' or '2' or '3' or '5' or '7' or '8';
+        return digits;
     }
+
+    /// <summary>The words of a name, without titles ("Mrs. Smith" -> Smith).</summary>
+    internal static IEnumerable<string> NameWords(string text) =>
+        Word().Matches(text).Select(m => m.Value).Where(w => !Titles.Contains(w));
 
     private static bool Overlaps(List<(int Start, int Length, RedactionCandidate Candidate)> found, int start, int length) =>
         found.Exists(f => start < f.Start + f.Length && f.Start < start + length);

@@ -1,7 +1,14 @@
 namespace JmlDsr.Domain.Gathering;
 
 /// <summary>An organisation JML discloses personal data to, and the terms it is bound by.</summary>
-public sealed record Partner(string Name, string Email, string Terms);
+public sealed record Partner(string Name, string Email, string Terms)
+{
+    /// <summary>
+    /// Whether the partner markets to the people whose data JML shares with it (co-marketing, its own offers): such a partner
+    /// is told when a person objects to direct marketing (Art 21(2)-(3)), so that its marketing stops too.
+    /// </summary>
+    public bool Markets { get; init; }
+}
 
 /// <summary>
 /// The recipients of personal data (Art 19): after rectification, erasure or restriction JML tells each
@@ -11,7 +18,10 @@ public sealed record Partner(string Name, string Email, string Terms);
 public static class PartnerDirectory
 {
     private static readonly Partner Northwind = new(
-        "Northwind Implementation Partners", "privacy@northwind-partners.example", "Partner confidentiality agreement 2022");
+        "Northwind Implementation Partners", "privacy@northwind-partners.example", "Partner confidentiality agreement 2022")
+    {
+        Markets = true, // co-markets implementation services to JML's customers
+    };
 
     private static readonly Partner Fabrikam = new(
         "Fabrikam Feedback Services", "dpo@fabrikam-feedback.example", "Data processing agreement 2024");

@@ -109,6 +109,16 @@ public static class RequestClassifier
         new(RequestType.Restriction, 5, R(@"\bkeep\s+(\w+\s+){0,3}for\s+(a\s+|my\s+)?legal\s+claims?\b"), "needs the data kept for a legal claim"),
         new(RequestType.Restriction, 3, R(@"\b(do\s+not|dont|not|rather\s+than|instead\s+of)\s+(want\s+)?(you\s+)?(to\s+)?(delete|erase)\b"), "wants the data kept"),
 
+        // Objection (Art 21): "stop sending me marketing", "unsubscribe me from everything", "I object to ...". Whether it is to direct marketing
+        // (absolute, Art 21(2)-(3)) or to other processing (Art 21(1)) is ObjectionScope's reading, not the classifier's.
+        new(RequestType.Objection, 10, R(@"\bright\s+to\s+object\b|\bart(icle|\.)?\s*21\b|\b(i|we)\s+(hereby\s+|strongly\s+|also\s+)?object\b|\b(am|are)\s+(hereby\s+)?objecting\b|\bobjection\s+(to|against)\s+(the\s+|any\s+|all\s+)?(processing|use|direct\s+marketing|marketing|profiling)\b"), "objects to processing (Art 21)"),
+        new(RequestType.Objection, 10, R(@"\b(stop|cease|quit)\s+(\w+\s+){0,3}(sending|emailing|mailing|contacting|calling|phoning|texting|spamming|messaging)\b|\bstop\s+(the\s+|these\s+|your\s+|all\s+)?(\w+\s+)?(marketing|spam|newsletters?|promotional|mailings?)\b"), "asks JML to stop sending them marketing"),
+        new(RequestType.Objection, 10, R(@"\bunsubscribe\s+(me|my)\b|\b(want|wish|like|need|please|trying|asking)\s+(\w+\s+){0,2}(to\s+)?unsubscribe\b|\bopt(ing)?\s+(me\s+)?out\s+of\s+(all\s+|any\s+)?(your\s+|the\s+|future\s+)?(\w+\s+)?(marketing|emails?|mailings?|newsletters?|communications|mailing\s+lists?|offers)\b"), "asks to be unsubscribed"),
+        new(RequestType.Objection, 8, R(@"\b(remove|take|delete|drop)\s+me\s+(off|from)\s+(\w+\s+){0,3}(mailing|marketing|email|newsletter|distribution|contact|sales)\s+(list|lists|database)\b"), "asks to be taken off a marketing list"),
+        new(RequestType.Objection, 10, R(@"\b(do\s+not|dont|never)\s+(want\s+(you\s+)?(to\s+)?)?(send|email|contact|call|text|receive|get)\s+(me\s+)?(\w+\s+){0,3}(marketing|newsletters?|promotions?|promotional|offers|spam|adverts?|advertising|mailings?)\b|\bno\s+(more|further)\s+(\w+\s+)?(marketing|newsletters?|promotional|spam|mailings?)\b"), "does not want marketing"),
+        new(RequestType.Objection, 8, R(@"\bno\s+longer\s+(wish|want)\s+to\s+(receive|get|be\s+(contacted|sent|emailed|mailed))\b|\bwithdraw\s+(my\s+)?consent\s+(\w+\s+){0,3}(marketing|emails?|newsletters?|communications|contact)"), "no longer wants to be contacted"),
+        new(RequestType.Objection, 3, R(@"\blegitimate\s+interests?\b|\bparticular\s+situation\b"), "refers to legitimate interests"),
+
         // Complaint (DPA 2018 s 164A): about how JML handled their data, often naming the request it is about. A complaint outweighs the right it
         // mentions ("I want to complain that you never answered my subject access request"); a request that only warns it will go to the ICO
         // stays the request, because a complaint *to the regulator* is not one to JML: such phrases are rewritten to "regulatorwarning" first.
@@ -136,8 +146,8 @@ public static class RequestClassifier
     private static readonly Regex FeatureTalk = R(@"\b(it\s+(might|would)\s+be\s+(a\s+)?(useful|great|nice|good)|useful\s+extension|feature\s+request|would\s+be\s+nice|should\s+be\s+possible|allow\s+(users|subjects|people)|users\s+should|as\s+a\s+user)\b");
 
     /// <summary>
-    /// Mail about marketing: "stop sending me spam" is an objection to direct marketing (Art 21(2)-(3)), which has no type of its own yet,
-    /// so a weak complaint signal in such a mail goes to staff rather than being typed.
+    /// Mail about marketing: "stop sending me spam" is an objection (Art 21(2)-(3)), recognised by its own rules; a mail that only grumbles
+    /// about marketing with a weak complaint signal and asks for nothing goes to staff rather than being typed.
     /// </summary>
     private static readonly Regex Marketing = R(@"\b(spam|spamming|mailing\s+list|newsletter|unsubscri\w*|marketing|unsolicited|cold\s+mail)\b");
 
@@ -207,8 +217,8 @@ public static class RequestClassifier
 
         if (ranked[0].Key == RequestType.Complaint && ranked[0].Value.Score < MarketingComplaintFloor && IsMatch(Marketing, text))
         {
-            // Art 21(2)-(3): an objection to marketing; no type for it yet, so staff decide.
-            return Unclassified("objects to marketing (Art 21): staff to triage");
+            // About marketing, but neither a clear complaint nor a request to stop (Art 21): staff decide.
+            return Unclassified("about marketing, but asks for nothing recognised: staff to triage");
         }
 
         return new Classification(

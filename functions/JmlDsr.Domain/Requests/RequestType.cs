@@ -22,6 +22,12 @@ public enum RequestType
     /// Acknowledged within 30 days, answered with the outcome without undue delay; never a statutory DSR deadline.
     /// </summary>
     Complaint,
+
+    /// <summary>
+    /// Art 21: to direct marketing — absolute, it stops at once (Art 21(2)-(3)); to other processing on legitimate interests
+    /// or a public task — it stops unless JML shows compelling legitimate grounds (Art 21(1)). See <see cref="ObjectionScope"/>.
+    /// </summary>
+    Objection,
 }
 
 public static class RequestTypes
@@ -33,6 +39,7 @@ public static class RequestTypes
         RequestType.Restriction => "restriction",
         RequestType.Erasure => "erasure",
         RequestType.Complaint => "complaint",
+        RequestType.Objection => "objection",
         _ => "unclassified",
     };
 
@@ -45,6 +52,7 @@ public static class RequestTypes
             "restriction" => RequestType.Restriction,
             "erasure" => RequestType.Erasure,
             "complaint" => RequestType.Complaint,
+            "objection" => RequestType.Objection,
             "unclassified" => RequestType.Unclassified,
             _ => (RequestType)(-1),
         };
@@ -54,8 +62,9 @@ public static class RequestTypes
     /// <summary>The type for a stored wire name; anything unknown is <see cref="RequestType.Unclassified"/>.</summary>
     public static RequestType FromWire(string? value) => TryParseWire(value, out var type) ? type : RequestType.Unclassified;
 
-    /// <summary>The four rights JML's privacy policy promises (Art 15–18), which run the DSR workflow and its statutory clock.</summary>
-    public static bool IsRight(this RequestType type) => type is RequestType.Access or RequestType.Rectification or RequestType.Restriction or RequestType.Erasure;
+    /// <summary>The rights JML's privacy policy promises (Art 15–18 and 21), which run the DSR workflow and its statutory clock (one month, Art 12(3)).</summary>
+    public static bool IsRight(this RequestType type) =>
+        type is RequestType.Access or RequestType.Rectification or RequestType.Restriction or RequestType.Erasure or RequestType.Objection;
 
     public static string Article(this RequestType type) => type switch
     {
@@ -64,6 +73,7 @@ public static class RequestTypes
         RequestType.Restriction => "Art 18",
         RequestType.Erasure => "Art 17",
         RequestType.Complaint => "DPA 2018 s 164A",
+        RequestType.Objection => "Art 21",
         _ => "—",
     };
 
@@ -74,6 +84,7 @@ public static class RequestTypes
         RequestType.Restriction => "Restriction of processing",
         RequestType.Erasure => "Erasure of personal data",
         RequestType.Complaint => "Complaint about our handling of personal data",
+        RequestType.Objection => "Objection to processing",
         _ => "Unclassified request",
     };
 }

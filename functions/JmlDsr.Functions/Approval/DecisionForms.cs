@@ -22,6 +22,8 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
     public const int MaxChanges = 20;
     private const int MaxRecordsScanned = 2000;
     private const int MaxText = 2000;
+    private const int MaxRedaction = 200;
+    private const int MaxManualRedactions = 20;
 
     /// <summary>Extra inputs for <paramref name="action"/> on the request, as HTML to put inside that action's form.</summary>
     public async Task<string> ExtraFieldsAsync(string reference, string action, CancellationToken ct = default)
@@ -35,6 +37,7 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
         {
             RequestType.Access => await RedactionsAsync(r, ct),
             RequestType.Rectification => await ChangesAsync(r, ct),
+            RequestType.Objection => ObjectionFields(r),
             _ => string.Empty,
         };
     }
@@ -57,8 +60,44 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
         var type = RequestTypes.FromWire(r.Type);
         if (type == RequestType.Access)
         {
-            var redact = form["redact"].Select(v => v?.Trim() ?? string.Empty).Where(v => v.Length > 0 && v.Length <= 200).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            return (new DecisionDetails(redact, [], null), null);
+            var redact = form["redact"].Select(v => v?.Trim() ?? string.Empty).Where(v => v.Length > 0 && v.Length <= MaxRedaction).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var manual = form["redact_manual"].ToString().Split('\n').Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var why = form["redact_manual_reason"].ToString().Trim();
+            if (manual.Count == 0)
+            {
+                return (new DecisionDetails(redact, [], null), null);
+            }
+
+            if (manual.Count > MaxManualRedactions || manual.Exists(m => m.Length > MaxRedaction))
+            {
+                return (DecisionDetails.None, $"Redact at most {MaxManualRedactions} texts by hand, each up to {MaxRedaction} characters.");
+            }
+
+            if (why.Length == 0 || why.Length > MaxText)
+            {
+                return (DecisionDetails.None, "Give the reason for the text you redact by hand: it is recorded with the decision.");
+            }
+
+            return (new DecisionDetails([.. redact.Union(manual, StringComparer.OrdinalIgnoreCase)], [], null) { ManualRedactions = manual, ManualRedactionReason = why }, null);
+        }
+
+        if (type == RequestType.Objection)
+        {
+            // Art 21(1): stop the processing, or show compelling legitimate grounds (told to the requester, Art 12(4)); or
+            // it is an objection to direct marketing after all, which always succeeds (Art 21(3)).
+            var outcome = form["objection_outcome"].ToString();
+            var grounds = form["objection_grounds"].ToString().Trim();
+            if (outcome is not (ObjectionChoices.Stop or ObjectionChoices.Grounds or ObjectionChoices.Marketing))
+            {
+                return (DecisionDetails.None, "Choose how the objection is decided: stop the processing, compelling legitimate grounds, or an objection to direct marketing.");
+            }
+
+            if (outcome == ObjectionChoices.Grounds && (grounds.Length == 0 || grounds.Length > MaxText))
+            {
+                return (DecisionDetails.None, "Write the compelling legitimate grounds that override the requester's interests, rights and freedoms: they are told them (Art 21(1), Art 12(4)).");
+            }
+
+            return (new DecisionDetails([], [], null) { Objection = new ObjectionDecision(outcome, outcome == ObjectionChoices.Grounds ? grounds : null) }, null);
         }
 
         if (type != RequestType.Rectification)
@@ -98,24 +137,17 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
 
     private async Task<string> RedactionsAsync(RequestRecord r, CancellationToken ct)
     {
-        var candidates = new List<(RedactionCandidate Candidate, string System)>();
+        // The requester's own identifying values are theirs (Art 15): only other people's data is proposed (Art 15(4)).
+        var proposer = new RedactionProposer(r.PersonEmail(), r.SubjectName ?? r.RequesterName);
         foreach (var system in SystemCatalog.All)
         {
             await foreach (var record in RecordsAsync(r.RowKey, system.Id, ct))
             {
-                foreach (var value in record.Fields.Values)
-                {
-                    foreach (var c in ThirdPartyRedactor.Find(value, r.RequesterEmail, r.RequesterName))
-                    {
-                        if (!candidates.Any(x => string.Equals(x.Candidate.Text, c.Text, StringComparison.OrdinalIgnoreCase)))
-                        {
-                            candidates.Add((c, system.Name));
-                        }
-                    }
-                }
+                proposer.Add(system.Id, record);
             }
         }
 
+        var candidates = proposer.Proposals();
         var html = new StringBuilder("<fieldset class=\"redactions\"><legend>Other people's information to redact from the copy (Art 15(4))</legend>");
         if (candidates.Count == 0)
         {
@@ -123,15 +155,38 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
         }
         else
         {
-            html.Append("<p>Found in the requester's records. Ticked items are replaced by “").Append(E(ThirdPartyRedactor.Marker)).Append("” in the copy they receive.</p>");
+            html.Append("<p>Found in the requester's records. The requester's own name, email, phone and address are theirs and are not listed. Ticked items are replaced by “").Append(E(ThirdPartyRedactor.Marker)).Append("” in the copy they receive.</p>");
             for (var i = 0; i < candidates.Count; i++)
             {
-                var (c, system) = candidates[i];
+                var c = candidates[i];
                 html.Append(CultureInfo.InvariantCulture, $"<div><input type=\"checkbox\" id=\"redact-{i}\" name=\"redact\" value=\"{E(c.Text)}\" checked> ")
-                    .Append(CultureInfo.InvariantCulture, $"<label for=\"redact-{i}\" style=\"display:inline;font-weight:normal\">{E(c.Text)} ({E(c.Kind)}, in {E(system)}: {E(c.Reason)})</label></div>");
+                    .Append(CultureInfo.InvariantCulture, $"<label for=\"redact-{i}\" style=\"display:inline;font-weight:normal\">{E(c.Text)} ({E(c.Kind)}: {E(c.Reason)})</label></div>");
             }
         }
 
+        html.Append(CultureInfo.InvariantCulture, $"<p><label for=\"redact_manual\">Anything else to redact by hand (one text per line; every occurrence is replaced)</label><textarea id=\"redact_manual\" name=\"redact_manual\" rows=\"3\" maxlength=\"{MaxManualRedactions * (MaxRedaction + 1)}\"></textarea></p>")
+            .Append(CultureInfo.InvariantCulture, $"<p><label for=\"redact_manual_reason\">Why (needed for redactions by hand; recorded with the decision)</label><input id=\"redact_manual_reason\" name=\"redact_manual_reason\" maxlength=\"{MaxText}\"></p>");
+        return html.Append("</fieldset>").ToString();
+    }
+
+    private static string ObjectionFields(RequestRecord r)
+    {
+        var html = new StringBuilder("<fieldset class=\"objection\"><legend>Objection (Art 21): how it is decided</legend>");
+        html.Append("<p><strong>What the requester wrote:</strong></p><blockquote style=\"white-space:pre-line;border-left:4px solid #c8c8c8;margin:0;padding:.2rem .8rem\">")
+            .Append(E(string.IsNullOrWhiteSpace(r.Details) ? r.Subject ?? "—" : r.Details)).Append("</blockquote>")
+            .Append("<p>Read as an objection to ").Append(r.ObjectionScope == Domain.Requests.ObjectionScope.Marketing ? "direct marketing" : "processing other than marketing")
+            .Append(". Processing on legitimate interests stops unless you can show compelling legitimate grounds that override the requester's interests, rights and freedoms, or it is needed for legal claims (Art 21(1)).</p>");
+        foreach (var (value, label) in new[]
+        {
+            (ObjectionChoices.Stop, "Stop the processing: no compelling grounds"),
+            (ObjectionChoices.Grounds, "Compelling legitimate grounds: the processing continues (write them below)"),
+            (ObjectionChoices.Marketing, "It is an objection to direct marketing: stop all marketing (Art 21(3))"),
+        })
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<div><input type=\"radio\" id=\"objection-{value}\" name=\"objection_outcome\" value=\"{value}\"{(value == ObjectionChoices.Stop ? " checked" : string.Empty)}> <label for=\"objection-{value}\" style=\"display:inline;font-weight:normal\">{E(label)}</label></div>");
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<p><label for=\"objection_grounds\">The compelling legitimate grounds (the requester is told them)</label><textarea id=\"objection_grounds\" name=\"objection_grounds\" rows=\"4\" maxlength=\"{MaxText}\"></textarea></p>");
         return html.Append("</fieldset>").ToString();
     }
 

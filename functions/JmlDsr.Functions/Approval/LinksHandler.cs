@@ -177,6 +177,12 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         if (details != DecisionDetails.None)
         {
             await decisions.SaveAsync(claims.Reference, claims.Step, details, ct);
+            if (details.ManualRedactions.Count > 0)
+            {
+                // Art 5(2): a redaction beyond the proposals is recorded with who chose it and why (the texts stay in the decision).
+                await audit.AppendAsync(claims.Reference, now, $"redacted-by-hand-{claims.Step}", decision.Actor,
+                    $"{details.ManualRedactions.Count} text(s) redacted by hand from the copy. Reason: {details.ManualRedactionReason}", ct);
+            }
         }
 
         if (action == LinkActions.Approve && record is { AgentKind: not null, AuthorityAcceptedBy: null })

@@ -34,6 +34,12 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
         var r = await requests.GetRequiredAsync(input.Reference);
         var shared = await SharedWithAsync(input, r.PersonEmail());
         var plan = Recipients.Plan(input.Systems, shared.Shares, shared.Untraced);
+        if (input.Action == PartnerActions.ObjectionMarketing)
+        {
+            // Art 21(3): of the recipients, those that market to the person are told to stop; the others do not market.
+            plan = plan with { ToTell = [.. plan.ToTell.Where(p => p.Markets)] };
+        }
+
         var details = await DetailsAsync(input, r.PersonEmail());
         foreach (var partner in plan.ToTell)
         {
@@ -74,6 +80,9 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
                 break;
             case PartnerActions.RestrictionLifted:
                 lines.Add("The restriction of processing we told you about has been lifted.");
+                break;
+            case PartnerActions.ObjectionMarketing:
+                lines.Add("Objection to direct marketing (UK GDPR Art 21(2)-(3)): stop using this person's data for marketing of any kind, including profiling for marketing, for good.");
                 break;
             case PartnerActions.Erasure:
                 lines.Add("Erase the personal data of this person that we shared with you, unless you must keep it by law, and confirm to us when done (UK GDPR Art 17).");

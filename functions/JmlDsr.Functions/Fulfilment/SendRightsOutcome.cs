@@ -7,7 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace JmlDsr.Functions.Fulfilment;
 
-/// <summary>The customer's answer for rectification, restriction (and its lifting) and erasure (and scheduled erasure).</summary>
+/// <summary>The customer's answer for rectification, restriction (and its lifting), erasure (and scheduled erasure) and objection.</summary>
 public sealed class SendRightsOutcome(RequestRepository requests, RightsEvidence evidence, Mailer mailer, AuditLog audit) : IDsrActivity<OutcomeInput, bool>
 {
     public const string Rectification = "outcome-rectification";
@@ -16,6 +16,9 @@ public sealed class SendRightsOutcome(RequestRepository requests, RightsEvidence
     public const string RestrictionLifted = "restriction-lifted";
     public const string Erasure = "outcome-erasure";
     public const string ErasureScheduled = "erasure-scheduled";
+    public const string ObjectionMarketing = "outcome-objection-marketing";
+    public const string ObjectionStopped = "outcome-objection-stopped";
+    public const string ObjectionGrounds = "outcome-objection-grounds";
 
     [Function(nameof(SendRightsOutcome))]
     public Task<bool> Run([ActivityTrigger] OutcomeInput input) => RunAsync(input);
@@ -51,6 +54,17 @@ public sealed class SendRightsOutcome(RequestRepository requests, RightsEvidence
         else if (input.Kind.StartsWith(ErasureScheduled, StringComparison.Ordinal))
         {
             mail = EmailComposer.ErasureScheduledDone(to, name, reference, Lines(input.Erasure));
+        }
+        else if (input.Kind == ObjectionMarketing)
+        {
+            mail = EmailComposer.ObjectionMarketingDone(to, name, reference, input.Partners);
+        }
+        else if (input.Kind is ObjectionStopped or ObjectionGrounds)
+        {
+            var record = await evidence.ReadAsync<ObjectionRecord>(reference, ApplyObjection.Evidence);
+            mail = input.Kind == ObjectionStopped
+                ? EmailComposer.ObjectionProcessingStopped(to, name, reference, (record?.Systems ?? []).Select(s => SystemCatalog.Get(s).Name).ToList())
+                : EmailComposer.ObjectionGroundsShown(to, name, reference, record?.Grounds ?? "No grounds were recorded.");
         }
         else
         {

@@ -18,6 +18,8 @@ public sealed class SystemWriter(DsrStorage storage)
 {
     public const string RestrictionRow = "restriction";
     public const string AnonymisedPartition = "anonymised";
+    public const string ObjectionRow = "objection";
+    public const string SuppressionPartition = "email-sha256";
 
     public static string Key(string email) => email.Trim().ToLowerInvariant();
 
@@ -111,6 +113,18 @@ public sealed class SystemWriter(DsrStorage storage)
 
         await table.UpsertEntityAsync(new TableEntity("person", Key(email)) { ["Active"] = true, ["Reference"] = reference, ["Since"] = at }, TableUpdateMode.Merge, ct);
     }
+
+    /// <summary>
+    /// Puts the person on the marketing suppression list (Art 21(3)): the hash of the address and the date, no more (ICO: keep
+    /// just enough to suppress). Nothing links it to a request, so erasure and the case-file schedule leave it, on purpose.
+    /// </summary>
+    public async Task SuppressMarketingAsync(string email, DateTimeOffset at, CancellationToken ct = default) =>
+        await storage.Table(DsrStorage.SuppressionsTable).UpsertEntityAsync(
+            new TableEntity(SuppressionPartition, Domain.Retention.RetentionRules.EmailHash(email)) { ["Since"] = at.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
+            TableUpdateMode.Merge, ct);
+
+    public async Task<bool> IsSuppressedAsync(string email, CancellationToken ct = default) =>
+        (await storage.Table(DsrStorage.SuppressionsTable).GetEntityIfExistsAsync<TableEntity>(SuppressionPartition, Domain.Retention.RetentionRules.EmailHash(email), select: ["PartitionKey"], cancellationToken: ct)).HasValue;
 
     public async Task<bool> IsRestrictedAsync(string email, CancellationToken ct = default)
     {

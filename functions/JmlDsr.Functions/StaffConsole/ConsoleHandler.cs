@@ -93,7 +93,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         html.Append("<h1>Requests</h1>");
         html.Append("<form class=\"filters\" method=\"post\" action=\"/console\" role=\"search\" aria-label=\"Filter requests\">");
         html.Append(Select("show", "Show", show, [("open", "Open"), ("closed", "Closed"), ("all", "All")]));
-        html.Append(Select("type", "Type", type, [("", "Any type"), ("access", "Access"), ("rectification", "Rectification"), ("restriction", "Restriction"), ("erasure", "Erasure"), ("complaint", "Complaint"), ("unclassified", "Unclassified")]));
+        html.Append(Select("type", "Type", type, [("", "Any type"), ("access", "Access"), ("rectification", "Rectification"), ("restriction", "Restriction"), ("erasure", "Erasure"), ("objection", "Objection"), ("complaint", "Complaint"), ("unclassified", "Unclassified")]));
         html.Append(Select("status", "Status", status, [("", "Any status"), (RequestStatus.AwaitingIdentity, "Awaiting identity"), (RequestStatus.Gathering, "Gathering"), (RequestStatus.GatheringFailed, "Gathering failed"),
             (RequestStatus.AwaitingApproval, "Awaiting approval"), (RequestStatus.AwaitingClarification, "Awaiting clarification"), (RequestStatus.NeedsTriage, "Needs triage"), (RequestStatus.Completed, "Completed"),
             (RequestStatus.Restricted, "Restricted"), (RequestStatus.LiftPending, "Restriction lift pending"), (RequestStatus.Rejected, "Rejected"), (RequestStatus.Refused, "Refused (unfounded/excessive)"),
@@ -175,6 +175,17 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             .Append("<dt>").Append(type == RequestType.Complaint ? "Complainant" : "Requester").Append("</dt><dd>").Append(E(r.RequesterName ?? "—")).Append(" &lt;").Append(E(r.RequesterEmail)).Append("&gt;</dd>")
             .Append("<dt>Channel</dt><dd>").Append(E(r.Channel)).Append("</dd>")
             .Append("<dt>Received</dt><dd>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</dd>");
+        if (type == RequestType.Objection)
+        {
+            // Art 21: to direct marketing it took (or takes) effect without a decision; to other processing staff decide.
+            html.Append("<dt>Objection to</dt><dd>").Append(r.ObjectionScope switch
+            {
+                ObjectionScope.Marketing => "direct marketing (Art 21(2)-(3)): stops without a decision",
+                ObjectionScope.Other => "other processing (Art 21(1)): staff decide, on the approval form",
+                _ => "read from the wording once identity is confirmed",
+            }).Append("</dd>");
+        }
+
         if (type == RequestType.Complaint)
         {
             ComplaintFacts(html, r);
@@ -512,7 +523,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
                 var id = E(r.RowKey);
                 html.Append("<form method=\"post\" action=\"/console/set-aside/").Append(id).Append("/open\" aria-label=\"Open as a request\">")
                     .Append("<label for=\"t-").Append(id).Append("\">Type</label><select id=\"t-").Append(id).Append("\" name=\"type\"><option value=\"\">Classify it</option>")
-                    .Append("<option value=\"access\">Access</option><option value=\"rectification\">Rectification</option><option value=\"restriction\">Restriction</option><option value=\"erasure\">Erasure</option><option value=\"complaint\">Complaint</option></select>")
+                    .Append("<option value=\"access\">Access</option><option value=\"rectification\">Rectification</option><option value=\"restriction\">Restriction</option><option value=\"erasure\">Erasure</option><option value=\"objection\">Objection</option><option value=\"complaint\">Complaint</option></select>")
                     .Append("<label for=\"e-").Append(id).Append("\">Requester email (if not the sender)</label><input id=\"e-").Append(id).Append("\" name=\"requesterEmail\" type=\"email\">")
                     .Append("<p><button class=\"secondary\" type=\"submit\">Open as request</button></p></form>");
             }

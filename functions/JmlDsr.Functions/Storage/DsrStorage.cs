@@ -37,12 +37,18 @@ public sealed class DsrStorage(TableServiceClient tables, BlobServiceClient blob
     /// <summary>The deadline watchdog's last run (one row, "run"/"last"): counts only.</summary>
     public const string WatchdogTable = "Watchdog";
 
+    /// <summary>
+    /// The marketing suppression list (Art 21(3)): one row per person who objected to direct marketing, keyed by the SHA-256
+    /// of their address, with the date and nothing else. Kept on purpose through erasure: it is what keeps marketing stopped.
+    /// </summary>
+    public const string SuppressionsTable = "Suppressions";
+
     public const string InboundRawContainer = "inbound-raw";
     public const string GatheredContainer = "gathered";
     public const string ExportsContainer = "exports";
     public const string EvidenceContainer = "evidence";
 
-    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable, StatisticsTable, ScheduledErasuresTable, WatchdogTable];
+    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable, StatisticsTable, ScheduledErasuresTable, WatchdogTable, SuppressionsTable];
     private static readonly string[] Containers = [InboundRawContainer, GatheredContainer, ExportsContainer, EvidenceContainer];
 
     public TableServiceClient TableService { get; } = tables;

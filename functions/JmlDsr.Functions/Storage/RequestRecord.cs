@@ -56,6 +56,9 @@ public sealed class RequestRecord : ITableEntity
 
     public string? ClassificationReason { get; set; }
 
+    /// <summary>For an objection: "marketing" or "other" (Domain ObjectionScope), read from the wording or set by staff.</summary>
+    public string? ObjectionScope { get; set; }
+
     /// <summary>Whether SPF or DKIM passed aligned with the From domain (emailed requests only).</summary>
     public bool? SenderAuthenticated { get; set; }
 

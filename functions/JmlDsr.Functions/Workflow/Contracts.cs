@@ -211,6 +211,28 @@ public static class PartnerActions
     public const string Restriction = "restriction";
     public const string RestrictionLifted = "restriction-lifted";
     public const string Erasure = "erasure";
+
+    /// <summary>Art 21(2)-(3): partners that market are told to stop (not an Art 19 notice, but the same channel).</summary>
+    public const string ObjectionMarketing = "objection-marketing";
+}
+
+/// <summary>Which objection a request makes (Art 21): <see cref="Domain.Requests.ObjectionScope"/>; no personal data.</summary>
+public sealed record ObjectionScopeInput(string Reference, DateTimeOffset At);
+
+/// <summary>What an objection did: <see cref="ObjectionOutcomes"/>, and which systems changed.</summary>
+public sealed record ObjectionResult(string Outcome, IReadOnlyList<string> SystemsChanged);
+
+/// <summary>How an objection ended (wire names).</summary>
+public static class ObjectionOutcomes
+{
+    /// <summary>Direct marketing stopped everywhere, on the suppression list (Art 21(3)).</summary>
+    public const string MarketingStopped = "marketing-stopped";
+
+    /// <summary>Processing on legitimate interests stopped: no compelling grounds (Art 21(1)).</summary>
+    public const string ProcessingStopped = "processing-stopped";
+
+    /// <summary>Staff recorded compelling legitimate grounds; processing continues (Art 21(1)).</summary>
+    public const string GroundsShown = "grounds-shown";
 }
 
 /// <summary>Outcomes of erasure per record (wire names).</summary>

@@ -55,6 +55,10 @@ public static class DsrActivities
 
     public static ActivityCall<RightsInput, RightsResult> LiftRestriction { get; } = new(nameof(Fulfilment.LiftRestriction), "Lifting the restriction");
 
+    public static ActivityCall<ObjectionScopeInput, string> DecideObjectionScope { get; } = new(nameof(Fulfilment.DecideObjectionScope), "Reading what the objection is to");
+
+    public static ActivityCall<RightsInput, ObjectionResult> ApplyObjection { get; } = new(nameof(Fulfilment.ApplyObjection), "Carrying out the objection");
+
     public static ActivityCall<EraseInput, EraseResult> EraseFromSystem { get; } = new(nameof(Fulfilment.EraseFromSystem), "Erasing in a system");
 
     public static ActivityCall<PartnerNoticeInput, IReadOnlyList<string>> NotifyPartners { get; } = new(nameof(Fulfilment.NotifyPartners), "Telling the partners (Art 19)");

@@ -153,6 +153,13 @@ internal sealed class DsrFlow
         }
 
         var systems = await GatheringPhase.RunAsync(this);
+        if (Type == RequestType.Objection && ApprovedStep is null && await ObjectionFulfilment.IsMarketingAsync(this))
+        {
+            // Art 21(2)-(3): an objection to direct marketing is absolute; it takes effect without a staff decision.
+            Phase = WorkflowPhases.Fulfil;
+            ApprovedStep = ObjectionFulfilment.MarketingStep;
+        }
+
         if (!(Phase == WorkflowPhases.Fulfil && ApprovedStep is not null))
         {
             var approved = await DecisionPhase.RunAsync(this, systems, DecisionRound);
@@ -178,6 +185,9 @@ internal sealed class DsrFlow
                 break;
             case RequestType.Erasure:
                 await ErasureFulfilment.RunAsync(this, systems);
+                break;
+            case RequestType.Objection:
+                await ObjectionFulfilment.RunAsync(this, ApprovedStep!);
                 break;
             default:
                 await ProgressAsync(RequestStatus.NeedsTriage, "unsupported", $"No fulfilment for type {Type}.");

@@ -40,6 +40,8 @@ public static class DsrTasks
         Activity<ApplyRectification, RightsInput, RightsResult>(nameof(ApplyRectification)),
         Activity<ApplyRestriction, RightsInput, RightsResult>(nameof(ApplyRestriction)),
         Activity<LiftRestriction, RightsInput, RightsResult>(nameof(LiftRestriction)),
+        Activity<DecideObjectionScope, ObjectionScopeInput, string>(nameof(DecideObjectionScope)),
+        Activity<ApplyObjection, RightsInput, ObjectionResult>(nameof(ApplyObjection)),
         Activity<EraseFromSystem, EraseInput, EraseResult>(nameof(EraseFromSystem)),
         Activity<NotifyPartners, PartnerNoticeInput, IReadOnlyList<string>>(nameof(NotifyPartners)),
         Activity<SendRightsOutcome, OutcomeInput, bool>(nameof(SendRightsOutcome)),

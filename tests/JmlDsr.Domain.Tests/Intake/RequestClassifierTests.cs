@@ -45,6 +45,39 @@ public sealed class RequestClassifierTests
     public void Restriction_IsRecognised(string subject, string body) =>
         Assert.Equal(RequestType.Restriction, RequestClassifier.Classify(subject, body).Type);
 
+    // Art 21: the request people make most, in the words they use (real samples in Corpus/requests.json, obje-* and uncl-09..12).
+    [Theory]
+    [InlineData("Marketing", "Please stop sending me marketing emails.")]
+    [InlineData("", "unsubscribe me from everything")]
+    [InlineData("Unsubscribe", "Please unsubscribe me from all your mailing lists.")]
+    [InlineData("Objection", "I object to you using my data for marketing.")]
+    [InlineData("Right to object", "I am exercising my right to object under Article 21.")]
+    [InlineData("STOP SPAMMING ME", "I unsubscribed from your newsletter already 3 times. Stop spamming me.")]
+    [InlineData("No more emails", "I no longer wish to receive emails from you.")]
+    [InlineData("", "Please remove me from your mailing list, I don't want any more offers.")]
+    [InlineData("Consent", "I withdraw my consent to marketing emails.")]
+    [InlineData("Calls", "Stop calling me about renewals, I am not interested.")]
+    [InlineData("", "I object to the processing of my personal data based on your legitimate interests.")]
+    public void Objection_IsRecognised_InRealWording(string subject, string body) =>
+        Assert.Equal(RequestType.Objection, RequestClassifier.Classify(subject, body).Type);
+
+    [Theory]
+    // A stop request that also says it is unlawful stays the objection: stopping is what they ask for.
+    [InlineData("Spam", "Stop sending me your marketing emails. You never had my consent and this breaches GDPR.")]
+    [InlineData("Unsubscribe", "Please unsubscribe me. I do not want your newsletter.")]
+    public void Objection_WinsOverAComplaintItMentions(string subject, string body) =>
+        Assert.Equal(RequestType.Objection, RequestClassifier.Classify(subject, body).Type);
+
+    [Theory]
+    // Still not objections: a question about how to unsubscribe, a remark about a missing link, an erasure or restriction that also objects.
+    [InlineData("Mailing list", "Is there any way to be removed from the mailing list??", RequestType.Unclassified)]
+    [InlineData("Unsolicited email", "Your email did not provide a mechanism to unsubscribe.", RequestType.Unclassified)]
+    [InlineData("Right to erasure", "Please erase all my personal data under Article 17. To the extent you rely on legitimate interests, I object to the processing.", RequestType.Erasure)]
+    [InlineData("Art 18", "I object to processing based on legitimate interests. Please restrict processing of my data while you decide.", RequestType.Restriction)]
+    [InlineData("Newsletter", "Your newsletter had a broken link to the Ledger Pro release notes.", RequestType.Unclassified)]
+    public void NearObjections_KeepTheirType(string subject, string body, RequestType expected) =>
+        Assert.Equal(expected, RequestClassifier.Classify(subject, body).Type);
+
     [Theory]
     [InlineData("Invoice query", "Can you resend invoice 1234?")]
     [InlineData("Quote", "Can I get a quote for 10 licences?")]

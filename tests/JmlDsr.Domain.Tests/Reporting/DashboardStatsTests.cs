@@ -59,5 +59,22 @@ public sealed class DashboardStatsTests
     }
 
     [Fact]
+    public void Objections_AreCountedLikeTheOtherRights()
+    {
+        static DateOnly D(string s) => DateOnly.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        var d = DashboardStats.Compute(
+        [
+            new("1", RequestType.Objection, RequestStatus.AwaitingApproval, D("2026-10-27"), D("2026-11-27"), null),
+            new("2", RequestType.Objection, RequestStatus.Completed, D("2026-10-01"), D("2026-11-02"), D("2026-10-02")),
+            new("3", RequestType.Access, RequestStatus.Gathering, D("2026-10-27"), D("2026-11-27"), null),
+        ], Today);
+
+        Assert.Equal(1, d.OpenByType[RequestType.Objection]);
+        Assert.Equal(2, d.Open);
+        Assert.Equal(1, d.ClosedLast12Months);
+        Assert.Equal(1.0, d.OnTimeRate);
+    }
+
+    [Fact]
     public void Dashboard_WithNothingClosed_HasNoRate() => Assert.Null(DashboardStats.Compute([], Today).OnTimeRate);
 }

@@ -500,6 +500,64 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         AssertLiftedAfterTheNotice();
     }
 
+    [Fact]
+    public async Task ObjectionToMarketing_TakesEffectWithoutAStaffDecision_PartnersThatMarketAreTold_AndTheRequesterConfirmed_Art21_3()
+    {
+        await StartAsync(RequestType.Objection);
+        await ConfirmAsync();
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        Assert.False(outcome.Overdue);
+        Assert.Equal(0, _fakes.Count(nameof(SendApprovalRequest))); // no decision phase
+        Assert.Equal("objection-marketing", Assert.Single(_fakes.Inputs<RightsInput>(nameof(ApplyObjection))).DecisionStep);
+        var notice = Assert.Single(_fakes.Inputs<PartnerNoticeInput>(nameof(NotifyPartners)));
+        Assert.Equal(PartnerActions.ObjectionMarketing, notice.Action);
+        Assert.Equal([SystemCatalog.Communications, SystemCatalog.Crm], notice.Systems);
+        var confirmation = Assert.Single(_fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome)));
+        Assert.Equal(SendRightsOutcome.ObjectionMarketing, confirmation.Kind);
+        Assert.Equal(["Northwind Implementation Partners"], confirmation.Partners);
+        Assert.Equal([RequestStatus.AwaitingIdentity, RequestStatus.Gathering, RequestStatus.Fulfilling, RequestStatus.Completed], Statuses);
+        Assert.DoesNotContain(RequestStatus.AwaitingApproval, Statuses);
+        Assert.True(Progress[^1].Closed);
+    }
+
+    [Theory]
+    [InlineData(ObjectionOutcomes.ProcessingStopped, SendRightsOutcome.ObjectionStopped)]
+    [InlineData(ObjectionOutcomes.GroundsShown, SendRightsOutcome.ObjectionGrounds)]
+    public async Task ObjectionToOtherProcessing_WaitsForStaff_WhoStopItOrRecordCompellingGrounds_Art21_1(string decided, string email)
+    {
+        _fakes.ObjectionScope = Domain.Requests.ObjectionScope.Other;
+        _fakes.ObjectionDecisionOutcome = decided;
+        await StartAsync(RequestType.Objection);
+        await ConfirmAsync();
+        await UntilAsync(() => Statuses.Contains(RequestStatus.AwaitingApproval), "the staff decision to be asked for");
+        Assert.Equal(0, _fakes.Count(nameof(ApplyObjection)));
+
+        await DecideAsync("approval-1", LinkActions.Approve);
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        Assert.Equal("approval-1", Assert.Single(_fakes.Inputs<RightsInput>(nameof(ApplyObjection))).DecisionStep);
+        Assert.Equal(email, Assert.Single(_fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome))).Kind);
+        Assert.Equal(0, _fakes.Count(nameof(NotifyPartners))); // partners are told only of an objection to marketing
+        Assert.Contains(Progress, p => p.Step == "approved" && p.Actor == Staff);
+    }
+
+    [Fact]
+    public async Task ObjectionToOtherProcessing_CanBeRejectedWithReasons_LikeAnyRight()
+    {
+        _fakes.ObjectionScope = Domain.Requests.ObjectionScope.Other;
+        await StartAsync(RequestType.Objection);
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Reject, "The processing you object to is based on your contract, not on legitimate interests.");
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Rejected, outcome.Status);
+        Assert.Equal(0, _fakes.Count(nameof(ApplyObjection)));
+        Assert.Equal(SendCustomerNotice.Rejection, Assert.Single(_fakes.Inputs<CustomerNoticeInput>(nameof(SendCustomerNotice))).Step);
+    }
+
     private void AssertLiftedAfterTheNotice()
     {
         var kinds = _fakes.Calls.Where(c => c.Name is nameof(SendRightsOutcome) or nameof(LiftRestriction))

@@ -53,6 +53,10 @@ public sealed class FakeActivities
             [nameof(ApplyRectification)] = r => Add<RightsInput, RightsResult>(r, nameof(ApplyRectification), _ => new RightsResult([SystemCatalog.Crm, SystemCatalog.WebsiteAccounts], 2, 1)),
             [nameof(ApplyRestriction)] = r => Add<RightsInput, RightsResult>(r, nameof(ApplyRestriction), _ => new RightsResult(AllSystems, AllSystems.Count, 0)),
             [nameof(LiftRestriction)] = r => Add<RightsInput, RightsResult>(r, nameof(LiftRestriction), _ => new RightsResult(AllSystems, AllSystems.Count, 0)),
+            [nameof(DecideObjectionScope)] = r => Add<ObjectionScopeInput, string>(r, nameof(DecideObjectionScope), _ => ObjectionScope),
+            [nameof(ApplyObjection)] = r => Add<RightsInput, ObjectionResult>(r, nameof(ApplyObjection), i => new ObjectionResult(
+                i.DecisionStep == "objection-marketing" ? ObjectionOutcomes.MarketingStopped : ObjectionDecisionOutcome,
+                i.DecisionStep == "objection-marketing" ? [SystemCatalog.Communications, SystemCatalog.Crm] : [SystemCatalog.Crm])),
             [nameof(EraseFromSystem)] = r => Add<EraseInput, EraseResult>(r, nameof(EraseFromSystem), Erase),
             [nameof(NotifyPartners)] = r => Add<PartnerNoticeInput, IReadOnlyList<string>>(r, nameof(NotifyPartners), i => i.Systems.Contains(SystemCatalog.Crm) ? ["Northwind Implementation Partners"] : []),
             [nameof(SendRightsOutcome)] = r => Add<OutcomeInput, bool>(r, nameof(SendRightsOutcome), _ => true),
@@ -85,6 +89,12 @@ public sealed class FakeActivities
 
     /// <summary>The names this class has a fake for (a test checks they match <see cref="DsrTasks.ActivityNames"/>).</summary>
     public IReadOnlyCollection<string> Names => _fakes.Keys;
+
+    /// <summary>What <see cref="DecideObjectionScope"/> answers: "marketing" (default) or "other".</summary>
+    public string ObjectionScope { get; set; } = Domain.Requests.ObjectionScope.Marketing;
+
+    /// <summary>What <see cref="ApplyObjection"/> answers after a staff decision (an objection to other processing).</summary>
+    public string ObjectionDecisionOutcome { get; set; } = ObjectionOutcomes.ProcessingStopped;
 
     /// <summary>What <see cref="VerifyIdentity"/> answers: false when the confirmed address matches no record.</summary>
     public bool IdentityKnown { get; set; } = true;
