@@ -153,6 +153,7 @@ staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHa
 app.MapGet("/" + Routes.Console, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.QueueAsync(req, ct));
 app.MapPost("/" + Routes.Console, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.QueueAsync(req, ct)).DisableAntiforgery();
 app.MapGet("/" + Routes.ConsoleRequest, (HttpRequest req, string reference, ConsoleHandler h, CancellationToken ct) => h.RequestAsync(req, reference, ct));
+app.MapPost("/" + Routes.ConsoleRequestAction, (HttpRequest req, string reference, ConsoleHandler h, DurableTaskClient client, CancellationToken ct) => h.RequestActionAsync(req, reference, client, ct)).DisableAntiforgery();
 app.MapGet("/" + Routes.ConsoleDashboard, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.DashboardAsync(req, ct));
 app.MapGet("/" + Routes.ConsoleSetAside, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.SetAsideAsync(req, ct));
 app.MapPost("/" + Routes.ConsoleSetAsideOpen, (HttpRequest req, string id, ConsoleHandler h, CancellationToken ct) => h.OpenSetAsideAsync(req, id, ct)).DisableAntiforgery();

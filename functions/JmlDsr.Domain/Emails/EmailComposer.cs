@@ -88,6 +88,14 @@ public static class EmailComposer
         return Customer(to, subject, name, paragraphs);
     }
 
+    /// <summary>Staff merged a request into another (the same request twice): the requester learns which reference carries on.</summary>
+    public static EmailMessage Merged(string to, string? name, string reference, string into) =>
+        Customer(to, $"Your request {reference} continues as {into}", name,
+        [
+            $"We have looked at your request {reference} and it is the same as your request {into}, so we are dealing with both together under {into}. You do not need to do anything.",
+            $"We will respond under {into} by the date we gave you for it. Please quote {into} if you write to us about it.",
+        ]);
+
     /// <summary>Art 12(6): the sender's address is on no record; they may give what lets us find them (the clock runs from the answer, Art 12A).</summary>
     public static EmailMessage IdentifiersRequest(string to, string? name, string reference, string link, DateOnly replyBy) =>
         Customer(to, $"Help us find your records — reference {reference}", name,

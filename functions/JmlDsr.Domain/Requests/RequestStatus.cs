@@ -41,10 +41,13 @@ public static class RequestStatus
     /// <summary>A complaint answered: the complainant was told the outcome and their right to complain to the ICO.</summary>
     public const string ComplaintClosed = "complaint-closed";
 
+    /// <summary>Closed by staff as part of another request (the same request made twice, or read as two when it is one).</summary>
+    public const string Merged = "merged";
+
     /// <summary>Statuses in which the statutory clock is stopped.</summary>
     public static bool IsPaused(string status) => status is AwaitingIdentity or AwaitingClarification or AwaitingFee;
 
     /// <summary>Answered (or closed): the statutory deadline no longer applies.</summary>
     public static bool IsClosed(string status) =>
-        status is Completed or Rejected or ClosedUnverified or Refused or ClosedNoClarification or Restricted or LiftPending or ComplaintClosed or ClosedFeeUnpaid;
+        status is Completed or Rejected or ClosedUnverified or Refused or ClosedNoClarification or Restricted or LiftPending or ComplaintClosed or ClosedFeeUnpaid or Merged;
 }

@@ -32,6 +32,11 @@ public sealed class HttpTriggers(InboundHandler inbound, SetAsideHandler setAsid
     public async Task<IActionResult> ConsoleRequest([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleRequest)] HttpRequest req, string reference, CancellationToken ct) =>
         new ResultAction(await console.RequestAsync(req, reference, ct));
 
+    // Staff correct how a message was read: split, merge, mark as an agent's request.
+    [Function(nameof(ConsoleRequestAction))]
+    public async Task<IActionResult> ConsoleRequestAction([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRequestAction)] HttpRequest req, string reference, [DurableClient] DurableTaskClient client, CancellationToken ct) =>
+        new ResultAction(await console.RequestActionAsync(req, reference, client, ct));
+
     [Function(nameof(ConsoleDashboard))]
     public async Task<IActionResult> ConsoleDashboard([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleDashboard)] HttpRequest req, CancellationToken ct) =>
         new ResultAction(await console.DashboardAsync(req, ct));

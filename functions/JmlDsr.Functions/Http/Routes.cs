@@ -30,6 +30,7 @@ public static class Routes
     public const string ConsoleSignIn = "console/signin";
     public const string ConsoleSignOut = "console/signout";
     public const string ConsoleRequest = "console/requests/{reference}";
+    public const string ConsoleRequestAction = "console/requests/{reference}/action";
     public const string ConsoleDashboard = "console/dashboard";
     public const string ConsoleSetAside = "console/set-aside";
     public const string ConsoleSetAsideOpen = "console/set-aside/{id}/open";

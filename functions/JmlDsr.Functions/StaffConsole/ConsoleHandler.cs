@@ -11,6 +11,7 @@ using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Links;
 using JmlDsr.Functions.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
 using static JmlDsr.Functions.Http.Responses;
 
 namespace JmlDsr.Functions.StaffConsole;
@@ -21,7 +22,7 @@ namespace JmlDsr.Functions.StaffConsole;
 /// path as the emails: the page mints a link for the signed-in staff member and posts it to /api/links.
 /// </summary>
 public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, AuditLog audit, DsrStorage storage, LinkService links, Approval.DecisionForms forms,
-    Intake.SetAsideStore setAside, Intake.SetAsideHandler setAsideHandler, Microsoft.Extensions.Options.IOptions<Configuration.DsrOptions> options, TimeProvider time)
+    Intake.SetAsideStore setAside, Intake.SetAsideHandler setAsideHandler, Intake.RequestLinks requestLinks, Microsoft.Extensions.Options.IOptions<Configuration.DsrOptions> options, TimeProvider time)
 {
     private static readonly CultureInfo Uk = CultureInfo.GetCultureInfo("en-GB");
 
@@ -175,6 +176,35 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             .Append("<dt>").Append(type == RequestType.Complaint ? "Complainant" : "Requester").Append("</dt><dd>").Append(E(r.RequesterName ?? "—")).Append(" &lt;").Append(E(r.RequesterEmail)).Append("&gt;</dd>")
             .Append("<dt>Channel</dt><dd>").Append(E(r.Channel)).Append("</dd>")
             .Append("<dt>Received</dt><dd>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</dd>");
+        if (r.AgentKind is not null)
+        {
+            // Who writes and whose data it is, apart: the response goes to the agent only once their authority is checked.
+            html.Append("<dt>Agent</dt><dd id=\"agent\">").Append(E(r.AgentKind)).Append(": ").Append(E(r.RequesterName ?? "—")).Append(" &lt;").Append(E(r.RequesterEmail)).Append("&gt;</dd>")
+                .Append("<dt>Data subject</dt><dd id=\"data-subject\">").Append(E(r.SubjectName ?? "—")).Append(" &lt;").Append(E(r.SubjectEmail ?? "not given yet")).Append("&gt;</dd>")
+                .Append("<dt>Authority</dt><dd>").Append(r.AuthorityAcceptedBy is { } by ? "checked by " + E(by)
+                    : r.AuthorityReceivedAt is { } at ? $"received {E(ConsolePages.Date(at))}" + (r.AuthorityBlob is null ? " (no document uploaded)" : " (document in the evidence pack)") + ", not yet checked"
+                    : "not received").Append("</dd>");
+        }
+        else if (!string.IsNullOrEmpty(r.SubjectEmail))
+        {
+            html.Append("<dt>Records found under</dt><dd>").Append(E(r.SubjectEmail)).Append(" <span class=\"muted\">(another address the requester gave)</span></dd>");
+        }
+
+        if (r.IdentityNeed is not null)
+        {
+            html.Append("<dt>Identity</dt><dd id=\"identity\">").Append(E(r.IdentityNeed)).Append(" <span class=\"muted\">").Append(E(r.IdentityReason ?? string.Empty)).Append("</span></dd>");
+        }
+
+        if (r.LinkedReferences() is { Count: > 0 } linked)
+        {
+            html.Append("<dt>Same message as</dt><dd id=\"linked\">");
+            foreach (var l in linked)
+            {
+                html.Append("<a href=\"/console/requests/").Append(E(l)).Append("\">").Append(E(l)).Append("</a> ");
+            }
+
+            html.Append("</dd>");
+        }
         if (type == RequestType.Objection)
         {
             // Art 21: to direct marketing it took (or takes) effect without a decision; to other processing staff decide.
@@ -206,6 +236,11 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         }
 
         html.Append(await DecisionAsync(r, staff, ct));
+        if (type != RequestType.Complaint && !RequestStatus.IsClosed(r.Status))
+        {
+            html.Append(Corrections(r, request.Query["error"].ToString()));
+        }
+
         if (type != RequestType.Complaint)
         {
             html.Append("<h2>What each system returned</h2>");
@@ -222,6 +257,75 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
 
         html.Append("</ol>");
         return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, r.RowKey, staff, "queue", html.ToString());
+    }
+
+    /// <summary>Staff correct how the message was read: another right it asks for (split), the same request twice (merge), an agent.</summary>
+    private static string Corrections(RequestRecord r, string error)
+    {
+        var path = "/console/requests/" + E(r.RowKey) + "/action";
+        var html = new StringBuilder("<h2>Correct how the message was read</h2>");
+        if (error.Length > 0)
+        {
+            html.Append("<p class=\"error\" role=\"alert\">").Append(E(error)).Append("</p>");
+        }
+
+        html.Append("<div class=\"actions\">")
+            .Append("<form method=\"post\" action=\"").Append(path).Append("\"><input type=\"hidden\" name=\"do\" value=\"split\">")
+            .Append("<label for=\"split-type\">The message also asks for</label><select id=\"split-type\" name=\"type\">")
+            .Append("<option value=\"access\">Access</option><option value=\"rectification\">Rectification</option><option value=\"restriction\">Restriction</option><option value=\"erasure\">Erasure</option><option value=\"objection\">Objection</option></select>")
+            .Append("<p><button class=\"secondary\" type=\"submit\">Split: open it as a linked request</button></p></form>")
+            .Append("<form method=\"post\" action=\"").Append(path).Append("\"><input type=\"hidden\" name=\"do\" value=\"merge\">")
+            .Append("<label for=\"merge-into\">Same request as (reference)</label><input id=\"merge-into\" name=\"into\" pattern=\"[A-Z]+-\\d{4}-\\d{6}\" required>")
+            .Append("<p><button class=\"secondary\" type=\"submit\">Merge: close this one as part of it</button></p></form>")
+            .Append("<form method=\"post\" action=\"").Append(path).Append("\"><input type=\"hidden\" name=\"do\" value=\"agent\">")
+            .Append("<label for=\"agent-kind\">Made on someone else's behalf by</label><select id=\"agent-kind\" name=\"kind\"><option value=\"solicitor\">a solicitor</option><option value=\"relative\">a relative or carer</option><option value=\"representative\">a colleague or representative</option></select>")
+            .Append("<p><button class=\"secondary\" type=\"submit\">Mark as an agent's request</button></p></form>")
+            .Append("</div>");
+        return html.ToString();
+    }
+
+    /// <summary>POST from the request page's corrections: split, merge or mark as an agent's, in the signed-in staff member's name.</summary>
+    public async Task<IResult> RequestActionAsync(HttpRequest request, string reference, DurableTaskClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not { } staff)
+        {
+            return ToSignIn(request);
+        }
+
+        var back = "/console/requests/" + Uri.EscapeDataString(reference);
+        if (!RequestReference.IsValid(reference) || !request.HasFormContentType)
+        {
+            return Results.Redirect(back);
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        string? problem;
+        switch (form["do"].ToString())
+        {
+            case "split":
+                (var opened, problem) = RequestTypes.TryParseWire(form["type"].ToString(), out var t)
+                    ? await requestLinks.SplitAsync(reference, t, staff, ct)
+                    : (null, "Choose the right the message also asks for.");
+                if (opened is not null)
+                {
+                    return Results.Redirect("/console/requests/" + Uri.EscapeDataString(opened));
+                }
+
+                break;
+            case "merge":
+                var into = form["into"].ToString().Trim().ToUpperInvariant();
+                problem = RequestReference.IsValid(into) ? await requestLinks.MergeAsync(client, reference, into, staff, ct) : "Give the reference of the request this one is the same as.";
+                break;
+            case "agent":
+                problem = await requestLinks.MarkAgentAsync(reference, form["kind"].ToString(), staff, ct);
+                break;
+            default:
+                problem = "Nothing to do.";
+                break;
+        }
+
+        return Results.Redirect(problem is null ? back : back + "?error=" + Uri.EscapeDataString(problem));
     }
 
     /// <summary>The statutory clock of a request (UK GDPR Art 12(3), Art 12A).</summary>
@@ -271,6 +375,11 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
                     .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(E(action)).Append("\">")
                     .Append("<input type=\"hidden\" name=\"returnTo\" value=\"/console/requests/").Append(E(r.RowKey)).Append("\">");
                 html.Append(await forms.ExtraFieldsAsync(r.RowKey, action, ct));
+                if (action == LinkActions.Approve)
+                {
+                    html.Append(Verification.IdentityForms.AuthorityFields(r));
+                }
+
                 if (LinkActions.NeedsReason(action))
                 {
                     html.Append("<label for=\"reason-").Append(E(action)).Append("\">").Append(E(action == LinkActions.Answer ? "The requester's answer, as received by post, phone or email" : LinkActions.ReasonLabel(action))).Append("</label>")
