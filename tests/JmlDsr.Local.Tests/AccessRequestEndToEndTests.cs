@@ -245,6 +245,29 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
     }
 
     [Fact]
+    public async Task UnknownAddress_WhoRepliesByEmailWithTheirContractNumber_IsFound_AndTheAccountsMailboxConfirms()
+    {
+        const string newAddress = "alice@new-employer.example";
+        using var post = await host.Http.PostAsync(InboundPost.Url(host),
+            InboundPost.Parsed("e2e-reply-id@mail.example", "Alice Smith <" + newAddress + ">", "Data request", "Please send me a copy of all the personal data you hold about me.", dkim: "{@new-employer.example : pass}"));
+        var reference = (await post.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()!;
+        var ask = await host.WaitForMailAsync(reference, newAddress, "Help us find your records");
+
+        // She answers the email instead of using the link: her reply quotes the reference and our message.
+        using (var reply = await host.Http.PostAsync(InboundPost.Url(host), InboundPost.Parsed("e2e-reply-id-2@mail.example", "Alice Smith <" + newAddress + ">",
+            "Re: " + ask.GetProperty("subject").GetString(), "Hello, my contract number is C-2023-0042.\n\n> " + ask.GetProperty("text").GetString()!.Replace("\n", "\n> ", StringComparison.Ordinal), dkim: "{@new-employer.example : pass}")))
+        {
+            var answered = await reply.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(answered.GetProperty("answer").GetBoolean());
+            Assert.Equal(reference, answered.GetProperty("reference").GetString());
+        }
+
+        await host.ConfirmByLinkAsync(reference, Alice);
+        await host.WaitForStatusAsync(reference, "awaiting-approval");
+        Assert.Equal(Alice, (await host.GetRequestAsync(reference)).GetProperty("dataSubject").GetProperty("email").GetString());
+    }
+
+    [Fact]
     public async Task CustomerWritingFromTheirAccountAddress_InAuthenticatedMail_IsNotAskedForId_AndTheClockRunsFromReceipt()
     {
         using var post = await host.Http.PostAsync(InboundPost.Url(host),

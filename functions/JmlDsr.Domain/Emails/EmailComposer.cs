@@ -88,6 +88,16 @@ public static class EmailComposer
         return Customer(to, subject, name, paragraphs);
     }
 
+    /// <summary>A reply to an identity request that could not be taken as the answer: the link again, and why.</summary>
+    public static EmailMessage IdentityAnswerByLink(string to, string? name, string reference, string link, DateOnly answerBy, bool saysTooLittle) =>
+        Customer(to, $"Please use the link to answer — reference {reference}", name,
+        [
+            saysTooLittle
+                ? $"Thank you for your reply about request {reference}. It does not give the email address the person you act for uses with us, so we cannot yet look for their records."
+                : $"Thank you for your reply about request {reference}. We could not confirm that it came from the mailbox we asked about, so to protect your data we cannot take it as your answer (UK GDPR Art 12(6)).",
+            $"Please use the link below by {LongDate(answerBy)}. The time we have to respond runs from the day we receive your answer.",
+        ], [new EmailLink("Answer here", link)]);
+
     /// <summary>Staff merged a request into another (the same request twice): the requester learns which reference carries on.</summary>
     public static EmailMessage Merged(string to, string? name, string reference, string into) =>
         Customer(to, $"Your request {reference} continues as {into}", name,

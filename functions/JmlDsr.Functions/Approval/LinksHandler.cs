@@ -21,7 +21,7 @@ namespace JmlDsr.Functions.Approval;
 /// get a clear page and an audit entry.
 /// </summary>
 public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions,
-    WorkflowStarter starter, Deadlines.DeadlineWatchdog watchdog, Verification.IdentityForms identityForms, TimeProvider time, ILogger<LinksHandler> logger)
+    WorkflowStarter starter, Deadlines.DeadlineWatchdog watchdog, Verification.IdentityForms identityForms, Verification.IdentityAnswers identityAnswers, TimeProvider time, ILogger<LinksHandler> logger)
 {
     private const int MaxReason = 2000;
 
@@ -201,19 +201,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
             if (Verification.IdentityForms.IsIdentityAction(action))
             {
                 // One message, several requests: the requester answers once, for each of them still waiting for it.
-                foreach (var other in record!.LinkedReferences())
-                {
-                    if (await requests.GetAsync(other, ct) is { Status: Domain.Requests.RequestStatus.AwaitingIdentity } linked && linked.CurrentStep == claims.Step)
-                    {
-                        if (details != DecisionDetails.None)
-                        {
-                            await decisions.SaveAsync(other, claims.Step, details, ct);
-                        }
-
-                        await client.RaiseEventAsync(other, DsrEvents.IdentityConfirmed, decision, ct);
-                        await audit.AppendAsync(other, now, $"link-used-{claims.Step}", decision.Actor, $"Answered with the link of {claims.Reference}, opened from the same message: {LinkActions.Label(action)}.", ct);
-                    }
-                }
+                await identityAnswers.ToLinkedAsync(client, record!, claims.Step, details, decision, $"the link of {claims.Reference}", ct);
             }
         }
 

@@ -80,6 +80,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LegalHoldsHandler>();
         services.AddSingleton<DecisionForms>();
         services.AddSingleton<Verification.IdentityForms>();
+        services.AddSingleton<Verification.IdentityAnswers>();
         services.AddSingleton<Intake.RequestLinks>();
         services.AddSingleton<LinkCookies>();
         services.AddSingleton<LinksHandler>();

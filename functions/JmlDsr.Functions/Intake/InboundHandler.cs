@@ -42,6 +42,7 @@ public sealed class InboundHandler(
     LinkService links,
     WorkflowStarter starter,
     PendingStarts intake,
+    Verification.IdentityAnswers identityAnswers,
     IOptions<DsrOptions> options,
     IOptions<SecretOptions> secrets,
     TimeProvider time,
@@ -136,7 +137,7 @@ public sealed class InboundHandler(
         // A reply quoting a request that waits for this requester's clarification is their answer, not a new request.
         // Otherwise the email gets a reference, written with its de-duplication row in one insert: the first post of a
         // Message-Id to arrive wins, its time is the time of receipt, and a repeat gets the same reference.
-        var answerTo = await ClarificationAwaitingAsync(email, requester.Email, ct);
+        var answerTo = await AnswerAwaitedAsync(email, requester.Email, ct);
         var fresh = answerTo is null ? await requests.AllocateReferenceAsync(StatutoryClock.UkDate(receivedAt).Year, ct) : null;
         var (row, added) = await AddOrGetInboundAsync(inbound, dedupeKey, blobName, receivedAt, fresh, answerTo, ct);
         if (!added && fresh is not null)
@@ -147,7 +148,7 @@ public sealed class InboundHandler(
         var firstReceivedAt = row.GetDateTimeOffset("ReceivedAt") ?? receivedAt;
         if ((row.GetString("AnswerTo") ?? (row.GetString("Reference") is null ? answerTo : null)) is { } answered)
         {
-            return await TakeAsAnswerAsync(client, inbound, row, answered, email, auth, firstReceivedAt, blobName, duplicate: !added, ct);
+            return await TakeAsAnswerAsync(client, inbound, row, answered, email, requester.Email, auth, firstReceivedAt, blobName, duplicate: !added, ct);
         }
 
         var duplicate = !added && row.GetString("Reference") is not null;
@@ -388,7 +389,7 @@ public sealed class InboundHandler(
             QuotedReferences = quoted.Count == 0 ? null : string.Join(',', quoted),
         }, ct);
         Log.InboundSetAside(logger, row.GetString("RawBlob") ?? id, reason);
-        return Results.Json(new { reference = (string?)null, type = "none", setAside = reason, id, quoted }, statusCode: StatusCodes.Status200OK);
+        return Results.Json(new { reference = (string?)null, type = "none", setAside = reason, id, quoted, requests = Array.Empty<object>() }, statusCode: StatusCodes.Status200OK);
     }
 
     private async Task NoteOnRequestAsync(RequestRecord r, string id, DateTimeOffset receivedAt, MailFacts facts, TriageVerdict triage, CancellationToken ct)
@@ -476,12 +477,17 @@ public sealed class InboundHandler(
     /// A reply from the requester that quotes a request waiting for their clarification is their answer (Art 12A: the
     /// clock runs again from the day it arrives), not a new request. Returns that request's reference.
     /// </summary>
-    private async Task<string?> ClarificationAwaitingAsync(InboundEmail email, string from, CancellationToken ct)
+    /// <summary>
+    /// The request a reply answers: one it quotes that waits for this requester's clarification, or for what they were asked
+    /// to confirm their identity (another address or number, an agent's authority, a confirmation from the mailbox).
+    /// </summary>
+    private async Task<string?> AnswerAwaitedAsync(InboundEmail email, string from, CancellationToken ct)
     {
         foreach (var quoted in RequestReference.FindAllIn(QuotableText(email.Subject, email.Text)))
         {
-            if (await requests.GetAsync(quoted, ct) is { } r && r.Status == RequestStatus.AwaitingClarification && r.CurrentStep is not null
-                && string.Equals(r.RequesterEmail, from, StringComparison.OrdinalIgnoreCase))
+            if (await requests.GetAsync(quoted, ct) is { } r && r.CurrentStep is not null
+                && (r.Status == RequestStatus.AwaitingClarification || (r.Status == RequestStatus.AwaitingIdentity && r.IdentityNeed is not null))
+                && (string.Equals(r.RequesterEmail, from, StringComparison.OrdinalIgnoreCase) || string.Equals(r.PersonEmail(), from, StringComparison.OrdinalIgnoreCase)))
             {
                 return quoted;
             }
@@ -490,7 +496,7 @@ public sealed class InboundHandler(
         return null;
     }
 
-    private async Task<IResult> TakeAsAnswerAsync(DurableTaskClient client, TableClient inbound, TableEntity row, string reference, InboundEmail email, AuthVerdict auth, DateTimeOffset receivedAt, string blobName, bool duplicate, CancellationToken ct)
+    private async Task<IResult> TakeAsAnswerAsync(DurableTaskClient client, TableClient inbound, TableEntity row, string reference, InboundEmail email, string from, AuthVerdict auth, DateTimeOffset receivedAt, string blobName, bool duplicate, CancellationToken ct)
     {
         var r = await requests.GetRequiredAsync(reference, ct);
         if (row.GetString("AnswerTo") is null)
@@ -501,6 +507,11 @@ public sealed class InboundHandler(
         }
 
         var step = row.GetString("Step") ?? r.CurrentStep ?? string.Empty;
+        if (r.Status == RequestStatus.AwaitingIdentity && r.CurrentStep == step)
+        {
+            return await TakeAsIdentityAnswerAsync(client, r, step, email, from, auth, receivedAt, blobName, duplicate, ct);
+        }
+
         if (r.Status == RequestStatus.AwaitingClarification && r.CurrentStep == step && !auth.Authenticated)
         {
             // Art 12A: the answer restarts the clock, so it must come from the requester. An email whose From is not
@@ -512,7 +523,7 @@ public sealed class InboundHandler(
             await audit.AppendAsync(reference, receivedAt, $"answer-by-email-unauthenticated-{step}", "privacy mailbox",
                 $"An emailed answer to the request for clarification arrived (kept as {blobName}) but its sender was not authenticated ({auth.Summary}); not taken as the answer. The requester was sent the answer link.", ct);
             Log.InboundAnswerUnauthenticated(logger, blobName, reference);
-            return Results.Json(new { reference, type = r.Type, dueDate = r.DueDate, duplicate, answer = false, answerLinkSent = true }, statusCode: StatusCodes.Status200OK);
+            return Results.Json(new { reference, type = r.Type, dueDate = r.DueDate, duplicate, answer = false, answerLinkSent = true, requests = Array.Empty<object>() }, statusCode: StatusCodes.Status200OK);
         }
 
         if (r.Status == RequestStatus.AwaitingClarification && r.CurrentStep == step)
@@ -523,7 +534,43 @@ public sealed class InboundHandler(
         }
 
         Log.InboundAnswer(logger, blobName, reference);
-        return Results.Json(new { reference, type = r.Type, dueDate = r.DueDate, duplicate, answer = true }, statusCode: StatusCodes.Status200OK);
+        return Results.Json(new { reference, type = r.Type, dueDate = r.DueDate, duplicate, answer = true, requests = Array.Empty<object>() }, statusCode: StatusCodes.Status200OK);
+    }
+
+    /// <summary>
+    /// An emailed reply to an identity ask. It counts only from mail that authenticates (SPF or DKIM aligned with From) — and a
+    /// confirmation only from the mailbox being confirmed; otherwise the requester is sent the link again. Another address or
+    /// number is read from the reply's own lines; an agent's reply (the signed authority attached, kept in the raw mail) must
+    /// name the person's address. Linked requests waiting for the same answer get it too.
+    /// </summary>
+    private async Task<IResult> TakeAsIdentityAnswerAsync(DurableTaskClient client, RequestRecord r, string step, InboundEmail email, string from, AuthVerdict auth, DateTimeOffset receivedAt, string blobName, bool duplicate, CancellationToken ct)
+    {
+        var action = Verification.IdentityAnswers.ActionFor(step);
+        var given = IdentifierExtractor.Extract(email.Text, from, options.Value.InternalDomainList);
+        var details = action switch
+        {
+            LinkActions.GiveIdentifiers => new DecisionDetails([], [], new Verification.IdentityAnswer(given.OtherEmail, given.Number, null, null, null).ToJson()),
+            LinkActions.GiveAuthority when given.OtherEmail is not null => new DecisionDetails([], [], new Verification.IdentityAnswer(null, null, null, given.OtherEmail, null).ToJson()),
+            _ => DecisionDetails.None,
+        };
+        var proof = auth.Authenticated
+            && (action != LinkActions.ConfirmIdentity || string.Equals(from, r.PersonEmail(), StringComparison.OrdinalIgnoreCase))
+            && (action != LinkActions.GiveAuthority || given.OtherEmail is not null);
+        if (!proof)
+        {
+            var expires = receivedAt + options.Value.VerificationWindow;
+            var url = links.ActionUrl(r.RowKey, step, [action], expires);
+            await mailer.SendOnceAsync(r.RowKey, "identity-link-" + step,
+                EmailComposer.IdentityAnswerByLink(r.RequesterEmail, r.RequesterName, r.RowKey, url, StatutoryClock.UkDate(expires), action == LinkActions.GiveAuthority && auth.Authenticated), ct);
+            await audit.AppendAsync(r.RowKey, receivedAt, $"identity-reply-not-taken-{step}", "privacy mailbox",
+                $"A reply to the identity request arrived (kept as {blobName}) but was not taken as the answer ({(auth.Authenticated ? "it does not say what was asked" : "its sender was not authenticated: " + auth.Summary)}); the requester was sent the link again.", ct);
+            Log.InboundAnswerUnauthenticated(logger, blobName, r.RowKey);
+            return Results.Json(new { reference = r.RowKey, type = r.Type, dueDate = r.DueDate, duplicate, answer = false, answerLinkSent = true, requests = Array.Empty<object>() }, statusCode: StatusCodes.Status200OK);
+        }
+
+        await identityAnswers.AnswerAsync(client, r, step, details, new LinkDecision(step, action, null, "requester (email reply)", receivedAt), $"an emailed reply (kept as {blobName})", ct);
+        Log.InboundAnswer(logger, blobName, r.RowKey);
+        return Results.Json(new { reference = r.RowKey, type = r.Type, dueDate = r.DueDate, duplicate, answer = true, requests = Array.Empty<object>() }, statusCode: StatusCodes.Status200OK);
     }
 
     /// <summary>Where references are looked for: the subject and the start of the body (never a copy of a whole hostile body).</summary>

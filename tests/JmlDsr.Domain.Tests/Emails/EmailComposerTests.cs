@@ -17,6 +17,8 @@ public sealed class EmailComposerTests
         { "ack-two", EmailComposer.Acknowledgement("a@example.com", "A", [new(Ref, RequestType.Access, Due), new("DSR-2026-000043", RequestType.Erasure, Due)], new DateOnly(2026, 11, 24), IdentityNeed.NotInDoubt) },
         { "identifiers", EmailComposer.IdentifiersRequest("a@example.com", "A", Ref, "https://x/api/links?token=i", Due) },
         { "authority", EmailComposer.AuthorityRequest("a@example.com", "A", Ref, "https://x/api/links?token=a", Due) },
+        { "identity-by-link", EmailComposer.IdentityAnswerByLink("a@example.com", "A", Ref, "https://x/api/links?token=r", Due, saysTooLittle: false) },
+        { "merged", EmailComposer.Merged("a@example.com", "A", Ref, "DSR-2026-000041") },
         { "no-data", EmailComposer.NoDataHeld("a@example.com", "A", Ref, RequestType.Access, ["Website accounts", "CRM"]) },
         { "unverified", EmailComposer.ClosedUnverified("a@example.com", "A", Ref, noReply: true) },
         { "unknown", EmailComposer.ClosedUnverified("a@example.com", "A", Ref, noReply: false) },
