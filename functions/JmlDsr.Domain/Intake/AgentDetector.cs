@@ -28,8 +28,17 @@ public static class AgentDetector
     [
         (Solicitor, new(@"\bmy\s+clients?\b|\b(on\s+behalf\s+of|for)\s+our\s+clients?\b|\b(we|i)\s+(act|are\s+acting|am\s+acting)\s+(for|on\s+behalf\s+of)\b|\b(we|i)\s+represent\s+(mr|mrs|ms|miss|mx|dr|our\s+client|my\s+client)\b|\b(letter|form)\s+of\s+authority\b|\bsigned\s+(client\s+)?authority\b|\binstructed\s+(by|to\s+act)\b", Opts), "writes for a client"),
         (Relative, new(@"\b(on\s+behalf\s+of|for)\s+my\s+" + Family + @"\b|\bmy\s+" + Family + @"s\s+(personal\s+)?(data|information|details|account|records?|file)\b|\b(lasting\s+|enduring\s+)?power\s+of\s+attorney\b|\b(her|his|their)\s+(attorney|deputy|executor|guardian)\b|\bi\s+am\s+(her|his|their)\s+(carer|attorney|deputy|executor|guardian)\b", Opts), "writes for a relative or someone they care for"),
-        (Representative, new(@"\bon\s+behalf\s+of\s+(my\s+|our\s+)?(colleague|employee|member\s+of\s+staff|staff\s+member|director|manager|boss|customer|tenant|member)\b|\bon\s+behalf\s+of\s+(mr|mrs|ms|miss|mx|dr)\s+\w+", Opts), "writes for someone else"),
+        (Relative, new(@"\bcourt\s+of\s+protection\b|\bparental\s+responsibility\s+for\b|\b(i\s+am|im)\s+(his|her|their)\s+(mother|father|mum|dad|parent|guardian|next\s+of\s+kin)\b", Opts), "writes as a parent, guardian or court-appointed deputy"),
+        (Representative, new(@"\bon\s+behalf\s+of\s+(my\s+|our\s+)?(colleague|employee|member\s+of\s+staff|staff\s+member|director|manager|boss|customer|tenant|member)\b|\bon\s+behalf\s+of\s+(mr|mrs|ms|miss|mx|dr)\s+\w+|\bauthority\s+to\s+(act|release\s+(the\s+)?information)\s+(for|on\s+behalf\s+of|to)\b", Opts), "writes for someone else"),
     ];
+
+    /// <summary>"I am writing on behalf of Sarah Jones": someone named, not the sender themself or their company.</summary>
+    private static readonly Regex OnBehalfOfSomeone = new(@"\b(writing|acting|making\s+this\s+request|requesting|request\s+this)\s+on\s+behalf\s+of\s+([a-z]+)\s+([a-z]+)", Opts);
+
+    private static readonly HashSet<string> NotSomeoneElse = new(StringComparer.Ordinal)
+    {
+        "myself", "me", "my", "our", "the", "a", "an", "this", "jml", "your", "us", "all", "both", "company", "business", "organisation", "organization", "firm",
+    };
 
     /// <summary>The agent claim the text makes, or null when the sender writes for themself.</summary>
     public static AgentClaim? Detect(string? subject, string? body)
@@ -40,6 +49,14 @@ public static class AgentDetector
             if (pattern.IsMatch(text))
             {
                 return new AgentClaim(kind, label);
+            }
+        }
+
+        foreach (Match m in OnBehalfOfSomeone.Matches(text))
+        {
+            if (!NotSomeoneElse.Contains(m.Groups[2].Value))
+            {
+                return new AgentClaim(Representative, "writes on behalf of someone they name");
             }
         }
 
