@@ -124,4 +124,7 @@ internal static partial class Log
 
     [LoggerMessage(2100, LogLevel.Error, "An HTTP route failed with {ExceptionType}; storage unreachable: {StorageUnreachable}")]
     public static partial void HttpFailed(ILogger logger, Exception exception, string exceptionType, bool storageUnreachable);
+
+    [LoggerMessage(2200, LogLevel.Warning, "Could not wake the erasure linked to {Reference} after its copy was opened ({ExceptionType}); it looks again by itself")]
+    public static partial void LinkedWakeFailed(ILogger logger, string reference, string exceptionType);
 }

@@ -132,7 +132,7 @@ api.MapPost(Routes.Inbound, (HttpRequest req, InboundHandler h, DurableTaskClien
 api.MapPost(Routes.MailEvents, (HttpRequest req, MailEventsHandler h, CancellationToken ct) => h.HandleAsync(req, ct));
 api.MapGet(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ShowAsync(req, client, ct));
 api.MapPost(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ActAsync(req, client, ct)).DisableAntiforgery();
-api.MapGet(Routes.Exports, (HttpRequest req, ExportsHandler h, CancellationToken ct) => h.GetAsync(req, ct));
+api.MapGet(Routes.Exports, (HttpRequest req, ExportsHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, client, ct));
 
 // Staff routes: in Azure a function key guards them; here, the configured staff key in the same header.
 var staff = api.MapGroup(string.Empty).AddEndpointFilter(StaffKey.Filter);

@@ -331,14 +331,14 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
             Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
         }
 
-        // Erin opens her copy; only then is her data erased.
+        // Erin opens her copy (the PDF the email offers first); only then is her data erased.
         var copy = await host.WaitForMailAsync(access, "erin.green@example.com", "Your personal data");
-        var (status, page, _) = await host.OpenAsync(LocalHostFixture.Links(copy).First(l => l.Contains("/api/exports", StringComparison.Ordinal)));
-        Assert.Equal(HttpStatusCode.OK, status);
-        var read = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "href=\"(/api/exports\\?[^\"]*format=html)\"").Groups[1].Value);
-        using (var html = await host.Http.GetAsync(host.BaseUrl + read))
+        await host.WaitForStatusAsync(access, "completed");
+        Assert.NotEqual("completed", (await host.GetRequestAsync(erasure)).GetProperty("status").GetString());
+        using (var pdf = await host.Http.GetAsync(LocalHostFixture.Links(copy)[0]))
         {
-            Assert.Equal(HttpStatusCode.OK, html.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+            Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
         }
 
         await host.WaitForStatusAsync(erasure, "completed", TimeSpan.FromSeconds(120));

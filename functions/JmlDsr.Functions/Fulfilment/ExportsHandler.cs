@@ -12,14 +12,14 @@ namespace JmlDsr.Functions.Fulfilment;
 /// token is swapped for a cookie and a redirect to <c>/api/exports?link=…[&amp;format=…]</c> (<see cref="LinkCookies"/>);
 /// the page's own links name that cookie, never the token.
 /// </summary>
-public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrStorage storage, AuditLog audit, TimeProvider time)
+public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrStorage storage, AuditLog audit, RequestRepository requests, TimeProvider time, Microsoft.Extensions.Logging.ILogger<ExportsHandler> logger)
 {
     /// <summary>The export pages' path, and the cookies that hold their tokens once the URL has lost them.</summary>
     public const string Path = "/" + Routes.Exports;
 
     public const string CookiePrefix = "jmldsr-export-";
 
-    public async Task<IResult> GetAsync(HttpRequest request, CancellationToken ct = default)
+    public async Task<IResult> GetAsync(HttpRequest request, Microsoft.DurableTask.Client.DurableTaskClient? client = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var found = LinkCookies.Read(request, CookiePrefix);
@@ -74,6 +74,10 @@ public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrSt
         }
 
         await audit.AppendAsync(reference, time.GetUtcNow(), $"downloaded-{format}", "requester", $"The requester opened the {format.ToUpperInvariant()} copy{(part > 1 ? $" (part {part})" : string.Empty)}.", ct);
+        if (client is not null)
+        {
+            await WakeLinkedAsync(client, reference, ct);
+        }
         var stream = await blob.OpenReadAsync(cancellationToken: ct);
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         request.HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
@@ -95,5 +99,32 @@ public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrSt
         }
 
         return parts;
+    }
+
+    /// <summary>
+    /// An erasure opened from the same message waits until the person has had their copy ("send me a copy, then delete it"):
+    /// the download it records is the moment it looks again. Best effort — the erasure also looks by itself every six hours.
+    /// </summary>
+    private async Task WakeLinkedAsync(Microsoft.DurableTask.Client.DurableTaskClient client, string reference, CancellationToken ct)
+    {
+        try
+        {
+            if (await requests.GetAsync(reference, ct) is not { } r)
+            {
+                return;
+            }
+
+            foreach (var other in r.LinkedReferences())
+            {
+                if (await requests.GetAsync(other, ct) is { } linked && linked.Type == Domain.Requests.RequestTypes.ToWire(Domain.Requests.RequestType.Erasure) && !Domain.Requests.RequestStatus.IsClosed(linked.Status))
+                {
+                    await client.RaiseEventAsync(other, Workflow.DsrEvents.LinkedAnswered, new Workflow.LinkDecision("linked", "copy-opened", null, "requester", time.GetUtcNow()), ct);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.LinkedWakeFailed(logger, reference, e.GetType().Name);
+        }
     }
 }

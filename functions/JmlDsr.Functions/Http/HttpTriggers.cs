@@ -149,6 +149,7 @@ public sealed class HttpTriggers(InboundHandler inbound, SetAsideHandler setAsid
     [Function(nameof(DownloadExport))]
     public async Task<IActionResult> DownloadExport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Exports)] HttpRequest req,
+        [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new ResultAction(await exports.GetAsync(req, ct));
+        new ResultAction(await exports.GetAsync(req, client, ct));
 }

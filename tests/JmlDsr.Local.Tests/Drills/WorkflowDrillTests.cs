@@ -102,7 +102,7 @@ public sealed class WorkflowDrillTests(LocalHostFixture host) : IClassFixture<Lo
             }
 
             var done = await host.WaitForMailAsync(reference, "alice.smith@example.com", "Your personal data");
-            var json = await host.Http.GetFromJsonAsync<JsonElement>(LocalHostFixture.Links(done)[0] + "&format=json");
+            var json = await host.Http.GetFromJsonAsync<JsonElement>(LocalHostFixture.Links(done)[1] + "&format=json");
             Assert.Contains(json.GetProperty("systems").EnumerateArray(), s => s.GetProperty("id").GetString() == "feedback" && s.GetProperty("recordCount").GetInt32() == 1);
             var timeline = (await host.GetRequestAsync(reference)).GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("step").GetString()).ToList();
             Assert.Contains("gathering-failed", timeline);
