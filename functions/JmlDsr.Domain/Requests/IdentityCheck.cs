@@ -63,6 +63,14 @@ public static class IdentityCheck
                 "The sender's address is on our records but the mail did not authenticate (no SPF or DKIM pass aligned with From): we ask them to confirm from that mailbox (Art 12(6)).");
     }
 
+    /// <summary>
+    /// Whether the mail proves who the requester is: it authenticated (SPF or DKIM aligned with From) and the requester is
+    /// its From. A request found in a forwarded block, a Reply-To behind a web form's no-reply From, or an attached message
+    /// was authenticated as someone else's mail, so it proves nothing about the requester.
+    /// </summary>
+    public static bool MailProvesSender(bool authenticated, string requesterSource) =>
+        authenticated && string.Equals(requesterSource, "from", StringComparison.Ordinal);
+
     public static string ToWire(IdentityNeed need) => need switch
     {
         IdentityNeed.NotInDoubt => "not-in-doubt",

@@ -235,6 +235,7 @@ public sealed class InboundHandler(
             AboutReference = about,
             SenderAuthenticated = auth.Authenticated,
             SenderAuthentication = auth.Summary,
+            RequesterAuthenticated = IdentityCheck.MailProvesSender(auth.Authenticated, requester.Source),
             AgentKind = agent?.Kind,
             Linked = linked.Count == 0 ? null : string.Join(',', new[] { reference }.Concat(linked).Where(x => x != r)),
             PrimaryReference = primary,

@@ -58,6 +58,7 @@ public sealed class RequestLinks(RequestRepository requests, PendingStarts intak
             ClassificationReason = $"split by {staff} from {reference}: the message also asks for {type.Title().ToLowerInvariant()}",
             SenderAuthenticated = r.SenderAuthenticated,
             SenderAuthentication = r.SenderAuthentication,
+            RequesterAuthenticated = r.RequesterAuthenticated,
             AgentKind = r.AgentKind,
             SubjectEmail = r.SubjectEmail,
             SubjectName = r.SubjectName,

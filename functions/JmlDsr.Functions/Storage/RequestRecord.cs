@@ -133,6 +133,9 @@ public sealed class RequestRecord : ITableEntity
     /// <summary>Why (recorded in the evidence too).</summary>
     public string? IdentityReason { get; set; }
 
+    /// <summary>Whether the mail proves the requester sent it (<see cref="Domain.Requests.IdentityCheck.MailProvesSender"/>): authenticated, and they are its From.</summary>
+    public bool? RequesterAuthenticated { get; set; }
+
     /// <summary>Set when the request is made on someone else's behalf: "solicitor", "relative" or "representative".</summary>
     public string? AgentKind { get; set; }
 

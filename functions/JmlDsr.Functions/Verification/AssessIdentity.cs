@@ -20,8 +20,9 @@ public sealed class AssessIdentity(RequestRepository requests, SystemConnector c
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
         var known = await connector.IsKnownAsync(r.PersonEmail());
-        // Only mail that SendGrid authenticated, aligned with its From, counts: a request staff logged from a call or letter did not.
-        var authenticated = r.Channel == "email" && r.SenderAuthenticated == true;
+        // Only mail that SendGrid authenticated, aligned with its From, and whose From is the requester counts: not a forward
+        // from a colleague, a web form's Reply-To, or a request staff logged from a call or letter.
+        var authenticated = r.Channel == "email" && r.RequesterAuthenticated == true;
         var assessment = IdentityCheck.Assess(authenticated, known, r.AgentKind is not null && r.AuthorityAcceptedBy is null, input.StaffReason);
         await requests.UpdateAsync(input.Reference, x =>
         {

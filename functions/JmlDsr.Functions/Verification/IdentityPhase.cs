@@ -86,8 +86,8 @@ internal static class IdentityPhase
             {
                 case IdentityOutcomes.ConfirmOther:
                     // Records under another address: that mailbox confirms (an address or number alone discloses nothing).
+                    // A request opened beside another waits for the confirmation the first one sends.
                     need = IdentityNeed.ConfirmMailbox;
-                    sends = true;
                     continue;
 
                 case IdentityOutcomes.NotFound:

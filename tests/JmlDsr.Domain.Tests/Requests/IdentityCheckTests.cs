@@ -55,4 +55,14 @@ public sealed class IdentityCheckTests
 
     [Fact]
     public void UnknownWire_IsAConfirmation_TheSafeChoice() => Assert.Equal(IdentityNeed.ConfirmMailbox, IdentityCheck.FromWire(null));
+
+    [Theory]
+    [InlineData(true, "from", true)]
+    [InlineData(false, "from", false)]
+    [InlineData(true, "forwarded", false)]
+    [InlineData(true, "reply-to", false)]
+    [InlineData(true, "attached", false)]
+    [InlineData(true, "staff", false)]
+    public void OnlyAuthenticatedMailWhoseFromIsTheRequester_ProvesTheSender(bool authenticated, string source, bool proves) =>
+        Assert.Equal(proves, IdentityCheck.MailProvesSender(authenticated, source));
 }

@@ -284,6 +284,8 @@ public sealed class SetAsideTests(LocalHostFixture host) : IClassFixture<LocalHo
         Assert.Equal("erasure", answer.GetProperty("type").GetString());
         await host.WaitForMailAsync(reference, "dan.brown@example.co.uk", "We have received your request");
         Assert.Empty(await host.OutboxAsync("sam.staff@jmlsoftware.co.uk"));
+        // The forward authenticated as Sam's mail, not Dan's: Dan confirms from his own mailbox (Art 12(6)).
+        await host.WaitForMailAsync(reference, "dan.brown@example.co.uk", "Please confirm your request");
 
         // The same forward, but its JML sender did not authenticate: anyone can write "From: Sam Staff". Set aside for a look.
         using var forged = await host.Http.PostAsync(InboundPost.Url(host),
