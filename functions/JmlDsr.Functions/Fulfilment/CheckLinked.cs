@@ -19,18 +19,13 @@ public sealed class CheckLinked(RequestRepository requests, AuditLog audit) : ID
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
-        foreach (var other in r.LinkedReferences())
+        foreach (var access in (await requests.LinkedAsync(r)).Where(l => l.Type == RequestType.Access.ToWire()))
         {
-            if (await requests.GetAsync(other) is not { } access || access.Type != RequestType.Access.ToWire())
-            {
-                continue;
-            }
-
             var open = !RequestStatus.IsClosed(access.Status);
-            var sent = (await audit.ReadAsync(other)).ToList();
-            var copySent = sent.Any(e => e.Step.StartsWith("fulfilment-sent", StringComparison.Ordinal) || e.Step == "access-fulfilled");
+            var sent = await audit.ReadAsync(access.RowKey);
+            var copySent = sent.Any(e => e.Step.StartsWith("fulfilment-sent", StringComparison.Ordinal));
             var opened = !copySent || sent.Any(e => e.Step.StartsWith("downloaded-", StringComparison.Ordinal));
-            if (LinkedRequests.ErasureWaitsFor(other, open, open || opened, StatutoryClock.UkDate(input.At), input.Due) is { } why)
+            if (LinkedRequests.ErasureWaitsFor(access.RowKey, open, opened, StatutoryClock.UkDate(input.At), input.Due) is { } why)
             {
                 return new LinkedWait(why);
             }

@@ -114,11 +114,11 @@ public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrSt
                 return;
             }
 
-            foreach (var other in r.LinkedReferences())
+            foreach (var linked in await requests.LinkedAsync(r, ct))
             {
-                if (await requests.GetAsync(other, ct) is { } linked && linked.Type == Domain.Requests.RequestTypes.ToWire(Domain.Requests.RequestType.Erasure) && !Domain.Requests.RequestStatus.IsClosed(linked.Status))
+                if (linked.Type == Domain.Requests.RequestTypes.ToWire(Domain.Requests.RequestType.Erasure) && !Domain.Requests.RequestStatus.IsClosed(linked.Status))
                 {
-                    await client.RaiseEventAsync(other, Workflow.DsrEvents.LinkedAnswered, new Workflow.LinkDecision("linked", "copy-opened", null, "requester", time.GetUtcNow()), ct);
+                    await client.RaiseEventAsync(linked.RowKey, Workflow.DsrEvents.LinkedAnswered, new Workflow.LinkDecision("linked", "copy-opened", null, "requester", time.GetUtcNow()), ct);
                 }
             }
         }

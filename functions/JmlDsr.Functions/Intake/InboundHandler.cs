@@ -284,16 +284,7 @@ public sealed class InboundHandler(
     /// <summary>The requests an email opened, as the webhook lists them: the stored request and those linked to it.</summary>
     private async Task<IReadOnlyList<object>> OpenedAsync(RequestRecord first, CancellationToken ct)
     {
-        var list = new List<object> { new { reference = first.RowKey, type = first.Type, dueDate = first.DueDate } };
-        foreach (var r in first.LinkedReferences())
-        {
-            if (await requests.GetAsync(r, ct) is { } row)
-            {
-                list.Add(new { reference = row.RowKey, type = row.Type, dueDate = row.DueDate });
-            }
-        }
-
-        return list;
+        return new[] { first }.Concat(await requests.LinkedAsync(first, ct)).Select(r => (object)new { reference = r.RowKey, type = r.Type, dueDate = r.DueDate }).ToList();
     }
 
     /// <summary>How many rights one message can open requests for (the four rights and an objection).</summary>

@@ -32,7 +32,7 @@ public sealed class RequestLinks(RequestRepository requests, PendingStarts intak
             return (null, "A request can be split only into one of the rights (access, rectification, restriction, erasure, objection).");
         }
 
-        var group = new[] { r }.Concat(await LinkedAsync(r, ct)).ToList();
+        var group = new[] { r }.Concat(await requests.LinkedAsync(r, ct)).ToList();
         if (group.Any(g => g.Type == type.ToWire() && !RequestStatus.IsClosed(g.Status)))
         {
             return (null, $"The message already has an open {type.Title().ToLowerInvariant()} request.");
@@ -145,19 +145,5 @@ public sealed class RequestLinks(RequestRepository requests, PendingStarts intak
         await audit.AppendAsync(reference, time.GetUtcNow(), "marked-agent", staff,
             $"Marked by {staff} as made on someone else's behalf ({kind}). The response goes to the agent only once their authority is checked; ask for it with \"Ask the requester for ID\" at the decision step.", ct);
         return null;
-    }
-
-    private async Task<List<RequestRecord>> LinkedAsync(RequestRecord r, CancellationToken ct)
-    {
-        var list = new List<RequestRecord>();
-        foreach (var other in r.LinkedReferences())
-        {
-            if (await requests.GetAsync(other, ct) is { } row)
-            {
-                list.Add(row);
-            }
-        }
-
-        return list;
     }
 }

@@ -19,14 +19,8 @@ public sealed class SendAcknowledgement(RequestRepository requests, Mailer maile
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
         var all = new List<AcknowledgedRequest> { new(r.RowKey, RequestTypes.FromWire(r.Type), input.DueDate) };
-        foreach (var other in r.LinkedReferences())
-        {
-            // The requests opened from the same message are acknowledged together, each with its reference and due date.
-            if (await requests.GetAsync(other) is { } linked)
-            {
-                all.Add(new(linked.RowKey, RequestTypes.FromWire(linked.Type), DateOnly.ParseExact(linked.DueDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
-            }
-        }
+        // The requests opened from the same message are acknowledged together, each with its reference and due date.
+        all.AddRange((await requests.LinkedAsync(r)).Select(l => new AcknowledgedRequest(l.RowKey, RequestTypes.FromWire(l.Type), DateOnly.ParseExact(l.DueDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))));
 
         var need = r.IdentityNeed is null ? IdentityNeed.ConfirmMailbox : IdentityCheck.FromWire(r.IdentityNeed);
         var mail = EmailComposer.Acknowledgement(r.RequesterEmail, r.RequesterName, all, StatutoryClock.UkDate(r.ReceivedAt), need);

@@ -45,6 +45,22 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
     }
 
     /// <summary>Applies a change to the row, retrying on concurrent writes.</summary>
+    /// <summary>The requests opened from the same message as <paramref name="record"/> that are still stored, in the order it names them.</summary>
+    public async Task<IReadOnlyList<RequestRecord>> LinkedAsync(RequestRecord record, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var list = new List<RequestRecord>();
+        foreach (var other in record.LinkedReferences())
+        {
+            if (await GetAsync(other, ct) is { } row)
+            {
+                list.Add(row);
+            }
+        }
+
+        return list;
+    }
+
     public async Task UpdateAsync(string reference, Action<RequestRecord> change, CancellationToken ct = default)
     {
         for (var attempt = 0; ; attempt++)

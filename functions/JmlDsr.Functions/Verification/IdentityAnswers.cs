@@ -25,9 +25,10 @@ public sealed class IdentityAnswers(RequestRepository requests, DecisionStore de
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(decision);
-        foreach (var other in record.LinkedReferences())
+        foreach (var linked in await requests.LinkedAsync(record, ct))
         {
-            if (await requests.GetAsync(other, ct) is { Status: RequestStatus.AwaitingIdentity } linked && linked.CurrentStep == step)
+            var other = linked.RowKey;
+            if (linked.Status == RequestStatus.AwaitingIdentity && linked.CurrentStep == step)
             {
                 if (details != DecisionDetails.None)
                 {

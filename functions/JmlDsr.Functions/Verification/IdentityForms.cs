@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs.Models;
 using JmlDsr.Domain.Intake;
@@ -173,19 +172,4 @@ public sealed class IdentityForms(DsrStorage storage)
             : null;
 
     internal static string E(string s) => WebUtility.HtmlEncode(s);
-
-    internal static string Describe(IdentityAnswer a)
-    {
-        var sb = new StringBuilder();
-        if (a.SubjectEmail is not null)
-        {
-            sb.Append("the person's details").Append(a.AuthorityBlob is null ? " (authority to follow by email)" : " and a signed authority");
-        }
-        else
-        {
-            sb.Append(a.IsEmpty ? "nothing further" : "another address or number");
-        }
-
-        return sb.ToString();
-    }
 }
