@@ -67,7 +67,7 @@ public sealed class RequestLinks(RequestRepository requests, PendingStarts intak
         await requests.CreateIfMissingAsync(record, ct);
         foreach (var g in group)
         {
-            await requests.UpdateAsync(g.RowKey, x => x.Linked = string.Join(',', x.LinkedReferences().Append(fresh).Distinct(StringComparer.Ordinal)), ct);
+            await requests.UpdateAsync(g.RowKey, x => x.LinkTo(fresh), ct);
         }
 
         await audit.AppendAsync(reference, now, $"split-{fresh}", staff, $"Split: the message also asks for {type.Title()} ({type.Article()}); opened as {fresh}, linked to this request.", ct);
@@ -115,9 +115,9 @@ public sealed class RequestLinks(RequestRepository requests, PendingStarts intak
             x.CurrentStep = null;
             x.CurrentActions = null;
             x.Attention = null;
-            x.Linked = string.Join(',', x.LinkedReferences().Append(into).Distinct(StringComparer.Ordinal));
+            x.LinkTo(into);
         }, ct);
-        await requests.UpdateAsync(into, x => x.Linked = string.Join(',', x.LinkedReferences().Append(reference).Distinct(StringComparer.Ordinal)), ct);
+        await requests.UpdateAsync(into, x => x.LinkTo(reference), ct);
         await mailer.SendOnceAsync(reference, "merged", EmailComposer.Merged(r.RequesterEmail, r.RequesterName, reference, into), ct);
         await audit.AppendAsync(reference, now, $"merged-into-{into}", staff, $"Merged into {into} (the same request): this one is closed and {into} carries on with its own due date; the requester was told.", ct);
         await audit.AppendAsync(into, now, $"merged-{reference}", staff, $"{reference} was merged into this request.", ct);

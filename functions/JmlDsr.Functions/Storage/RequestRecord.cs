@@ -163,6 +163,10 @@ public sealed class RequestRecord : ITableEntity
     /// <summary>The address whose records are the person's: the data subject's for an agent or another address the requester gave; else the requester's.</summary>
     public string PersonEmail() => string.IsNullOrEmpty(SubjectEmail) ? RequesterEmail : SubjectEmail;
 
+    /// <summary>Links another request to this one (kept once, in the order linked).</summary>
+    public void LinkTo(string reference) =>
+        Linked = string.Join(',', LinkedReferences().Append(reference).Distinct(StringComparer.Ordinal));
+
     /// <summary>The other requests opened from the same message.</summary>
     public IReadOnlyList<string> LinkedReferences() =>
         string.IsNullOrEmpty(Linked) ? [] : Linked.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
