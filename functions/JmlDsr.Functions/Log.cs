@@ -65,6 +65,9 @@ internal static partial class Log
     [LoggerMessage(1108, LogLevel.Error, "The workflow of {Reference} could not be started after {Tries} tries; its message is set aside on {Queue} for staff to replay")]
     public static partial void IntakeStartSetAside(ILogger logger, string reference, long tries, string queue);
 
+    [LoggerMessage(1112, LogLevel.Information, "The workflow of {Reference} was not started: the request was already {Status}")]
+    public static partial void IntakeStartSkipped(ILogger logger, string reference, string status);
+
     [LoggerMessage(1104, LogLevel.Information, "Staff logged request {Reference} (channel {Channel})")]
     public static partial void LoggedRequestAccepted(ILogger logger, string reference, string channel);
 

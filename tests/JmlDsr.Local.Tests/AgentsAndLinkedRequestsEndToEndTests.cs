@@ -3,6 +3,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Grpc.Net.Client;
+using JmlDsr.Domain.Requests;
+using JmlDsr.Functions.Intake;
+using JmlDsr.Functions.Storage;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace JmlDsr.Local.Tests;
@@ -133,5 +140,42 @@ public sealed class AgentsAndLinkedRequestsEndToEndTests(LocalHostFixture host) 
         {
             Assert.Contains("error=", wrong.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task ARequestMergedBeforeItsWorkflowStarted_IsNotStarted_AndItsRequesterHearsNothingMore()
+    {
+        // Staff can merge a repeat in the seconds between its arrival and the start of its workflow (the start is queued).
+        await using var app = InProcess();
+        var requests = app.GetRequiredService<RequestRepository>();
+        var reference = await requests.AllocateReferenceAsync(DateTimeOffset.UtcNow.Year);
+        await requests.CreateIfMissingAsync(new RequestRecord
+        {
+            RowKey = reference, Type = RequestType.Erasure.ToWire(), Status = RequestStatus.Merged, Channel = "email",
+            RequesterEmail = Bob, RequesterName = "Bob Jones", ReceivedAt = DateTimeOffset.UtcNow, DueDate = "2027-01-02",
+        });
+
+        await app.GetRequiredService<IntakeStarter>().StartAsync(reference, 1, app.GetRequiredService<DurableTaskClient>());
+
+        Assert.Null(await host.WorkflowStatusAsync(reference));
+        Assert.Equal(RequestStatus.Merged, (await host.GetRequestAsync(reference)).GetProperty("status").GetString());
+        Assert.Empty(await host.OutboxAsync(Bob, reference));
+    }
+
+    /// <summary>The app's own services on the host's storage and engine.</summary>
+    private ServiceProvider InProcess()
+    {
+        var values = LocalSettings.SampleValues(LocalHostFixture.RepoRoot);
+        values[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = host.StorageConnectionString;
+        values["Dsr:PublicBaseUrl"] = host.BaseUrl;
+        values["SendGrid:Host"] = host.BaseUrl;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IConfiguration>(configuration);
+        JmlDsr.Functions.Configuration.ServiceCollectionExtensions.AddDsrServices(services, configuration);
+        services.AddDurableTaskClient(c => c.UseGrpc(GrpcChannel.ForAddress($"http://127.0.0.1:{host.GrpcPort}")));
+        return services.BuildServiceProvider();
     }
 }

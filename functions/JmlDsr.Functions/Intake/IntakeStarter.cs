@@ -20,7 +20,19 @@ public sealed class IntakeStarter(RequestRepository requests, WorkflowStarter st
         try
         {
             var request = await requests.GetAsync(reference, ct) ?? throw new InvalidOperationException("The request row is not stored yet.");
+            if (RequestStatus.IsClosed(request.Status))
+            {
+                // Closed before its workflow started (staff merged a repeat into the request it repeats): nothing to run.
+                Log.IntakeStartSkipped(logger, reference, request.Status);
+                return;
+            }
+
             await starter.EnsureStartedAsync(client, reference, RequestTypes.FromWire(request.Type), request.ReceivedAt, ct);
+            if (await requests.GetAsync(reference, ct) is { } after && RequestStatus.IsClosed(after.Status))
+            {
+                // Closed while this start was under way: whoever closed it looked for a workflow before this one existed.
+                await client.TerminateInstanceAsync(reference, new TerminateInstanceOptions(Output: $"Closed ({after.Status}) before its workflow started"), ct);
+            }
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

@@ -102,11 +102,6 @@ public sealed class RequestLinks(RequestRepository requests, PendingStarts intak
         }
 
         var now = time.GetUtcNow();
-        if (await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is { IsCompleted: false })
-        {
-            await client.TerminateInstanceAsync(reference, new TerminateInstanceOptions(Output: $"Merged into {into}"), ct);
-        }
-
         await requests.UpdateAsync(reference, x =>
         {
             x.Status = RequestStatus.Merged;
@@ -117,6 +112,13 @@ public sealed class RequestLinks(RequestRepository requests, PendingStarts intak
             x.Attention = null;
             x.LinkTo(into);
         }, ct);
+
+        // Closed first, then the workflow ended: a workflow still waiting to start sees the closed request and does not start
+        // (IntakeStarter), and one that started before this looks is found here.
+        if (await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is { IsCompleted: false })
+        {
+            await client.TerminateInstanceAsync(reference, new TerminateInstanceOptions(Output: $"Merged into {into}"), ct);
+        }
         await requests.UpdateAsync(into, x => x.LinkTo(reference), ct);
         await mailer.SendOnceAsync(reference, "merged", EmailComposer.Merged(r.RequesterEmail, r.RequesterName, reference, into), ct);
         await audit.AppendAsync(reference, now, $"merged-into-{into}", staff, $"Merged into {into} (the same request): this one is closed and {into} carries on with its own due date; the requester was told.", ct);

@@ -170,8 +170,19 @@ public sealed class WatchdogDrillTests(WatchdogDrillFixture host, ITestOutputHel
         }
 
         Assert.Single(await host.OutboxAsync(Carol, reference), m => m.GetProperty("subject").GetString()!.Contains("Please confirm your request", StringComparison.Ordinal));
-        var decision = await host.WaitForMailAsync(reference, Privacy, "Decision needed");
-        using (var approve = await host.PressAsync(LocalHostFixture.Links(decision)[0], "approve"))
+        // The decision is asked again in a new round, with new links (the first round's decide nothing now).
+        List<JsonElement> decisions = [];
+        await host.WaitUntilAsync(async () =>
+        {
+            decisions = (await host.OutboxAsync(Privacy, reference)).Where(m => m.GetProperty("subject").GetString()!.Contains("Decision needed", StringComparison.Ordinal)).ToList();
+            return decisions.Count >= 2;
+        }, TimeSpan.FromSeconds(60), $"the second round's decision email for {reference}");
+        using (var stale = await host.PressAsync(LocalHostFixture.Links(decisions[0])[0], "approve"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        }
+
+        using (var approve = await host.PressAsync(LocalHostFixture.Links(decisions[^1])[0], "approve"))
         {
             Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
         }
