@@ -126,46 +126,14 @@ app.UseExceptionHandler(failed => failed.Run(context =>
         context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("JmlDsr.Http"))));
 app.MapGrpcService<TaskHubGrpcServer>();
 
-// The same routes as the Functions app, onto the same handlers.
-var api = app.MapGroup("/");
-api.MapPost(Routes.Inbound, (HttpRequest req, InboundHandler h, DurableTaskClient client, CancellationToken ct) => h.HandleAsync(req, client, ct));
-api.MapPost(Routes.MailEvents, (HttpRequest req, MailEventsHandler h, CancellationToken ct) => h.HandleAsync(req, ct));
-api.MapGet(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ShowAsync(req, client, ct));
-api.MapPost(Routes.Links, (HttpRequest req, LinksHandler h, DurableTaskClient client, CancellationToken ct) => h.ActAsync(req, client, ct)).DisableAntiforgery();
-api.MapGet(Routes.Exports, (HttpRequest req, ExportsHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, client, ct));
-
-// Staff routes: in Azure a function key guards them; here, the configured staff key in the same header.
-var staff = api.MapGroup(string.Empty).AddEndpointFilter(StaffKey.Filter);
-staff.MapGet(Routes.Requests, (HttpRequest req, RequestsHandler h, CancellationToken ct) => h.ListAsync(req, ct));
-staff.MapGet(Routes.Request, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, reference, client, ct));
-staff.MapPost(Routes.Requests, (HttpRequest req, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.CreateAsync(req, client, ct));
-staff.MapGet(Routes.Evidence, (HttpRequest req, string reference, EvidenceHandler h, DurableTaskClient client, CancellationToken ct) => h.GetAsync(req, reference, client, ct));
-staff.MapGet(Routes.LegalHolds, (LegalHoldsHandler h, CancellationToken ct) => h.ListAsync(ct));
-staff.MapPost(Routes.LegalHolds, (HttpRequest req, LegalHoldsHandler h, CancellationToken ct) => h.PlaceAsync(req, ct));
-staff.MapDelete(Routes.LegalHold, (string id, LegalHoldsHandler h, DurableTaskClient client, CancellationToken ct) => h.LiftAsync(id, client, ct));
-staff.MapGet(Routes.SetAside, (HttpRequest req, SetAsideHandler h, CancellationToken ct) => h.ListAsync(req, ct));
-staff.MapPost(Routes.SetAsideOpen, (HttpRequest req, string id, SetAsideHandler h, CancellationToken ct) => h.OpenAsync(req, id, ct));
-staff.MapPost(Routes.Housekeeping, async (Housekeeping h, DurableTaskClient client, CancellationToken ct) => Results.Ok(await h.RunAsync(client, ct)));
-staff.MapPost(Routes.Watchdog, async (JmlDsr.Functions.Deadlines.DeadlineWatchdog w, DurableTaskClient client, CancellationToken ct) => Results.Ok(await w.RunAsync(client, ct)));
-staff.MapPost(Routes.RequestType, (HttpRequest req, string reference, RequestsHandler h, DurableTaskClient client, CancellationToken ct) => h.SetTypeAsync(req, reference, client, ct));
-
-// The staff console (its handler requires a signed-in staff member).
-app.MapGet("/" + Routes.Console, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.QueueAsync(req, ct));
-app.MapPost("/" + Routes.Console, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.QueueAsync(req, ct)).DisableAntiforgery();
-app.MapGet("/" + Routes.ConsoleRequest, (HttpRequest req, string reference, ConsoleHandler h, CancellationToken ct) => h.RequestAsync(req, reference, ct));
-app.MapPost("/" + Routes.ConsoleRequestAction, (HttpRequest req, string reference, ConsoleHandler h, DurableTaskClient client, CancellationToken ct) => h.RequestActionAsync(req, reference, client, ct)).DisableAntiforgery();
-app.MapGet("/" + Routes.ConsoleDashboard, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.DashboardAsync(req, ct));
-app.MapGet("/" + Routes.ConsoleSetAside, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.SetAsideAsync(req, ct));
-app.MapPost("/" + Routes.ConsoleSetAsideOpen, (HttpRequest req, string id, ConsoleHandler h, CancellationToken ct) => h.OpenSetAsideAsync(req, id, ct)).DisableAntiforgery();
-app.MapGet("/" + Routes.ConsoleSignIn, (HttpRequest req, ConsoleHandler h) => h.SignInPage(req));
-app.MapPost("/" + Routes.ConsoleSignIn, (HttpRequest req, ConsoleHandler h, CancellationToken ct) => h.SignInAsync(req, ct)).DisableAntiforgery();
-app.MapPost("/" + Routes.ConsoleSignOut, (HttpRequest req, ConsoleHandler h) => h.SignOut(req)).DisableAntiforgery();
+// The same routes as the Functions app, from the same table, onto the same handlers, behind the same staff gate.
+LocalRoutes.Map(app);
 
 // Local only: the SendGrid capture endpoint and the outbox that lists what it captured.
 app.MapPost("/v3/mail/send", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.CaptureAsync(req, ct));
-api.MapGet("api/dev/outbox", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.ListAsync(req, ct));
+app.MapGet("api/dev/outbox", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.ListAsync(req, ct));
 // Local only: take a demo system down or bring it back (failure drills, demos of the retry path).
-api.MapPost("api/dev/systems/{system}/outage", async (string system, HttpRequest req, DsrStorage s, CancellationToken ct) =>
+app.MapPost("api/dev/systems/{system}/outage", async (string system, HttpRequest req, DsrStorage s, CancellationToken ct) =>
 {
     if (!JmlDsr.Domain.Gathering.SystemCatalog.All.Any(x => x.Id == system))
     {
@@ -178,7 +146,7 @@ api.MapPost("api/dev/systems/{system}/outage", async (string system, HttpRequest
 });
 // Local only: the marketing system's stand-in. Before it mails a product notice it asks the processing policy, so a
 // restriction (Art 18) or an erasure's suppression entry stops it.
-api.MapPost("api/dev/notices", async (HttpRequest req, ProcessingPolicy policy, Mailer mailer, CancellationToken ct) =>
+app.MapPost("api/dev/notices", async (HttpRequest req, ProcessingPolicy policy, Mailer mailer, CancellationToken ct) =>
 {
     var to = req.Query["to"].ToString();
     if (!JmlDsr.Domain.Intake.RequesterExtractor.IsValidAddress(to))
@@ -202,9 +170,9 @@ app.Lifetime.ApplicationStarted.Register(() =>
     // No secret in the output: the keys are named, not printed (their development values are in local.settings.sample.json).
     Console.WriteLine($"""
         JmlDsr local host is running.
-          API:          {local.Urls}/api/requests   (header x-functions-key: the staff key, Dsr__StaffKey)
+          API:          {local.Urls}/api/requests   (header x-functions-key: an API key, ApiKeys__dev__Key)
           Inbound mail: POST {local.Urls}/api/inbound/sendgrid   (basic auth, password: the inbound key, Dsr__InboundKey)
-          Console:      {local.Urls}/console   (sign in with the staff key)
+          Console:      {local.Urls}/console   (sign in as a development account with the staff key)
           Outbox:       {local.Urls}/api/dev/outbox   (every email sent, captured here)
           Task hub:     {taskHub} on Azurite; Ctrl+C stops cleanly, data is kept.
         """);
@@ -224,18 +192,3 @@ app.Lifetime.ApplicationStopping.Register(() =>
 });
 
 await app.RunAsync();
-
-/// <summary>The local stand-in for Functions' function keys: x-functions-key must equal the configured staff key.</summary>
-internal static class StaffKey
-{
-    public static async ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var expected = context.HttpContext.RequestServices.GetRequiredService<IOptions<SecretOptions>>().Value.StaffKey;
-        var given = context.HttpContext.Request.Headers[Routes.StaffKeyHeader].ToString();
-        var ok = given.Length > 0 && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes(expected), System.Text.Encoding.UTF8.GetBytes(given));
-        return ok
-            ? await next(context)
-            : Responses.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Staff endpoints need the staff key in the {Routes.StaffKeyHeader} header.", Routes.StaffKeyHeader);
-    }
-}

@@ -21,7 +21,7 @@ namespace JmlDsr.Functions.Approval;
 /// get a clear page and an audit entry.
 /// </summary>
 public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLog audit, DsrStorage storage, RequestRepository requests, DecisionForms forms, DecisionStore decisions,
-    WorkflowStarter starter, Deadlines.DeadlineWatchdog watchdog, Verification.IdentityForms identityForms, Verification.IdentityAnswers identityAnswers, TimeProvider time, ILogger<LinksHandler> logger)
+    WorkflowStarter starter, Deadlines.DeadlineWatchdog watchdog, Verification.IdentityForms identityForms, Verification.IdentityAnswers identityAnswers, StaffConsole.StaffAuth staffAuth, TimeProvider time, ILogger<LinksHandler> logger)
 {
     private const int MaxReason = 2000;
 
@@ -144,7 +144,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         var liftAfterResponse = action == LinkActions.LiftRestriction && (instance is null || instance.IsCompleted);
         if ((instance is null || instance.IsCompleted) && !liftAfterResponse)
         {
-            await audit.AppendAsync(claims.Reference, time.GetUtcNow(), "link-refused", Actor(action), $"A link for step {claims.Step} was used after the request closed.", ct);
+            await audit.AppendAsync(claims.Reference, time.GetUtcNow(), "link-refused", Actor(action, request.HttpContext), $"A link for step {claims.Step} was used after the request closed.", ct);
             return Page(request.HttpContext, StatusCodes.Status409Conflict, "This request is closed", "<p>The request is no longer open, so nothing was changed.</p>");
         }
 
@@ -158,7 +158,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         };
         if (!current && !await IsSpentAsync(claims, ct))
         {
-            await audit.AppendAsync(claims.Reference, time.GetUtcNow(), $"link-refused-stale-{claims.Step}", Actor(action), $"A link for step {claims.Step} was used after the request moved on.", ct);
+            await audit.AppendAsync(claims.Reference, time.GetUtcNow(), $"link-refused-stale-{claims.Step}", Actor(action, request.HttpContext), $"A link for step {claims.Step} was used after the request moved on.", ct);
             Log.LinkRefused(logger, claims.Reference, "stale step");
             return Page(request.HttpContext, StatusCodes.Status409Conflict, "This decision has moved on", "<p>The request is no longer waiting for this decision, so nothing was changed. Use the latest email or the console.</p>");
         }
@@ -167,7 +167,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         // The requester's answer and a complaint's outcome are about the person: they are kept in the Decisions table,
         // never in the orchestration's history.
         var eventReason = LinkActions.NeedsReason(action) && action is not (LinkActions.Answer or LinkActions.Respond) ? reason : null;
-        var decision = new LinkDecision(claims.Step, action, eventReason, claims.By is { } by ? $"{by} (console)" : Actor(action), now);
+        var decision = new LinkDecision(claims.Step, action, eventReason, claims.By is { } by ? $"{by} (console)" : Actor(action, request.HttpContext), now);
         var outcome = await links.SpendAsync(claims, action, JsonSerializer.Serialize(decision), ct);
         if (outcome == SpendOutcome.AlreadyUsed)
         {
@@ -225,7 +225,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
     {
         var context = request.HttpContext;
         var action = LinkActions.RestartWorkflow;
-        var actor = claims.By is { } by ? $"{by} (console)" : Actor(action);
+        var actor = claims.By is { } by ? $"{by} (console)" : Actor(action, request.HttpContext);
         var (row, refusal) = await watchdog.CanRestartAsync(client, claims.Reference, ct);
         if (refusal is not null || row is null)
         {
@@ -269,8 +269,13 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         _ => DsrEvents.StaffDecision,
     };
 
-    private static string Actor(string action) => action is LinkActions.ConfirmIdentity or LinkActions.GiveIdentifiers or LinkActions.Answer ? "requester"
-        : action == LinkActions.GiveAuthority ? "requester (agent)" : "privacy team (email link)";
+    /// <summary>
+    /// Who pressed: the requester for their own steps; for staff steps the signed-in staff member if there is one (platform
+    /// sign-in or a console session), else the holder of the link sent to the privacy mailbox.
+    /// </summary>
+    private string Actor(string action, HttpContext context) => action is LinkActions.ConfirmIdentity or LinkActions.GiveIdentifiers or LinkActions.Answer ? "requester"
+        : action == LinkActions.GiveAuthority ? "requester (agent)"
+        : staffAuth.StaffName(context) is { } staff ? $"{staff} (email link)" : "privacy team (email link)";
 
     private static string Title(LinkClaims c) =>
         c.Actions.Contains(LinkActions.ConfirmIdentity) ? "Confirm your request"

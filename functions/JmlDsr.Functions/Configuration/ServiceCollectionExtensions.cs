@@ -87,6 +87,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ExportsHandler>();
         services.AddOptions<StaffConsole.ConsoleOptions>().BindConfiguration(StaffConsole.ConsoleOptions.Section);
         services.AddSingleton<StaffConsole.StaffAuth>();
+        services.AddOptions<StaffConsole.ApiKeyOptions>().Configure(o => configuration.GetSection(StaffConsole.ApiKeyOptions.Section).Bind(o.Keys));
+        services.AddSingleton<StaffConsole.StaffGate>();
+        StaffConsole.StaffBearerTokens.AddStaffBearerTokens(services, configuration);
         services.AddSingleton<StaffConsole.ConsoleHandler>();
         services.AddDsrActivities();
         return services;

@@ -15,9 +15,9 @@ public sealed class DeadlineWatchdogFunctions(DeadlineWatchdog watchdog)
         watchdog.RunAsync(client, ct);
 
     [Function(nameof(RunDeadlineWatchdog))]
-    public async Task<IActionResult> RunDeadlineWatchdog(
+    public static Task<IActionResult> RunDeadlineWatchdog(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.Watchdog)] HttpRequest req,
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new OkObjectResult(await watchdog.RunAsync(client, ct));
+        HttpTriggers.Run(nameof(RunDeadlineWatchdog), req, null, client, ct);
 }

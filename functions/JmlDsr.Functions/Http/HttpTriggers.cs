@@ -1,8 +1,3 @@
-using JmlDsr.Functions.Approval;
-using JmlDsr.Functions.Fulfilment;
-using JmlDsr.Functions.Intake;
-using JmlDsr.Functions.Mail;
-using JmlDsr.Functions.StaffConsole;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -11,145 +6,187 @@ using Microsoft.DurableTask.Client;
 namespace JmlDsr.Functions.Http;
 
 /// <summary>
-/// The Functions app's HTTP triggers: thin adapters onto the shared handlers the local host maps too.
-/// Staff routes use function keys (x-functions-key); the inbound route checks its own secret (basic auth, or the
-/// older ?key=); link pages are authorised by their signed token.
+/// The Functions app's HTTP triggers, one per <see cref="RouteTable"/> entry: each binds what the Functions host must bind
+/// (route, method, authorization level, the durable client) and calls the table's handler, as the local host does.
 /// </summary>
-public sealed class HttpTriggers(InboundHandler inbound, SetAsideHandler setAside, MailEventsHandler mailEvents, RequestsHandler requests, EvidenceHandler evidence, LegalHoldsHandler holds, LinksHandler links, ExportsHandler exports, ConsoleHandler console)
+public sealed class HttpTriggers
 {
-    // The staff console: App Service authentication (Entra ID) guards it in Azure; the handler also
-    // requires a signed-in staff member, so no page is ever open.
+    // The staff console: App Service authentication (Entra ID) guards it in Azure; the handler also requires a signed-in staff member.
     [Function(nameof(ConsoleQueue))]
-    public async Task<IActionResult> ConsoleQueue([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Console)] HttpRequest req, CancellationToken ct) =>
-        new ResultAction(await console.QueueAsync(req, ct));
+    public static Task<IActionResult> ConsoleQueue(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Console)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleQueue), req, null, null, ct);
 
     // The queue's filter form posts: a search by email address stays out of the URL.
     [Function(nameof(ConsoleSearch))]
-    public async Task<IActionResult> ConsoleSearch([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Console)] HttpRequest req, CancellationToken ct) =>
-        new ResultAction(await console.QueueAsync(req, ct));
+    public static Task<IActionResult> ConsoleSearch(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Console)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleSearch), req, null, null, ct);
 
     [Function(nameof(ConsoleRequest))]
-    public async Task<IActionResult> ConsoleRequest([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleRequest)] HttpRequest req, string reference, CancellationToken ct) =>
-        new ResultAction(await console.RequestAsync(req, reference, ct));
+    public static Task<IActionResult> ConsoleRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleRequest)] HttpRequest req,
+        string reference,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleRequest), req, reference, null, ct);
 
     // Staff correct how a message was read: split, merge, mark as an agent's request.
     [Function(nameof(ConsoleRequestAction))]
-    public async Task<IActionResult> ConsoleRequestAction([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRequestAction)] HttpRequest req, string reference, [DurableClient] DurableTaskClient client, CancellationToken ct) =>
-        new ResultAction(await console.RequestActionAsync(req, reference, client, ct));
+    public static Task<IActionResult> ConsoleRequestAction(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleRequestAction)] HttpRequest req,
+        string reference,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleRequestAction), req, reference, client, ct);
 
     [Function(nameof(ConsoleDashboard))]
-    public async Task<IActionResult> ConsoleDashboard([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleDashboard)] HttpRequest req, CancellationToken ct) =>
-        new ResultAction(await console.DashboardAsync(req, ct));
+    public static Task<IActionResult> ConsoleDashboard(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleDashboard)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleDashboard), req, null, null, ct);
 
     [Function(nameof(ConsoleSignInPage))]
-    public IActionResult ConsoleSignInPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSignIn)] HttpRequest req) =>
-        new ResultAction(console.SignInPage(req));
+    public static Task<IActionResult> ConsoleSignInPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSignIn)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleSignInPage), req, null, null, ct);
 
     [Function(nameof(ConsoleSignIn))]
-    public async Task<IActionResult> ConsoleSignIn([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSignIn)] HttpRequest req, CancellationToken ct) =>
-        new ResultAction(await console.SignInAsync(req, ct));
+    public static Task<IActionResult> ConsoleSignIn(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSignIn)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleSignIn), req, null, null, ct);
 
     [Function(nameof(ConsoleSignOut))]
-    public IActionResult ConsoleSignOut([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSignOut)] HttpRequest req) =>
-        new ResultAction(console.SignOut(req));
+    public static Task<IActionResult> ConsoleSignOut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSignOut)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleSignOut), req, null, null, ct);
 
+    [Function(nameof(ConsoleSetAside))]
+    public static Task<IActionResult> ConsoleSetAside(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSetAside)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleSetAside), req, null, null, ct);
+
+    [Function(nameof(ConsoleSetAsideOpen))]
+    public static Task<IActionResult> ConsoleSetAsideOpen(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSetAsideOpen)] HttpRequest req,
+        string id,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleSetAsideOpen), req, id, null, ct);
+
+    // SendGrid: the handler checks Inbound Parse's basic auth (or the older ?key=).
     [Function(nameof(InboundSendGrid))]
-    public async Task<IActionResult> InboundSendGrid(
+    public static Task<IActionResult> InboundSendGrid(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Inbound)] HttpRequest req,
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new ResultAction(await inbound.HandleAsync(req, client, ct));
+        Run(nameof(InboundSendGrid), req, null, client, ct);
 
-    [Function(nameof(ListSetAside))]
-    public async Task<IActionResult> ListSetAside([HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.SetAside)] HttpRequest req, CancellationToken ct) =>
-        new ResultAction(await setAside.ListAsync(req, ct));
-
-    [Function(nameof(OpenSetAside))]
-    public async Task<IActionResult> OpenSetAside([HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.SetAsideOpen)] HttpRequest req, string id, CancellationToken ct) =>
-        new ResultAction(await setAside.OpenAsync(req, id, ct));
-
-    [Function(nameof(ConsoleSetAside))]
-    public async Task<IActionResult> ConsoleSetAside([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSetAside)] HttpRequest req, CancellationToken ct) =>
-        new ResultAction(await console.SetAsideAsync(req, ct));
-
-    [Function(nameof(ConsoleSetAsideOpen))]
-    public async Task<IActionResult> ConsoleSetAsideOpen([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSetAsideOpen)] HttpRequest req, string id, CancellationToken ct) =>
-        new ResultAction(await console.OpenSetAsideAsync(req, id, ct));
-
-    // SendGrid's Event Webhook: authorised by its ECDSA signature.
+    // SendGrid's event webhook: the handler checks its signature.
     [Function(nameof(SendGridEvents))]
-    public async Task<IActionResult> SendGridEvents(
+    public static Task<IActionResult> SendGridEvents(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.MailEvents)] HttpRequest req,
         CancellationToken ct) =>
-        new ResultAction(await mailEvents.HandleAsync(req, ct));
+        Run(nameof(SendGridEvents), req, null, null, ct);
+
+    // The staff API: the staff gate (StaffGateMiddleware) admits an Entra bearer token with the app role or a named API key.
+    [Function(nameof(ListSetAside))]
+    public static Task<IActionResult> ListSetAside(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.SetAside)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ListSetAside), req, null, null, ct);
+
+    [Function(nameof(OpenSetAside))]
+    public static Task<IActionResult> OpenSetAside(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.SetAsideOpen)] HttpRequest req,
+        string id,
+        CancellationToken ct) =>
+        Run(nameof(OpenSetAside), req, id, null, ct);
 
     [Function(nameof(ListRequests))]
-    public async Task<IActionResult> ListRequests(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Requests)] HttpRequest req,
+    public static Task<IActionResult> ListRequests(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Requests)] HttpRequest req,
         CancellationToken ct) =>
-        new ResultAction(await requests.ListAsync(req, ct));
+        Run(nameof(ListRequests), req, null, null, ct);
 
     [Function(nameof(CreateRequest))]
-    public async Task<IActionResult> CreateRequest(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.Requests)] HttpRequest req,
+    public static Task<IActionResult> CreateRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Requests)] HttpRequest req,
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new ResultAction(await requests.CreateAsync(req, client, ct));
-
-    [Function(nameof(GetEvidence))]
-    public async Task<IActionResult> GetEvidence(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Evidence)] HttpRequest req,
-        string reference,
-        [DurableClient] DurableTaskClient client,
-        CancellationToken ct) =>
-        new ResultAction(await evidence.GetAsync(req, reference, client, ct));
-
-    [Function(nameof(ListLegalHolds))]
-    public async Task<IActionResult> ListLegalHolds([HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.LegalHolds)] HttpRequest req, CancellationToken ct) =>
-        new ResultAction(await holds.ListAsync(ct));
-
-    [Function(nameof(PlaceLegalHold))]
-    public async Task<IActionResult> PlaceLegalHold([HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.LegalHolds)] HttpRequest req, CancellationToken ct) =>
-        new ResultAction(await holds.PlaceAsync(req, ct));
-
-    [Function(nameof(LiftLegalHold))]
-    public async Task<IActionResult> LiftLegalHold([HttpTrigger(AuthorizationLevel.Function, "delete", Route = Routes.LegalHold)] HttpRequest req, string id, [DurableClient] DurableTaskClient client, CancellationToken ct) =>
-        new ResultAction(await holds.LiftAsync(id, client, ct));
+        Run(nameof(CreateRequest), req, null, client, ct);
 
     [Function(nameof(GetRequest))]
-    public async Task<IActionResult> GetRequest(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Request)] HttpRequest req,
+    public static Task<IActionResult> GetRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Request)] HttpRequest req,
         string reference,
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new ResultAction(await requests.GetAsync(req, reference, client, ct));
+        Run(nameof(GetRequest), req, reference, client, ct);
 
     [Function(nameof(SetRequestType))]
-    public async Task<IActionResult> SetRequestType(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.RequestType)] HttpRequest req,
+    public static Task<IActionResult> SetRequestType(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.RequestType)] HttpRequest req,
         string reference,
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new ResultAction(await requests.SetTypeAsync(req, reference, client, ct));
+        Run(nameof(SetRequestType), req, reference, client, ct);
 
+    [Function(nameof(GetEvidence))]
+    public static Task<IActionResult> GetEvidence(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Evidence)] HttpRequest req,
+        string reference,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        Run(nameof(GetEvidence), req, reference, client, ct);
+
+    [Function(nameof(ListLegalHolds))]
+    public static Task<IActionResult> ListLegalHolds(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LegalHolds)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ListLegalHolds), req, null, null, ct);
+
+    [Function(nameof(PlaceLegalHold))]
+    public static Task<IActionResult> PlaceLegalHold(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.LegalHolds)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(PlaceLegalHold), req, null, null, ct);
+
+    [Function(nameof(LiftLegalHold))]
+    public static Task<IActionResult> LiftLegalHold(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.LegalHold)] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        Run(nameof(LiftLegalHold), req, id, client, ct);
+
+    // Signed links: the token is the authorisation; GET shows, only the page's POST acts.
     [Function(nameof(ShowLink))]
-    public async Task<IActionResult> ShowLink(
+    public static Task<IActionResult> ShowLink(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Links)] HttpRequest req,
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new ResultAction(await links.ShowAsync(req, client, ct));
+        Run(nameof(ShowLink), req, null, client, ct);
 
     [Function(nameof(UseLink))]
-    public async Task<IActionResult> UseLink(
+    public static Task<IActionResult> UseLink(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Links)] HttpRequest req,
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new ResultAction(await links.ActAsync(req, client, ct));
+        Run(nameof(UseLink), req, null, client, ct);
 
     [Function(nameof(DownloadExport))]
-    public async Task<IActionResult> DownloadExport(
+    public static Task<IActionResult> DownloadExport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Exports)] HttpRequest req,
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new ResultAction(await exports.GetAsync(req, client, ct));
+        Run(nameof(DownloadExport), req, null, client, ct);
+
+    /// <summary>Calls the table's handler for <paramref name="function"/> and answers with its result.</summary>
+    internal static async Task<IActionResult> Run(string function, HttpRequest req, string? parameter, DurableTaskClient? client, CancellationToken ct) =>
+        new ResultAction(await RouteTable.Get(function).InvokeAsync(req, parameter, client, ct));
 }

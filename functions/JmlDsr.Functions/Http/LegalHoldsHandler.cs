@@ -79,7 +79,7 @@ public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requ
         var wasActive = existing.HasValue && existing.Value!.GetBoolean("Active") != false;
         var now = time.GetUtcNow();
         await table.UpsertEntityAsync(new TableEntity(Partition, id) { ["Email"] = email.ToLowerInvariant(), ["Active"] = true, ["Reason"] = reason, ["Since"] = now }, TableUpdateMode.Replace, ct);
-        await audit.AppendAsync(AuditPartition, now, "legal-hold-placed", "privacy team (API)", $"Legal hold {id} placed: {reason}", ct);
+        await audit.AppendAsync(AuditPartition, now, "legal-hold-placed", StaffConsole.StaffIdentity.ActorOf(request.HttpContext), $"Legal hold {id} placed: {reason}", ct);
         return Results.Json(new { id, active = true, reason, since = now }, statusCode: wasActive ? StatusCodes.Status200OK : StatusCodes.Status201Created);
     }
 
@@ -87,9 +87,11 @@ public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requ
     /// Lifts a hold: the row keeps its id, reason and dates but no longer the address; the person's erasures waiting on it
     /// get LegalHoldLifted and decide the held records again (Art 17(1)).
     /// </summary>
-    public async Task<IResult> LiftAsync(string id, DurableTaskClient client, CancellationToken ct = default)
+    public async Task<IResult> LiftAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
+        var actor = StaffConsole.StaffIdentity.ActorOf(request.HttpContext);
         id = (id ?? string.Empty).ToLowerInvariant();
         if (id.Length != 32 || !id.All(char.IsAsciiHexDigitLower))
         {
@@ -107,7 +109,7 @@ public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requ
         var now = time.GetUtcNow();
         var lifted = new TableEntity(Partition, id) { ["Active"] = false, ["Reason"] = row.Value.GetString("Reason"), ["Since"] = row.Value.GetDateTimeOffset("Since"), ["LiftedAt"] = now, ETag = row.Value.ETag };
         await table.UpdateEntityAsync(lifted, row.Value.ETag, TableUpdateMode.Replace, ct);
-        await audit.AppendAsync(AuditPartition, now, "legal-hold-lifted", "privacy team (API)", $"Legal hold {id} lifted.", ct);
+        await audit.AppendAsync(AuditPartition, now, "legal-hold-lifted", actor, $"Legal hold {id} lifted.", ct);
 
         // Erasures that kept data only because of the hold decide it again now (Art 17(1)).
         var resumed = new List<string>();
@@ -118,14 +120,14 @@ public sealed class LegalHoldsHandler(DsrStorage storage, RequestRepository requ
                 continue;
             }
 
-            if (await schedule.HoldLiftedAsync(client, r.RowKey, "privacy team (API)", ct))
+            if (await schedule.HoldLiftedAsync(client, r.RowKey, actor, ct))
             {
                 resumed.Add(r.RowKey);
             }
             else if (await client.GetInstanceAsync(r.RowKey, getInputsAndOutputs: false, ct) is { IsRunning: true })
             {
                 // A version 1 workflow waits for the lift itself.
-                await client.RaiseEventAsync(r.RowKey, Workflow.DsrEvents.LegalHoldLifted, new Workflow.LinkDecision("legal-hold", "lift", null, "privacy team (API)", now), ct);
+                await client.RaiseEventAsync(r.RowKey, Workflow.DsrEvents.LegalHoldLifted, new Workflow.LinkDecision("legal-hold", "lift", null, actor, now), ct);
                 resumed.Add(r.RowKey);
             }
         }

@@ -130,8 +130,7 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
         }, statusCode: StatusCodes.Status201Created);
     }
 
-    private static string StaffName(HttpRequest request) =>
-        request.Headers["x-staff-name"].ToString() is { Length: > 0 and <= 100 } n ? $"{n} (API)" : "privacy team (API)";
+    private static string StaffName(HttpRequest request) => StaffConsole.StaffIdentity.ActorOf(request.HttpContext);
 
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken ct = default)
     {
@@ -235,7 +234,7 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
             return Responses.Problem(StatusCodes.Status409Conflict, "Already classified", $"Request {reference} is {r.Status}; only a request waiting for triage can be classified.");
         }
 
-        await client.RaiseEventAsync(reference, DsrEvents.Classified, new ClassifiedEvent(type, "privacy team (API)", time.GetUtcNow()), ct);
+        await client.RaiseEventAsync(reference, DsrEvents.Classified, new ClassifiedEvent(type, StaffName(request), time.GetUtcNow()), ct);
         return Results.Json(new { reference, type = type.ToWire() }, statusCode: StatusCodes.Status202Accepted);
     }
 

@@ -72,7 +72,7 @@ public sealed class SetAsideHandler(SetAsideStore store, InboundHandler inbound,
             }
         }
 
-        var outcome = await OpenAsync(id, body, "privacy team (API)", ct);
+        var outcome = await OpenAsync(id, body, StaffConsole.StaffIdentity.ActorOf(request.HttpContext), ct);
         return outcome.Problem is not null
             ? Responses.Problem(outcome.Status, "Cannot open", outcome.Problem, outcome.Field)
             : Results.Json(new { reference = outcome.Reference, type = outcome.Type, dueDate = outcome.DueDate, alreadyOpened = outcome.AlreadyOpened },

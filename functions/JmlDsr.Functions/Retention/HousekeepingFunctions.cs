@@ -15,9 +15,9 @@ public sealed class HousekeepingFunctions(Housekeeping housekeeping)
         housekeeping.RunAsync(client, ct);
 
     [Function(nameof(RunHousekeeping))]
-    public async Task<IActionResult> RunHousekeeping(
+    public static Task<IActionResult> RunHousekeeping(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.Housekeeping)] HttpRequest req,
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
-        new OkObjectResult(await housekeeping.RunAsync(client, ct));
+        HttpTriggers.Run(nameof(RunHousekeeping), req, null, client, ct);
 }
