@@ -34,8 +34,12 @@ param caseFileRetention string = 'P6Y'
 @minValue(30)
 param inboundRawRetentionDays int = 2557
 
-@description('Entra ID app (client) id for App Service authentication of the staff console; empty = sign in with the staff key.')
+@description('Entra ID app (client) id of JmlDsr\'s app registration (app roles Privacy.Staff, Privacy.Dpo; created and assigned by infra/hooks/entra-app.sh). It signs staff in to the console (App Service authentication) and is the audience of staff API bearer tokens. Empty = neither (development only).')
 param consoleAuthClientId string = ''
+
+@secure()
+@description('API keys for automation, one per caller: { "erp-sync": "<32+ characters>" }. Each is stored in Key Vault and named in the audit of what it does.')
+param apiKeys object = {}
 
 @description('SendGrid Signed Event Webhook verification key (base64, Mail Settings > Event Webhook); empty = delivery events refused.')
 param sendGridEventWebhookPublicKey string = ''
@@ -53,7 +57,7 @@ param inboundKey string
 param linkSigningKey string
 
 @secure()
-@description('Staff key for the staff API and console sign-in when Entra ID is not configured (16+ characters).')
+@description('Development staff key (16+ characters): console sign-in as a development account, which is off when Entra sign-in is configured. Not an API key.')
 param staffKey string
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -94,6 +98,7 @@ module keyVault 'modules/keyvault.bicep' = {
     inboundKey: inboundKey
     linkSigningKey: linkSigningKey
     staffKey: staffKey
+    apiKeys: apiKeys
   }
 }
 
@@ -128,6 +133,7 @@ module functionApp 'modules/functionapp.bicep' = {
     fromAddress: fromAddress
     internalDomains: internalDomains
     consoleAuthClientId: consoleAuthClientId
+    apiKeyNames: objectKeys(apiKeys)
     sendGridEventWebhookPublicKey: sendGridEventWebhookPublicKey
     caseFileRetention: caseFileRetention
   }

@@ -131,6 +131,9 @@ LocalRoutes.Map(app);
 
 // Local only: the SendGrid capture endpoint and the outbox that lists what it captured.
 app.MapPost("/v3/mail/send", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.CaptureAsync(req, ct));
+// Local only: the routes this host serves, so a test can hold them against the Functions app's route table.
+app.MapGet("api/dev/routes", (EndpointDataSource endpoints) => Results.Json(endpoints.Endpoints.OfType<RouteEndpoint>()
+    .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => new { method = m, route = e.RoutePattern.RawText?.TrimStart('/') }))));
 app.MapGet("api/dev/outbox", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.ListAsync(req, ct));
 // Local only: take a demo system down or bring it back (failure drills, demos of the retry path).
 app.MapPost("api/dev/systems/{system}/outage", async (string system, HttpRequest req, DsrStorage s, CancellationToken ct) =>

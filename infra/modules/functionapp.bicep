@@ -14,6 +14,8 @@ param dpoAddress string
 param fromAddress string
 param internalDomains string
 param consoleAuthClientId string
+@description('Names of the automation callers whose API keys are in Key Vault (ApiKey-<name>).')
+param apiKeyNames array
 param sendGridEventWebhookPublicKey string
 @description('How long a case file is kept after its request closes (ISO 8601 duration).')
 param caseFileRetention string
@@ -67,7 +69,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: {
+  properties: union(apiKeySettings, {
     AzureWebJobsStorage__accountName: storage.name
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
@@ -112,11 +114,20 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SendGrid__ConfirmationGrace: '00:03:00'
     Console__TrustPlatformAuth: empty(consoleAuthClientId) ? 'false' : 'true'
     Console__SessionLifetime: '08:00:00'
-  }
+    // Staff API bearer tokens (Microsoft.Identity.Web): Entra ID tokens for this app, with its app roles.
+    AzureAd__Instance: environment().authentication.loginEndpoint
+    AzureAd__TenantId: tenant().tenantId
+    AzureAd__ClientId: consoleAuthClientId
+    AzureAd__Audience: empty(consoleAuthClientId) ? '' : 'api://${consoleAuthClientId}'
+  })
 }
 
-// Staff console behind Entra ID (App Service authentication). Anonymous requests still reach the app:
-// the webhook and the signed links must work, and the console itself refuses anyone not signed in.
+// Each automation caller's key, a Key Vault reference; its roles default to Privacy.Staff.
+var apiKeySettings = toObject(apiKeyNames, n => 'ApiKeys__${n}__Key', n => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/ApiKey-${n})')
+
+// Staff console behind Entra ID (App Service authentication). Anonymous requests still reach the app: the webhook and the
+// signed links must work, and the app itself refuses anyone without the app role (Privacy.Staff, Privacy.Dpo) in the
+// principal's claims. The app registration requires assignment (infra/hooks/entra-app.sh), so only assigned staff sign in.
 resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(consoleAuthClientId)) {
   parent: site
   name: 'authsettingsV2'
@@ -128,10 +139,14 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(consoleAuthCl
         enabled: true
         registration: {
           clientId: consoleAuthClientId
-          openIdIssuer: 'https://sts.windows.net/${tenant().tenantId}/v2.0'
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [ 'api://${consoleAuthClientId}', consoleAuthClientId ]
         }
       }
     }
+    login: { tokenStore: { enabled: true } }
   }
 }
 

@@ -11,6 +11,9 @@ param inboundKey string
 param linkSigningKey string
 @secure()
 param staffKey string
+@secure()
+@description('API keys for automation, one per caller (name: key).')
+param apiKeys object
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -52,3 +55,11 @@ resource staff 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
 
 output name string = vault.name
 output uri string = vault.properties.vaultUri
+
+// One secret per automation caller: ApiKey-<name>, read by the app as ApiKeys__<name>__Key.
+resource apiKeySecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for key in items(apiKeys): {
+  parent: vault
+  name: 'ApiKey-${key.key}'
+  properties: { value: key.value }
+}]
+

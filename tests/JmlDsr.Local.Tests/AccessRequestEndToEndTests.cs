@@ -171,7 +171,7 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
         Assert.Contains(steps, s => s!.StartsWith("link-refused-reused", StringComparison.Ordinal));
         var byHand = done.GetProperty("timeline").EnumerateArray().Single(t => t.GetProperty("step").GetString() == "redacted-by-hand-approval-1");
         Assert.Contains("Names an internal incident of another customer.", byHand.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal("privacy team (email link)", byHand.GetProperty("actor").GetString());
+        Assert.EndsWith("(email link)", byHand.GetProperty("actor").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, (await host.OutboxAsync(Alice, reference)).Count(m => m.GetProperty("subject").GetString()!.StartsWith("We have received", StringComparison.Ordinal)));
         output.WriteLine($"One access request end to end (post to completed, links driven at once): {sw.Elapsed.TotalSeconds:0.0} s");
     }

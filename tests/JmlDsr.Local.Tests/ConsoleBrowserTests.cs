@@ -67,7 +67,7 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
             return await page.Locator("#status").InnerTextAsync() == "completed";
         }, TimeSpan.FromSeconds(60), $"{reference} to show as completed in the console");
         var timeline = await page.Locator("#timeline").InnerTextAsync();
-        Assert.Contains("Priya Patel (console)", timeline, StringComparison.Ordinal);
+        Assert.Contains("Priya Patel [dev account priya] (console)", timeline, StringComparison.Ordinal);
         Assert.Contains("fulfilment-sent", timeline, StringComparison.Ordinal);
         Assert.Contains("No decision is waiting", await page.ContentAsync(), StringComparison.Ordinal);
 
@@ -145,7 +145,7 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
             await page.ReloadAsync();
             return await page.Locator("#status").InnerTextAsync() == "completed";
         }, TimeSpan.FromSeconds(60), $"{restriction} to show as completed");
-        Assert.Contains("Sam Okafor (console)", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Sam Okafor [dev account sam] (console)", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
     }
 
     /// <summary>Debian's Chromium, headless, with the flags this machine's closed network needs.</summary>

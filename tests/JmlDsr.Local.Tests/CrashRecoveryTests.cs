@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace JmlDsr.Local.Tests;
 
 /// <summary>The engine is durable: a request waiting for approval survives kill -9 of the host.</summary>
+[Trait("Category", "Drill")]
 public sealed class CrashRecoveryTests(LocalHostFixture host, ITestOutputHelper output) : IClassFixture<LocalHostFixture>
 {
     [Fact]

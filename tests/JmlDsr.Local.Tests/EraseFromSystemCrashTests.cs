@@ -17,6 +17,7 @@ namespace JmlDsr.Local.Tests;
 /// Durable Functions does: the proof still accounts for every record that was there, with the hash each had, because
 /// the plan was written before the first delete.
 /// </summary>
+[Trait("Category", "Drill")]
 public sealed class EraseFromSystemCrashTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
 {
     private const string Alice = "alice.smith@example.com"; // an account and two cookie log-ins: three rows

@@ -47,7 +47,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
 
         var form = await request.ReadFormAsync(ct);
         var back = ConsolePages.SafeReturnPath(form["returnTo"].ToString()) ?? "/console";
-        return auth.SignIn(request.HttpContext, form["name"].ToString(), form["key"].ToString())
+        return auth.SignIn(request.HttpContext, form["account"].ToString() is { Length: > 0 } account ? account : form["name"].ToString(), form["key"].ToString())
             ? Results.Redirect(back)
             : SignInForm(request.HttpContext, StatusCodes.Status401Unauthorized, back, "Your name and the staff key are both needed, and the key must be right.");
     }

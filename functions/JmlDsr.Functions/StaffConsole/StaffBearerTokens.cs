@@ -32,6 +32,11 @@ public static class StaffBearerTokens
         services.AddAuthentication().AddMicrosoftIdentityWebApi(section, StaffGate.BearerScheme);
         if (section["DevSigningKey"] is { Length: >= 32 } devKey)
         {
+            if (string.Equals(configuration["Console:TrustPlatformAuth"], "true", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException("AzureAd:DevSigningKey is for local development only: it must not be set where platform sign-in (Console:TrustPlatformAuth) is on.");
+            }
+
             // Local development: the local host's own issuer stands for Entra (no network here); everything else is
             // Microsoft.Identity.Web's validation (audience, lifetime, signature, the roles claim).
             var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(devKey));

@@ -75,6 +75,29 @@ public sealed class SettingsCoverageTests
         Assert.Contains("@Microsoft.KeyVault(SecretUri=", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("AzureAd__Instance")]
+    [InlineData("AzureAd__TenantId")]
+    [InlineData("AzureAd__ClientId")]
+    [InlineData("AzureAd__Audience")]
+    public void StaffBearerTokenSettings_AreDeployed_AndInTheLocalSample(string setting)
+    {
+        Setting_IsDeployedByBicep(setting);
+        Setting_IsInTheLocalSample(setting);
+    }
+
+    [Fact]
+    public void TheEntraAppRoles_AreTheRolesTheAppChecks_AndEachAutomationKeyIsAKeyVaultReference()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "infra", "entra", "app-roles.json")));
+        var roles = doc.RootElement.EnumerateArray().Select(r => r.GetProperty("value").GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal([StaffRoles.Dpo, StaffRoles.Staff], roles);
+        var bicep = File.ReadAllText(Path.Combine(Root, "infra", "modules", "functionapp.bicep"));
+        Assert.Contains("'ApiKeys__${n}__Key', n => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/ApiKey-${n})'", bicep, StringComparison.Ordinal);
+        Assert.DoesNotContain("DevSigningKey", bicep, StringComparison.Ordinal);
+        Assert.DoesNotContain("DevAccounts", bicep, StringComparison.Ordinal);
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

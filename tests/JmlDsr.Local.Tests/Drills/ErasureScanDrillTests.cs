@@ -12,6 +12,7 @@ namespace JmlDsr.Local.Tests.Drills;
 /// copy of her data, then has it erased; after the housekeeping run the whole product storage account is scanned
 /// (every table, blob and queue, the task hub included) for the values her records held.
 /// </summary>
+[Trait("Category", "Drill")]
 public sealed class ErasureScanDrillTests(LocalHostFixture host, ITestOutputHelper output) : IClassFixture<LocalHostFixture>
 {
     private const string Erin = "erin.green@example.com";

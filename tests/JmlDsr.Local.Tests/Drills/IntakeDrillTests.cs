@@ -7,6 +7,7 @@ using Xunit;
 namespace JmlDsr.Local.Tests.Drills;
 
 /// <summary>Failure drills at the front door: SendGrid retries, and posts that are not what they should be.</summary>
+[Trait("Category", "Drill")]
 public sealed class IntakeDrillTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace JmlDsr.Local.Tests.Drills;
 /// kill -9 of the local host at ten random moments while a hundred requests are in flight: every one
 /// completes, none is lost, no customer gets an email twice.
 /// </summary>
+[Trait("Category", "Drill")]
 public sealed class KillDrillTests(LoadDrillFixture host, ITestOutputHelper output) : IClassFixture<LoadDrillFixture>
 {
     private const int Requests = 100;

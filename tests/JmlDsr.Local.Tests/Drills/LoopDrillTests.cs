@@ -14,6 +14,7 @@ namespace JmlDsr.Local.Tests.Drills;
 /// rule would, and customers whose mail servers answer with out-of-office replies and bounces, while 20 real requests
 /// run to completion. A product that answers its own mail would grow the outbox every round.
 /// </summary>
+[Trait("Category", "Drill")]
 public sealed class LoopDrillTests(LocalHostFixture host, ITestOutputHelper output) : IClassFixture<LocalHostFixture>
 {
     private const int Requests = 20;
@@ -221,6 +222,7 @@ public sealed class LoopDrillTests(LocalHostFixture host, ITestOutputHelper outp
 }
 
 /// <summary>What staff do with set-aside mail, and the sender limit.</summary>
+[Trait("Category", "Drill")]
 public sealed class SetAsideTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
 {
     private const string Privacy = "privacy@jmlsoftware.co.uk";

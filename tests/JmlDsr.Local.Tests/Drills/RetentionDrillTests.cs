@@ -26,6 +26,7 @@ public sealed class ShortRetentionFixture : LocalHostFixture
 /// file ends after <c>Dsr__CaseFileRetention</c> as an anonymous statistics row (not while its workflow still runs),
 /// set-aside mail ends after <c>Dsr__SetAsideRetention</c>.
 /// </summary>
+[Trait("Category", "Drill")]
 public sealed class RetentionDrillTests(ShortRetentionFixture host) : IClassFixture<ShortRetentionFixture>
 {
     private const string Privacy = "privacy@jmlsoftware.co.uk";

@@ -30,6 +30,7 @@ public sealed class StorageOutageFixture : LocalHostFixture
 /// listed and its workflow runs or completed), every due date is still watched (the watchdog, when the host has it), and
 /// every request can be driven to its answer.
 /// </summary>
+[Trait("Category", "Drill")]
 public sealed class StorageOutageDrillTests(StorageOutageFixture host, ITestOutputHelper output) : IClassFixture<StorageOutageFixture>
 {
     private const string Privacy = "privacy@jmlsoftware.co.uk";

@@ -20,6 +20,7 @@ public sealed class VersionRolloutFixture : LocalHostFixture
 /// workflow ends with the response). The version 1 instances replay and finish on the new build as they started; new ones
 /// take the new path; all complete.
 /// </summary>
+[Trait("Category", "Drill")]
 public sealed class VersionRolloutDrillTests(VersionRolloutFixture host, ITestOutputHelper output) : IClassFixture<VersionRolloutFixture>
 {
     private const string Privacy = "privacy@jmlsoftware.co.uk";

@@ -8,6 +8,7 @@ using Xunit;
 namespace JmlDsr.Local.Tests.Drills;
 
 /// <summary>Failure drills inside the workflow: bad tokens, and a system that is down.</summary>
+[Trait("Category", "Drill")]
 public sealed class WorkflowDrillTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
 {
     private const string DevSigningKey = "dev-link-signing-key-0123456789abcdef-not-for-production";
