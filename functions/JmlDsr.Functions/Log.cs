@@ -71,6 +71,9 @@ internal static partial class Log
     [LoggerMessage(1104, LogLevel.Information, "Staff logged request {Reference} (channel {Channel})")]
     public static partial void LoggedRequestAccepted(ILogger logger, string reference, string channel);
 
+    [LoggerMessage(1113, LogLevel.Warning, "The workflow of staff-logged request {Reference} could not be started at once ({Error}); its start is queued")]
+    public static partial void LoggedRequestStartQueued(ILogger logger, string reference, string error);
+
     [LoggerMessage(1105, LogLevel.Warning, "Staff-logged request kept as {Blob} was refused: field {Field}")]
     public static partial void LoggedRequestRefused(ILogger logger, string blob, string field);
 

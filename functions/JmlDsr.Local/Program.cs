@@ -61,7 +61,8 @@ builder.WebHost.ConfigureKestrel(k =>
     k.Limits.MaxRequestBodySize = InboundHandler.MaxReadBytes + 1024;
 });
 builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
-    .AddFilter("Grpc", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning);
+    .AddFilter("Grpc", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning)
+    .AddFilter("Microsoft.IdentityModel", LogLevel.Warning);
 
 // The local SendGrid signs its event posts with a key made at start-up; the app checks them with its public half.
 using var eventSigner = new DevEventSigner();
@@ -83,7 +84,13 @@ builder.Services.AddSingleton<IOrchestrationService>(sp => new OutageTolerantEng
 builder.Services.AddSingleton<IOrchestrationServiceClient>(engine);
 builder.Services.AddSingleton<TaskHubGrpcServer>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
-var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{local.GrpcPort}");
+// The engine's gRPC server starts with the web server, after the worker first tries it: reconnect within a second or two,
+// not after gRPC's default backoff of up to two minutes, in which every call would fail at once.
+var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{local.GrpcPort}", new GrpcChannelOptions
+{
+    InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
+    MaxReconnectBackoff = TimeSpan.FromSeconds(2),
+});
 builder.Services.AddDurableTaskWorker(w =>
 {
     w.UseGrpc(channel);

@@ -107,7 +107,7 @@ public sealed class AgentsAndLinkedRequestsEndToEndTests(LocalHostFixture host) 
             Assert.Equal("access", access.GetProperty("type").GetString());
             Assert.Contains(erasure, access.GetProperty("linked").EnumerateArray().Select(e => e.GetString()));
             Assert.Equal((await host.GetRequestAsync(erasure)).GetProperty("receivedAt").GetDateTimeOffset(), access.GetProperty("receivedAt").GetDateTimeOffset());
-            Assert.Contains(access.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("actor").GetString() == "Priya Patel");
+            Assert.Contains(access.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("actor").GetString() == "Priya Patel [dev account priya]");
             await host.WaitForMailAsync(opened, Bob, "We have received your request");
         }
 

@@ -9,7 +9,9 @@ namespace JmlDsr.Functions.Configuration;
 /// </summary>
 public static class LogFilters
 {
-    public static readonly IReadOnlyList<string> UrlCarryingCategories = ["Microsoft.AspNetCore", "System.Net.Http.HttpClient"];
+    /// <remarks>Microsoft.IdentityModel: token validation's Information lines (issuer, audience, a token's shape) are noise and
+    /// may carry a caller's details when PII logging is ever switched on; its warnings (a refused token's reason) stay.</remarks>
+    public static readonly IReadOnlyList<string> UrlCarryingCategories = ["Microsoft.AspNetCore", "System.Net.Http.HttpClient", "Microsoft.IdentityModel"];
 
     public static ILoggingBuilder AddUrlLogFilters(this ILoggingBuilder logging)
     {

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace JmlDsr.Functions.Http;
 
 /// <summary>Staff API: GET /api/requests, GET /api/requests/{reference}, POST /api/requests/{reference}/type.</summary>
-public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, DsrStorage storage, WorkflowStarter starter, TimeProvider time, ILogger<RequestsHandler> logger)
+public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, DsrStorage storage, WorkflowStarter starter, Intake.PendingStarts pendingStarts, TimeProvider time, ILogger<RequestsHandler> logger)
 {
     private const int MaxBody = 64 * 1024;
 
@@ -114,7 +114,18 @@ public sealed class RequestsHandler(RequestRepository requests, AuditLog audit, 
         await audit.AppendAsync(reference, now, "logged", StaffName(request), logged.Type == RequestType.Complaint
             ? $"Logged by staff: {logged.Type.Title()}{(logged.AboutReference is { } a ? $" about request {a}" : "")} received by {logged.Channel} on {received:yyyy-MM-dd}; it must be acknowledged by {due:yyyy-MM-dd} (DPA 2018 s 164A(3))."
             : $"Logged by staff: {logged.Type.Title()} received by {logged.Channel} on {received:yyyy-MM-dd}; the clock counts from then.", ct);
-        await starter.EnsureStartedAsync(client, reference, logged.Type, logged.ReceivedAt, ct);
+        try
+        {
+            await starter.EnsureStartedAsync(client, reference, logged.Type, logged.ReceivedAt, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && HttpFailures.IsStorageUnreachable(e))
+        {
+            // The engine is not answering (starting up, an outage): the request is stored, and its start waits on the
+            // intake-start queue like an emailed request's, so the call still succeeds and nothing is lost.
+            await pendingStarts.EnqueueAsync(reference, ct);
+            Log.LoggedRequestStartQueued(logger, reference, e.GetType().Name);
+        }
+
         Log.LoggedRequestAccepted(logger, reference, logged.Channel);
 
         var record = await requests.GetRequiredAsync(reference, ct);
