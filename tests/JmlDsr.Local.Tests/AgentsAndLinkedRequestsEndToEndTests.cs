@@ -3,12 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Grpc.Net.Client;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Intake;
 using JmlDsr.Functions.Storage;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -146,7 +144,7 @@ public sealed class AgentsAndLinkedRequestsEndToEndTests(LocalHostFixture host) 
     public async Task ARequestMergedBeforeItsWorkflowStarted_IsNotStarted_AndItsRequesterHearsNothingMore()
     {
         // Staff can merge a repeat in the seconds between its arrival and the start of its workflow (the start is queued).
-        await using var app = InProcess();
+        await using var app = host.InProcessServices();
         var requests = app.GetRequiredService<RequestRepository>();
         var reference = await requests.AllocateReferenceAsync(DateTimeOffset.UtcNow.Year);
         await requests.CreateIfMissingAsync(new RequestRecord
@@ -162,20 +160,4 @@ public sealed class AgentsAndLinkedRequestsEndToEndTests(LocalHostFixture host) 
         Assert.Empty(await host.OutboxAsync(Bob, reference));
     }
 
-    /// <summary>The app's own services on the host's storage and engine.</summary>
-    private ServiceProvider InProcess()
-    {
-        var values = LocalSettings.SampleValues(LocalHostFixture.RepoRoot);
-        values[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = host.StorageConnectionString;
-        values["Dsr:PublicBaseUrl"] = host.BaseUrl;
-        values["SendGrid:Host"] = host.BaseUrl;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IConfiguration>(configuration);
-        JmlDsr.Functions.Configuration.ServiceCollectionExtensions.AddDsrServices(services, configuration);
-        services.AddDurableTaskClient(c => c.UseGrpc(GrpcChannel.ForAddress($"http://127.0.0.1:{host.GrpcPort}")));
-        return services.BuildServiceProvider();
-    }
 }

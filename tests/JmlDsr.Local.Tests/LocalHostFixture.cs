@@ -5,6 +5,11 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Grpc.Net.Client;
+using JmlDsr.Functions.Configuration;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -202,6 +207,23 @@ public class LocalHostFixture : IAsyncLifetime
         var m = new HttpRequestMessage(method, BaseUrl + path);
         m.Headers.Add("x-functions-key", StaffKey);
         return m;
+    }
+
+    /// <summary>The app's own services (<c>AddDsrServices</c>) on this host's storage and engine, with a clock of the test's choosing.</summary>
+    public ServiceProvider InProcessServices(TimeProvider? time = null)
+    {
+        var values = LocalSettings.SampleValues(RepoRoot);
+        values[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = StorageConnectionString;
+        values["Dsr:PublicBaseUrl"] = BaseUrl;
+        values["SendGrid:Host"] = BaseUrl;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddDsrServices(configuration);
+        services.AddDurableTaskClient(c => c.UseGrpc(GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}")));
+        return services.BuildServiceProvider();
     }
 
     public async Task<JsonElement> GetRequestAsync(string reference)

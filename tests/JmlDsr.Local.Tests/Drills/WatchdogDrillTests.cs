@@ -202,7 +202,7 @@ public sealed class WatchdogDrillTests(WatchdogDrillFixture host, ITestOutputHel
 
         // The watchdog's view an hour after the 7-day reminder fell due, which the workflow (asleep until then) has not sent.
         var clock = new SettableTime(new DateTimeOffset(ReminderSchedule.ReminderAtUtc(due, 7), TimeSpan.Zero).AddHours(1));
-        await using var app = InProcess(clock);
+        await using var app = host.InProcessServices(clock);
         var watchdog = app.GetRequiredService<DeadlineWatchdog>();
         var client = app.GetRequiredService<DurableTaskClient>();
         Assert.Empty(await RemindersAsync(reference));
@@ -274,23 +274,6 @@ public sealed class WatchdogDrillTests(WatchdogDrillFixture host, ITestOutputHel
             .Select(p => (p.GetProperty("reference").GetString()!, p.GetProperty("verdict").GetString()!, p.GetProperty("reason").GetString()!)).ToList();
 
     private DsrStorage Storage() => new(new Azure.Data.Tables.TableServiceClient(host.StorageConnectionString), new Azure.Storage.Blobs.BlobServiceClient(host.StorageConnectionString));
-
-    /// <summary>The app's own services on the host's storage and engine, with a clock of the test's choosing.</summary>
-    private ServiceProvider InProcess(TimeProvider time)
-    {
-        var values = LocalSettings.SampleValues(LocalHostFixture.RepoRoot);
-        values[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = host.StorageConnectionString;
-        values["Dsr:PublicBaseUrl"] = host.BaseUrl;
-        values["SendGrid:Host"] = host.BaseUrl;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(time);
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddDsrServices(configuration);
-        services.AddDurableTaskClient(c => c.UseGrpc(GrpcChannel.ForAddress($"http://127.0.0.1:{host.GrpcPort}")));
-        return services.BuildServiceProvider();
-    }
 
     private static ServiceProvider Operator(LocalHostFixture host)
     {
