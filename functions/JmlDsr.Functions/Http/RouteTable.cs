@@ -52,7 +52,15 @@ public sealed record HttpRoute(string Function, string Method, string Template, 
     public string? Parameter => Template.IndexOf('{', StringComparison.Ordinal) is var at and >= 0 ? Template[(at + 1)..Template.IndexOf('}', at)] : null;
 
     /// <summary>Calls the handler of this route for <paramref name="request"/>.</summary>
-    public Task<IResult> InvokeAsync(HttpRequest request, string? parameter, DurableTaskClient? client, CancellationToken ct) => Handle(request, parameter, client, ct);
+    public Task<IResult> InvokeAsync(HttpRequest request, string? parameter, DurableTaskClient? client, CancellationToken ct)
+    {
+        if (Parameter == "reference")
+        {
+            Telemetry.DsrTelemetry.Reference(parameter);
+        }
+
+        return Handle(request, parameter, client, ct);
+    }
 }
 
 /// <summary>The product's HTTP routes (development-only routes of the local host are not here).</summary>
