@@ -126,6 +126,14 @@ public static class RouteTable
             "Lifts a legal hold; erasures it held back go ahead.",
             (r, p, c, ct) => H<LegalHoldsHandler>(r).LiftAsync(r, P(p), C(c), ct)),
 
+        // Operations: health and the API's description.
+        new(nameof(HttpTriggers.GetHealth), "GET", Routes.Health, RouteAccess.Public,
+            "Health of storage, the task hub and SendGrid: 200 or 503 for anyone; each check's result for staff (bearer token or API key).",
+            (r, _, c, ct) => H<HealthHandler>(r).GetAsync(r, C(c), ct)),
+        new(nameof(HttpTriggers.GetOpenApi), "GET", Routes.OpenApi, RouteAccess.Public,
+            "This OpenAPI document.",
+            (_, _, _, _) => Task.FromResult(ApiDocument.Get())),
+
         // Automation: on-demand runs of the hourly jobs.
         new(nameof(HousekeepingFunctions.RunHousekeeping), "POST", Routes.Housekeeping, RouteAccess.Automation,
             "Runs the retention schedule now (it also runs hourly).",
