@@ -88,8 +88,20 @@ public static class DsrTelemetry
             {
                 t.AddSource(SourceName)
                     .AddSource("Microsoft.DurableTask")
-                    .AddAspNetCoreInstrumentation(o => o.RecordException = false)
-                    .AddHttpClientInstrumentation(o => o.RecordException = false)
+                    .AddAspNetCoreInstrumentation(o =>
+                    {
+                        o.RecordException = false;
+                        // The local host's engine channel (gRPC) and its development routes are not the product's traffic.
+                        o.Filter = c => c.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true
+                            && !c.Request.Path.StartsWithSegments("/api/dev", StringComparison.Ordinal);
+                    })
+                    .AddHttpClientInstrumentation(o =>
+                    {
+                        o.RecordException = false;
+                        // Calls made for a request, an activity or an orchestration; the engine's and the queue pumps' polling
+                        // of storage (thousands of calls an hour, each alone in its trace) stays out.
+                        o.FilterHttpRequestMessage = _ => Activity.Current is not null;
+                    })
                     .AddProcessor(new RedactingSpanProcessor());
                 tracing?.Invoke(t);
                 if (azureMonitor)
