@@ -132,6 +132,7 @@ public sealed class SendGridHealthCheck(IHttpClientFactory http, IOptions<SendGr
     }
 }
 
+/// <summary>The operations routes' services: health and the API document.</summary>
 public static class HealthRegistration
 {
     /// <summary>The health checks behind GET api/health (the task hub's is the handler's: it needs the trigger's durable client).</summary>
@@ -142,6 +143,7 @@ public static class HealthRegistration
             .AddCheck<StorageHealthCheck>(HealthHandler.Storage, timeout: HealthHandler.CheckTimeout)
             .AddCheck<SendGridHealthCheck>(HealthHandler.SendGrid, timeout: HealthHandler.CheckTimeout);
         services.AddSingleton<HealthHandler>();
+        services.AddSingleton<ApiDocument>();
         return services;
     }
 }

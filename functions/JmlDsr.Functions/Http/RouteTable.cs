@@ -132,7 +132,7 @@ public static class RouteTable
             (r, _, c, ct) => H<HealthHandler>(r).GetAsync(r, C(c), ct)),
         new(nameof(HttpTriggers.GetOpenApi), "GET", Routes.OpenApi, RouteAccess.Public,
             "This OpenAPI document.",
-            (_, _, _, _) => Task.FromResult(ApiDocument.Get())),
+            (r, _, _, _) => Task.FromResult(H<ApiDocument>(r).Get())),
 
         // Automation: on-demand runs of the hourly jobs.
         new(nameof(HousekeepingFunctions.RunHousekeeping), "POST", Routes.Housekeeping, RouteAccess.Automation,
