@@ -84,7 +84,7 @@ internal static partial class Log
     public static partial void LinkUsed(ILogger logger, string reference, string step, string action);
 
     [LoggerMessage(1300, LogLevel.Warning, "Searching {System} for {Reference} failed: {Error}")]
-    public static partial void GatherFailed(ILogger logger, string reference, string system, string error);
+    public static partial void GatherFailed(ILogger logger, Exception exception, string reference, string system, string error);
 
     [LoggerMessage(1400, LogLevel.Information, "Request {Reference}: {Step}")]
     public static partial void Progress(ILogger logger, string reference, string step);

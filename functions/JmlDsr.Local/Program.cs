@@ -11,6 +11,9 @@ using JmlDsr.Functions.Mail;
 using JmlDsr.Functions.Retention;
 using JmlDsr.Functions.StaffConsole;
 using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Telemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Trace;
 using JmlDsr.Functions.Workflow;
 using JmlDsr.Local;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -72,6 +75,11 @@ if (string.IsNullOrWhiteSpace(builder.Configuration["SendGrid:EventWebhookPublic
 }
 
 builder.Services.AddDsrServices(builder.Configuration);
+// The same telemetry as the Functions app; Telemetry:CaptureFile adds a file of what would leave the process (tests read it).
+using var telemetryCapture = builder.Configuration[TelemetryCapture.Setting] is { Length: > 0 } capturePath ? new TelemetryCapture(capturePath) : null;
+builder.Services.AddDsrTelemetry(builder.Configuration,
+    t => { if (telemetryCapture is not null) { t.AddProcessor(new OpenTelemetry.SimpleActivityExportProcessor(telemetryCapture.Spans)); } },
+    l => { if (telemetryCapture is not null) { l.AddProcessor(new OpenTelemetry.SimpleLogRecordExportProcessor(telemetryCapture.Logs)); } });
 builder.Services.AddSingleton(mailCapture);
 builder.Services.AddSingleton<DevOutbox>();
 builder.Services.AddSingleton(sp => new DevMailEvents(mailCapture, eventSigner, new Uri(new Uri(local.Urls), Routes.MailEvents),

@@ -1,5 +1,7 @@
 using JmlDsr.Functions.Http;
 using JmlDsr.Functions.StaffConsole;
+using JmlDsr.Functions.Telemetry;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -23,6 +25,9 @@ public static class FunctionsApp
         // HTTP stacks, as in host.json. The app's own log lines name request references only (Log.cs).
         builder.Logging.AddUrlLogFilters();
         builder.Services.AddDsrServices(builder.Configuration);
+        // Logs, traces and exceptions by OpenTelemetry, redacted in the process, to Application Insights when
+        // APPLICATIONINSIGHTS_CONNECTION_STRING is set (host.json: telemetryMode OpenTelemetry).
+        builder.Services.AddDsrTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();
         return builder;
     }
 }

@@ -92,6 +92,7 @@ public static class ServiceCollectionExtensions
         StaffConsole.StaffBearerTokens.AddStaffBearerTokens(services, configuration);
         services.AddSingleton<StaffConsole.ConsoleHandler>();
         services.AddDsrActivities();
+        services.AddDsrHealth();
         return services;
     }
 

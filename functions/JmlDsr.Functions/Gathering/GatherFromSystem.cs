@@ -34,7 +34,7 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
         }
         catch (SystemUnavailableException e)
         {
-            Log.GatherFailed(logger, input.Reference, input.SystemId, e.Message);
+            Log.GatherFailed(logger, e, input.Reference, input.SystemId, e.Message);
             throw;
         }
 

@@ -186,6 +186,20 @@ public sealed class HttpTriggers
         CancellationToken ct) =>
         Run(nameof(DownloadExport), req, null, client, ct);
 
+    // Operations: anyone gets the overall health; the handler shows the checks to callers the staff gate admits.
+    [Function(nameof(GetHealth))]
+    public static Task<IActionResult> GetHealth(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Health)] HttpRequest req,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        Run(nameof(GetHealth), req, null, client, ct);
+
+    [Function(nameof(GetOpenApi))]
+    public static Task<IActionResult> GetOpenApi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApi)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(GetOpenApi), req, null, null, ct);
+
     /// <summary>Calls the table's handler for <paramref name="function"/> and answers with its result.</summary>
     internal static async Task<IActionResult> Run(string function, HttpRequest req, string? parameter, DurableTaskClient? client, CancellationToken ct) =>
         new ResultAction(await RouteTable.Get(function).InvokeAsync(req, parameter, client, ct));

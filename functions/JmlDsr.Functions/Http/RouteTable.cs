@@ -52,7 +52,15 @@ public sealed record HttpRoute(string Function, string Method, string Template, 
     public string? Parameter => Template.IndexOf('{', StringComparison.Ordinal) is var at and >= 0 ? Template[(at + 1)..Template.IndexOf('}', at)] : null;
 
     /// <summary>Calls the handler of this route for <paramref name="request"/>.</summary>
-    public Task<IResult> InvokeAsync(HttpRequest request, string? parameter, DurableTaskClient? client, CancellationToken ct) => Handle(request, parameter, client, ct);
+    public Task<IResult> InvokeAsync(HttpRequest request, string? parameter, DurableTaskClient? client, CancellationToken ct)
+    {
+        if (Parameter == "reference")
+        {
+            Telemetry.DsrTelemetry.Reference(parameter);
+        }
+
+        return Handle(request, parameter, client, ct);
+    }
 }
 
 /// <summary>The product's HTTP routes (development-only routes of the local host are not here).</summary>
@@ -117,6 +125,14 @@ public static class RouteTable
         new(nameof(HttpTriggers.LiftLegalHold), "DELETE", Routes.LegalHold, RouteAccess.Dpo,
             "Lifts a legal hold; erasures it held back go ahead.",
             (r, p, c, ct) => H<LegalHoldsHandler>(r).LiftAsync(r, P(p), C(c), ct)),
+
+        // Operations: health and the API's description.
+        new(nameof(HttpTriggers.GetHealth), "GET", Routes.Health, RouteAccess.Public,
+            "Health of storage, the task hub and SendGrid: 200 or 503 for anyone; each check's result for staff (bearer token or API key).",
+            (r, _, c, ct) => H<HealthHandler>(r).GetAsync(r, C(c), ct)),
+        new(nameof(HttpTriggers.GetOpenApi), "GET", Routes.OpenApi, RouteAccess.Public,
+            "This OpenAPI document.",
+            (r, _, _, _) => Task.FromResult(H<ApiDocument>(r).Get())),
 
         // Automation: on-demand runs of the hourly jobs.
         new(nameof(HousekeepingFunctions.RunHousekeeping), "POST", Routes.Housekeeping, RouteAccess.Automation,

@@ -26,6 +26,12 @@ public static class Routes
     public const string Links = "api/links";
     public const string Exports = "api/exports";
 
+    /// <summary>Health of storage, the task hub and SendGrid: the status for anyone, the checks for staff.</summary>
+    public const string Health = "api/health";
+
+    /// <summary>The OpenAPI document of the public and staff HTTP API.</summary>
+    public const string OpenApi = "api/openapi.json";
+
     public const string Console = "console";
     public const string ConsoleSignIn = "console/signin";
     public const string ConsoleSignOut = "console/signout";

@@ -11,6 +11,7 @@ public sealed class AuditLog(DsrStorage storage)
 
     public async Task AppendAsync(string reference, DateTimeOffset at, string step, string actor, string detail, CancellationToken ct = default)
     {
+        Telemetry.DsrTelemetry.Reference(reference);
         var entry = new AuditRecord
         {
             PartitionKey = reference,

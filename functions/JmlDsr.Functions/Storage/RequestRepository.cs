@@ -24,6 +24,8 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
 
     public async Task<RequestRecord?> GetAsync(string reference, CancellationToken ct = default)
     {
+        // Whatever loads a request works on it: its span and log lines carry the reference.
+        Telemetry.DsrTelemetry.Reference(reference);
         var r = await Requests.GetEntityIfExistsAsync<RequestRecord>(RequestRecord.Partition, reference, cancellationToken: ct);
         return r.HasValue ? r.Value : null;
     }
@@ -34,6 +36,8 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
     /// <summary>Creates the row if missing; an existing row is left as it is (intake may run twice).</summary>
     public async Task CreateIfMissingAsync(RequestRecord record, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(record);
+        Telemetry.DsrTelemetry.Reference(record.RowKey);
         try
         {
             await Requests.AddEntityAsync(record, ct);

@@ -97,6 +97,14 @@ public static class DsrTasks
     private sealed class Adapter<TActivity, TIn, TOut>(TActivity activity) : TaskActivity<TIn, TOut>
         where TActivity : IDsrActivity<TIn, TOut>
     {
-        public override Task<TOut> RunAsync(TaskActivityContext context, TIn input) => activity.RunAsync(input);
+        private static readonly System.Reflection.PropertyInfo? ReferenceProperty = typeof(TIn).GetProperty("Reference", typeof(string));
+
+        // The local host's span per activity run, tagged with the request reference its input names (the Functions worker has its own).
+        public override async Task<TOut> RunAsync(TaskActivityContext context, TIn input)
+        {
+            using var span = Telemetry.DsrTelemetry.Source.StartActivity("activity " + context.Name);
+            Telemetry.DsrTelemetry.Reference(input is null ? null : ReferenceProperty?.GetValue(input) as string);
+            return await activity.RunAsync(input);
+        }
     }
 }
