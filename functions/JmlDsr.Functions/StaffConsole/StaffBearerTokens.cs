@@ -29,6 +29,10 @@ public static class StaffBearerTokens
             return services;
         }
 
+        // The bearer scheme is used only by the staff gate, on staff routes. Without this switch ASP.NET Core makes the only
+        // scheme the default and its automatic authentication middleware runs it on every call (links and downloads
+        // included), logging each one-dot link token as a malformed JWT.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication().AddMicrosoftIdentityWebApi(section, StaffGate.BearerScheme);
         if (section["DevSigningKey"] is { Length: >= 32 } devKey)
         {
