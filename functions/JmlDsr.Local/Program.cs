@@ -1,3 +1,4 @@
+using JmlDsr.Pages;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Grpc.Net.Client;
@@ -139,6 +140,8 @@ if (local.Seed)
 app.UseExceptionHandler(failed => failed.Run(context =>
     HttpFailures.WriteAsync(context, context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error ?? new InvalidOperationException("Unknown failure."),
         context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("JmlDsr.Http"))));
+// Every HTML response: the one Content-Security-Policy and its headers, as the Functions app's middleware sets them.
+app.UseHtmlSecurity();
 app.MapGrpcService<TaskHubGrpcServer>();
 
 // The same routes as the Functions app, from the same table, onto the same handlers, behind the same staff gate.

@@ -19,6 +19,8 @@ public static class FunctionsApp
         builder.ConfigureFunctionsWebApplication();
         // A route that fails answers with a problem (503 while storage is unreachable), never a bare 500.
         builder.UseMiddleware<HttpFailureMiddleware>();
+        // Every HTML response (pages, console, the access copy): one Content-Security-Policy and its headers.
+        builder.UseMiddleware<HtmlSecurityMiddleware>();
         // Staff routes: an Entra bearer token with the app role, or a named API key, before the trigger runs.
         builder.UseMiddleware<StaffGateMiddleware>();
         // Request lines carry URLs (an emailed link's token, an older Inbound Parse URL's ?key=): only warnings from the

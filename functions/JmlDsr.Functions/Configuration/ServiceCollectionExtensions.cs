@@ -1,3 +1,4 @@
+using JmlDsr.Pages;
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
@@ -30,6 +31,7 @@ public static class ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<DsrOptions>().BindConfiguration(DsrOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<DsrOptions>, DsrOptionsValidator>();
+        services.AddPages();
         services.AddOptions<SecretOptions>().BindConfiguration(DsrOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
