@@ -114,6 +114,12 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
         Assert.Equal("01632 960123", crm.GetProperty("Phone").GetString()); // her own phone stays in her copy (Art 15)
         Assert.Equal("Alice Smith", crm.GetProperty("Name").GetString());
         Assert.Equal("1 High Street, Leeds LS1 1AA", crm.GetProperty("Address").GetString());
+        using (var copy = await host.Http.GetAsync(download + "&format=html"))
+        {
+            // The access copy is an HTML document like the pages: the one Content-Security-Policy applies to it too.
+            Assert.Equal(JmlDsr.Pages.HtmlSecurity.Policy, copy.Headers.GetValues("Content-Security-Policy").Single());
+        }
+
         var html = await host.Http.GetStringAsync(download + "&format=html");
         Assert.DoesNotContain("Tom Baker", html, StringComparison.Ordinal);
         Assert.Contains("Information Commissioner", html, StringComparison.Ordinal);

@@ -42,7 +42,7 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
         // Any console page sends a stranger to sign in.
         await page.GotoAsync($"{host.BaseUrl}/console");
         Assert.Contains("/console/signin", page.Url, StringComparison.Ordinal);
-        await page.GetByLabel("Your name").FillAsync("Priya Patel");
+        await page.GetByLabel("Development account").SelectOptionAsync(new SelectOptionValue { Label = "Priya Patel" });
         await page.GetByLabel("Staff key").FillAsync(LocalHostFixture.StaffKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync($"{host.BaseUrl}/console");
@@ -107,7 +107,7 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
         await page.GotoAsync($"{host.BaseUrl}/console/requests/{rectification}");
-        await page.GetByLabel("Your name").FillAsync("Sam Okafor");
+        await page.GetByLabel("Development account").SelectOptionAsync(new SelectOptionValue { Label = "Sam Okafor" });
         await page.GetByLabel("Staff key").FillAsync(LocalHostFixture.StaffKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync($"{host.BaseUrl}/console/requests/{rectification}");
@@ -210,7 +210,7 @@ public sealed class SetAsideConsoleBrowserTests(LocalHostFixture host) : IClassF
         await using var browser = await ConsoleBrowserTests.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
         await page.GotoAsync($"{host.BaseUrl}/console/set-aside");
-        await page.GetByLabel("Your name").FillAsync("Priya Patel");
+        await page.GetByLabel("Development account").SelectOptionAsync(new SelectOptionValue { Label = "Priya Patel" });
         await page.GetByLabel("Staff key").FillAsync(LocalHostFixture.StaffKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync($"{host.BaseUrl}/console/set-aside");

@@ -49,7 +49,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         var back = ConsolePages.SafeReturnPath(form["returnTo"].ToString()) ?? "/console";
         return auth.SignIn(request.HttpContext, form["account"].ToString() is { Length: > 0 } account ? account : form["name"].ToString(), form["key"].ToString())
             ? Results.Redirect(back)
-            : SignInForm(request.HttpContext, StatusCodes.Status401Unauthorized, back, "Your name and the staff key are both needed, and the key must be right.");
+            : SignInForm(request.HttpContext, StatusCodes.Status401Unauthorized, back, "Choose a development account and give the staff key; the key must be right.");
     }
 
     public IResult SignOut(HttpRequest request)
@@ -672,22 +672,14 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         return Results.Redirect(auth.UsesPlatformSignIn ? "/.auth/login/aad?post_login_redirect_uri=" + back : "/console/signin?returnTo=" + back);
     }
 
-    private static IResult SignInForm(HttpContext context, int status, string? returnTo, string? error)
-    {
-        var html = new StringBuilder("<h1>Sign in</h1>");
-        if (error is not null)
+    private JmlDsr.Pages.ComponentPageResult<JmlDsr.Pages.SignInPage> SignInForm(HttpContext context, int status, string? returnTo, string? error) =>
+        new JmlDsr.Pages.ComponentPageResult<JmlDsr.Pages.SignInPage>(status, new Dictionary<string, object?>
         {
-            html.Append("<p class=\"error\" role=\"alert\">").Append(E(error)).Append("</p>");
-        }
-
-        html.Append("<form method=\"post\" action=\"/console/signin\" style=\"max-width:26rem\">")
-            .Append("<input type=\"hidden\" name=\"returnTo\" value=\"").Append(E(ConsolePages.SafeReturnPath(returnTo) ?? "/console")).Append("\">")
-            .Append("<p><label for=\"name\">Your name</label><input id=\"name\" name=\"name\" autocomplete=\"name\" required style=\"width:100%\"></p>")
-            .Append("<p><label for=\"key\">Staff key</label><input id=\"key\" name=\"key\" type=\"password\" autocomplete=\"current-password\" required style=\"width:100%\"></p>")
-            .Append("<p><button class=\"primary\" type=\"submit\">Sign in</button></p></form>")
-            .Append("<p class=\"muted\">In Azure the console is behind Entra ID sign-in; locally the staff key from local settings signs you in.</p>");
-        return ConsolePages.Render(context, status, "Sign in", null, string.Empty, html.ToString());
-    }
+            [nameof(JmlDsr.Pages.SignInPage.ReturnTo)] = ConsolePages.SafeReturnPath(returnTo) ?? "/console",
+            [nameof(JmlDsr.Pages.SignInPage.Error)] = error,
+            [nameof(JmlDsr.Pages.SignInPage.PlatformSignIn)] = auth.UsesPlatformSignIn,
+            [nameof(JmlDsr.Pages.SignInPage.Accounts)] = auth.DevAccounts.Select(a => new JmlDsr.Pages.SignInAccount(a.Id, a.Name)).ToList(),
+        });
 
     private static string Select(string name, string label, string current, IReadOnlyList<(string Value, string Text)> options)
     {
