@@ -25,8 +25,8 @@ public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrSt
         var found = LinkCookies.Read(request, CookiePrefix);
         if (found.Token is not { } token)
         {
-            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "Please open the link from your email",
-                "<p>Your copy is reached through the link in our email: please open it again from there.</p>");
+            return Notice(StatusCodes.Status400BadRequest, "Please open the link from your email",
+                "Your copy is reached through the link in our email: please open it again from there.");
         }
 
         var check = links.Verify(token);
@@ -35,8 +35,8 @@ public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrSt
             var expired = check.Verdict == TokenVerdict.Expired;
             await audit.AppendAsync(expired ? check.Claims!.Reference : AuditLog.SecurityPartition, time.GetUtcNow(), "download-refused", "unknown", $"A download link was refused: {check.Verdict}.", ct);
             return expired
-                ? Page(request.HttpContext, StatusCodes.Status410Gone, "This link has expired", "<p>For your security, download links expire. Reply to our email and we will send a new one.</p>")
-                : Page(request.HttpContext, StatusCodes.Status403Forbidden, "This link is not valid", "<p>The link is not one we issued, or it was altered.</p>");
+                ? Notice(StatusCodes.Status410Gone, "This link has expired", "For your security, download links expire. Reply to our email and we will send a new one.")
+                : Notice(StatusCodes.Status403Forbidden, "This link is not valid", "The link is not one we issued, or it was altered.");
         }
 
         if (found.QueryToken is not null)
@@ -51,26 +51,21 @@ public sealed class ExportsHandler(LinkService links, LinkCookies cookies, DsrSt
         {
             // The page's links name this link's cookie (a hash of the token), not the token: another export link opened
             // later in the same browser has a cookie of its own, so these still open this copy.
-            var q = Uri.EscapeDataString(LinkCookies.Handle(token));
             var parts = await PdfPartsAsync(exports, reference, ct);
-            var pdf = parts == 0 ? string.Empty
-                : parts == 1
-                ? $"<p><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=pdf\">Download your data as a PDF document (with what we use it for and your rights)</a></p>"
-                : $"<p>Your data as a PDF document (with what we use it for and your rights), in {parts} parts:</p><ul>" +
-                  string.Concat(Enumerable.Range(1, parts).Select(n => $"<li><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=pdf&amp;part={n}\">Part {n}</a></li>")) + "</ul>";
-            return Page(request.HttpContext, StatusCodes.Status200OK, "Your personal data",
-                $"<p class=\"ref\">Reference <strong>{E(reference)}</strong></p>" +
-                pdf +
-                $"<p><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=html\">Read your data (web page, with what we use it for and your rights)</a></p>" +
-                $"<p><a href=\"{Path}?{LinkCookies.HandleParameter}={q}&amp;format=json\">Download a machine-readable copy (JSON)</a></p>" +
-                $"<p>This link works until {E(check.Claims.ExpiresAt.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB")))}.</p>");
+            return new JmlDsr.Pages.ComponentPageResult<JmlDsr.Pages.DownloadPage>(StatusCodes.Status200OK, new Dictionary<string, object?>
+            {
+                [nameof(JmlDsr.Pages.DownloadPage.Reference)] = reference,
+                [nameof(JmlDsr.Pages.DownloadPage.LinkPath)] = $"{Path}?{LinkCookies.HandleParameter}={Uri.EscapeDataString(LinkCookies.Handle(token))}",
+                [nameof(JmlDsr.Pages.DownloadPage.PdfParts)] = parts,
+                [nameof(JmlDsr.Pages.DownloadPage.ExpiresOn)] = check.Claims.ExpiresAt.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB")),
+            });
         }
 
         var part = format == "pdf" && int.TryParse(request.Query["part"].ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p > 1 ? p : 1;
         var blob = exports.GetBlobClient(format == "pdf" ? BuildAccessExport.PdfBlobName(reference, part) : $"{reference}/personal-data.{format}");
         if (!await blob.ExistsAsync(ct))
         {
-            return Page(request.HttpContext, StatusCodes.Status404NotFound, "Not available", "<p>This copy is no longer held. Please contact us for a new one.</p>");
+            return Notice(StatusCodes.Status404NotFound, "Not available", "This copy is no longer held. Please contact us for a new one.");
         }
 
         await audit.AppendAsync(reference, time.GetUtcNow(), $"downloaded-{format}", "requester", $"The requester opened the {format.ToUpperInvariant()} copy{(part > 1 ? $" (part {part})" : string.Empty)}.", ct);

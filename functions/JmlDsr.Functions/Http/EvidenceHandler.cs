@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
 using JmlDsr.Domain.Deadlines;
+using JmlDsr.Domain.Evidence;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Fulfilment;
 using JmlDsr.Functions.Mail;
@@ -50,7 +51,11 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
         var pack = await BuildAsync(r, client, ct);
         if (request.Query["format"].ToString() == "html")
         {
-            return Page(request.HttpContext, StatusCodes.Status200OK, $"Evidence pack {r.RowKey}", Html(pack));
+            return new JmlDsr.Pages.ComponentPageResult<JmlDsr.Pages.EvidencePackPage>(StatusCodes.Status200OK, new Dictionary<string, object?>
+            {
+                [nameof(JmlDsr.Pages.EvidencePackPage.Pack)] = pack,
+                [nameof(JmlDsr.Pages.EvidencePackPage.DocumentJson)] = pack.Documents.ToDictionary(d => d.Key, d => JsonSerializer.Serialize(d.Value, Json)),
+            });
         }
 
         return Results.Json(pack, Json);
@@ -106,67 +111,4 @@ public sealed class EvidenceHandler(RequestRepository requests, AuditLog audit, 
             acknowledged is { } ack && due is { } du ? ack <= du : null,
             acknowledged is null && due is { } od && today > od);
     }
-
-    private static string Html(EvidencePack p)
-    {
-        var h = new StringBuilder();
-        h.Append("<p class=\"ref\">").Append(E(p.Type)).Append(" · channel ").Append(E(p.Channel)).Append(" · status <strong>").Append(E(p.Status)).Append("</strong></p>");
-        h.Append("<h2>The clock</h2><p>").Append(E(p.Clock.Method)).Append("</p><dl>")
-            .Append("<dt>Received</dt><dd>").Append(E(p.Clock.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</dd>")
-            .Append("<dt>Clock ran from</dt><dd>").Append(E(p.Clock.RelevantDate)).Append("</dd>")
-            .Append("<dt>Days the clock was stopped</dt><dd>").Append(p.Clock.PausedDays.ToString(CultureInfo.InvariantCulture)).Append("</dd>")
-            .Append("<dt>Extended</dt><dd>").Append(p.Clock.Extended ? "yes" : "no").Append("</dd>")
-            .Append("<dt>Due</dt><dd>").Append(E(p.Clock.DueDate)).Append("</dd>")
-            .Append("<dt>Answered</dt><dd>").Append(E(p.Clock.ClosedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "not yet")).Append("</dd>")
-            .Append("<dt>On time</dt><dd>").Append(p.Clock.OnTime switch { true => "yes", false => "<strong>no</strong>", _ => "—" }).Append("</dd></dl>");
-        h.Append("<h2>Emails sent</h2><ul>");
-        foreach (var e in p.Emails)
-        {
-            h.Append("<li>").Append(E(e.SentAt?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "not sent")).Append(" — ").Append(E(e.Subject)).Append(" <span class=\"ref\">(").Append(E(e.Step)).Append(")</span>")
-                .Append(e.Undeliverable ? " — <strong>not delivered</strong>" : string.Empty)
-                .Append(e.LastEvent is { } le ? $" <span class=\"ref\">SendGrid: {E(le)}</span>" : string.Empty).Append("</li>");
-        }
-
-        h.Append("</ul><h2>Timeline</h2><table><thead><tr><th scope=\"col\">When (UTC)</th><th scope=\"col\">Who</th><th scope=\"col\">What</th></tr></thead><tbody>");
-        foreach (var t in p.Timeline)
-        {
-            h.Append("<tr><td>").Append(E(t.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))).Append("</td><td>").Append(E(t.Actor)).Append("</td><td>").Append(E(t.Detail)).Append("</td></tr>");
-        }
-
-        h.Append("</tbody></table><h2>Proof documents</h2>");
-        foreach (var (name, json) in p.Documents)
-        {
-            h.Append("<details><summary>").Append(E(name)).Append("</summary><pre style=\"white-space:pre-wrap\">").Append(E(JsonSerializer.Serialize(json, Json))).Append("</pre></details>");
-        }
-
-        h.Append("<h2>What is kept, and for how long</h2><table><thead><tr><th scope=\"col\">Record</th><th scope=\"col\">What it keeps</th><th scope=\"col\">Until</th></tr></thead><tbody>");
-        foreach (var line in p.Retention.Concat(p.RetentionSchedule))
-        {
-            h.Append("<tr><td>").Append(E(line.Store)).Append("</td><td>").Append(E(line.Keeps)).Append("</td><td>").Append(E(line.Until)).Append("</td></tr>");
-        }
-
-        h.Append("</tbody></table>");
-        return h.Append("<p class=\"ref\">Generated ").Append(E(p.GeneratedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append(".</p>").ToString();
-    }
 }
-
-public sealed record EvidencePack(
-    string Reference, string Type, string TypeWire, string Status, string Channel, EvidenceRequester Requester, DateTimeOffset ReceivedAt, string? RawBlob,
-    EvidenceClock Clock, string? Outcome, string? WorkflowStatus, IReadOnlyList<EvidenceStep> Searches, IReadOnlyList<EvidenceStep> Decisions,
-    IReadOnlyList<EvidenceEmail> Emails, IReadOnlyList<EvidenceStep> Timeline, IReadOnlyDictionary<string, JsonElement> Documents, DateTimeOffset GeneratedAt)
-{
-    /// <summary>This request's records and when each ends (JML's retention schedule applied to it).</summary>
-    public IReadOnlyList<Domain.Retention.RetentionLine> Retention { get; init; } = [];
-
-    /// <summary>JML's retention schedule for DSR records: every store, what it keeps, for how long.</summary>
-    public IReadOnlyList<Domain.Retention.RetentionLine> RetentionSchedule { get; init; } = [];
-}
-
-public sealed record EvidenceRequester(string Email, string? Name);
-
-public sealed record EvidenceClock(string Method, DateOnly ReceivedOn, string RelevantDate, int PausedDays, bool Extended, string DueDate, DateOnly? ClosedOn, bool? OnTime, bool Overdue);
-
-public sealed record EvidenceStep(DateTimeOffset At, string Step, string Actor, string Detail);
-
-/// <summary>An email of the request; LastEvent is SendGrid's latest word on it (processed, delivered, bounce, ...).</summary>
-public sealed record EvidenceEmail(string Step, string Subject, bool Sent, DateTimeOffset? SentAt, string? LastEvent, DateTimeOffset? LastEventAt, bool Undeliverable);

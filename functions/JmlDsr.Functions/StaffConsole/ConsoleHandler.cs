@@ -34,7 +34,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             return Results.Redirect("/console");
         }
 
-        return SignInForm(request.HttpContext, StatusCodes.Status200OK, request.Query["returnTo"].ToString(), null);
+        return SignInForm(StatusCodes.Status200OK, request.Query["returnTo"].ToString(), null);
     }
 
     public async Task<IResult> SignInAsync(HttpRequest request, CancellationToken ct = default)
@@ -42,14 +42,14 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         ArgumentNullException.ThrowIfNull(request);
         if (!request.HasFormContentType)
         {
-            return SignInForm(request.HttpContext, StatusCodes.Status400BadRequest, null, "Please use the sign-in form.");
+            return SignInForm(StatusCodes.Status400BadRequest, null, "Please use the sign-in form.");
         }
 
         var form = await request.ReadFormAsync(ct);
         var back = ConsolePages.SafeReturnPath(form["returnTo"].ToString()) ?? "/console";
         return auth.SignIn(request.HttpContext, form["account"].ToString() is { Length: > 0 } account ? account : form["name"].ToString(), form["key"].ToString())
             ? Results.Redirect(back)
-            : SignInForm(request.HttpContext, StatusCodes.Status401Unauthorized, back, "Choose a development account and give the staff key; the key must be right.");
+            : SignInForm(StatusCodes.Status401Unauthorized, back, "Choose a development account and give the staff key; the key must be right.");
     }
 
     public IResult SignOut(HttpRequest request)
@@ -672,7 +672,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         return Results.Redirect(auth.UsesPlatformSignIn ? "/.auth/login/aad?post_login_redirect_uri=" + back : "/console/signin?returnTo=" + back);
     }
 
-    private JmlDsr.Pages.ComponentPageResult<JmlDsr.Pages.SignInPage> SignInForm(HttpContext context, int status, string? returnTo, string? error) =>
+    private JmlDsr.Pages.ComponentPageResult<JmlDsr.Pages.SignInPage> SignInForm(int status, string? returnTo, string? error) =>
         new JmlDsr.Pages.ComponentPageResult<JmlDsr.Pages.SignInPage>(status, new Dictionary<string, object?>
         {
             [nameof(JmlDsr.Pages.SignInPage.ReturnTo)] = ConsolePages.SafeReturnPath(returnTo) ?? "/console",

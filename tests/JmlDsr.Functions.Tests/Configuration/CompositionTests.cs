@@ -136,7 +136,7 @@ public sealed class CompositionTests
         "appInsightsConnectionString" => "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://uksouth-1.in.applicationinsights.azure.com/",
         "caseFileRetention" => "P6Y",
         "sendGridEventWebhookPublicKey" => string.Empty,
-        "consoleAuthClientId" or "apiClientId" => "22222222-2222-2222-2222-222222222222",
+        "consoleAuthClientId" => "22222222-2222-2222-2222-222222222222",
         "internalDomains" => "jmlsoftware.co.uk",
         _ when setting.Contains("Address", StringComparison.Ordinal) => "privacy@jmlsoftware.co.uk",
         _ when expression.Contains("tenant()", StringComparison.Ordinal) => "33333333-3333-3333-3333-333333333333",

@@ -14,8 +14,6 @@ public sealed partial class NoStringHtmlTests
         "JmlDsr.Functions/Approval/LinksHandler.cs",
         "JmlDsr.Functions/Approval/DecisionForms.cs",
         "JmlDsr.Functions/Verification/IdentityForms.cs",
-        "JmlDsr.Functions/Http/EvidenceHandler.cs",
-        "JmlDsr.Functions/Fulfilment/ExportsHandler.cs",
         "JmlDsr.Local/Program.cs",
         "JmlDsr.Domain/Emails/EmailComposer.cs",
         "JmlDsr.Domain/Export/AccessExportWriter.cs",
