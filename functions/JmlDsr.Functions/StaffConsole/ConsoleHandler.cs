@@ -462,7 +462,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             html.Append("<tr><th scope=\"row\">").Append(E(t.Title())).Append("</th><td>").Append(n).Append("</td></tr>");
         }
 
-        html.Append("</tbody></table><h2>The last 12 months</h2>").Append(ConsolePages.Chart(d.Months));
+        html.Append("</tbody></table><h2>The last 12 months</h2>").Append(ConsolePages.Chart(request.HttpContext, d.Months));
         return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, "Dashboard", staff, "dashboard", html.ToString());
     }
 

@@ -9,7 +9,6 @@ public sealed partial class NoStringHtmlTests
     // Files whose page bodies are still string-built, to be converted to components (issue 17, item 3). Shrink, never grow.
     private static readonly HashSet<string> KnownExceptions =
     [
-        "JmlDsr.Functions/StaffConsole/ConsolePages.cs",
         "JmlDsr.Functions/StaffConsole/ConsoleHandler.cs",
         "JmlDsr.Functions/Approval/LinksHandler.cs",
         "JmlDsr.Functions/Approval/DecisionForms.cs",
