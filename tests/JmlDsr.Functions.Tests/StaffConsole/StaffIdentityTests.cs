@@ -31,6 +31,37 @@ public sealed class StaffIdentityTests
         Assert.False(identity.IsDpo);
     }
 
+    /// <summary>
+    /// The shape App Service documents for the header ("Decode the client principal header",
+    /// https://learn.microsoft.com/azure/app-service/configure-authentication-user-identities): claims after its default
+    /// claim mapping, so the object id and the role come under their long claim-type URIs and role_typ names the role's.
+    /// </summary>
+    [Fact]
+    public void APrincipalAsAppServiceMapsItsClaims_GivesTheSameIdentity()
+    {
+        const string RoleType = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+        var header = Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            auth_typ = "aad",
+            claims = new[]
+            {
+                new { typ = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", val = "priya.patel@jmlsoftware.co.uk" },
+                new { typ = "name", val = "Priya Patel" },
+                new { typ = "http://schemas.microsoft.com/identity/claims/objectidentifier", val = Oid },
+                new { typ = RoleType, val = StaffRoles.Dpo },
+                new { typ = "http://schemas.microsoft.com/identity/claims/tenantid", val = "33333333-3333-3333-3333-333333333333" },
+            },
+            name_typ = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+            role_typ = RoleType,
+        })));
+
+        var identity = StaffAuth.PlatformPrincipal(header);
+
+        Assert.NotNull(identity);
+        Assert.Equal($"Priya Patel [oid {Oid}]", identity.Actor);
+        Assert.True(identity.IsDpo);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not base64!")]
