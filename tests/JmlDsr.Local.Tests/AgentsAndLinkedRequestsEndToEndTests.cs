@@ -67,7 +67,7 @@ public sealed class AgentsAndLinkedRequestsEndToEndTests(LocalHostFixture host) 
         var approveLink = LocalHostFixture.Links(decision)[0];
         var (_, approvalPage, _) = await host.OpenAsync(approveLink);
         Assert.Contains("I have checked the agent's authority", approvalPage, StringComparison.Ordinal);
-        var approveToken = WebUtility.HtmlDecode(Regex.Match(approvalPage, "name=\"token\" value=\"([^\"]+)\"><input type=\"hidden\" name=\"action\" value=\"approve\"").Groups[1].Value);
+        var approveToken = WebUtility.HtmlDecode(Regex.Match(approvalPage, "name=\"token\" value=\"([^\"]+)\"( /)?><input type=\"hidden\" name=\"action\" value=\"approve\"").Groups[1].Value);
         using (var unchecked_ = await host.PostFormAsync(new Dictionary<string, string> { ["token"] = approveToken, ["action"] = "approve" }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, unchecked_.StatusCode);

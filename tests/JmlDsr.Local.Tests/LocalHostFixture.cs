@@ -340,7 +340,7 @@ public class LocalHostFixture : IAsyncLifetime
     public async Task<HttpResponseMessage> PressAsync(string link, string action, string? reason = null)
     {
         var (_, page, _) = await OpenAsync(link);
-        var offered = Regex.Match(page, $"<form method=\"post\" action=\"/api/links\"><input type=\"hidden\" name=\"token\" value=\"([^\"]+)\"><input type=\"hidden\" name=\"action\" value=\"{Regex.Escape(action)}\">");
+        var offered = Regex.Match(page, $"<form method=\"post\" action=\"/api/links\"><input type=\"hidden\" name=\"token\" value=\"([^\"]+)\"( /)?><input type=\"hidden\" name=\"action\" value=\"{Regex.Escape(action)}\"( /)?>");
         var token = offered.Success ? WebUtility.HtmlDecode(offered.Groups[1].Value) : Uri.UnescapeDataString(link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
         var form = new Dictionary<string, string> { ["token"] = token, ["action"] = action };
         if (reason is not null)
@@ -368,7 +368,7 @@ public class LocalHostFixture : IAsyncLifetime
     /// <summary>The signed token of the console's form for <paramref name="action"/> on a request page.</summary>
     public static string ConsoleToken(string page, string action)
     {
-        var m = Regex.Match(page, $"name=\"token\" value=\"([^\"]+)\"><input type=\"hidden\" name=\"action\" value=\"{action}\"");
+        var m = Regex.Match(page, $"name=\"token\" value=\"([^\"]+)\"( /)?><input type=\"hidden\" name=\"action\" value=\"{action}\"");
         Assert.True(m.Success, $"The console offers no {action} action.");
         return WebUtility.HtmlDecode(m.Groups[1].Value);
     }

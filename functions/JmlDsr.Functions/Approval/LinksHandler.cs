@@ -57,34 +57,32 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
             return await RefuseUsedAsync(request.HttpContext, claims, ct);
         }
 
-        var body = new StringBuilder();
-        body.Append("<p class=\"ref\">Request <strong>").Append(E(claims.Reference)).Append("</strong></p>");
-        body.Append("<p>").Append(E(Intro(claims))).Append("</p>");
+        var pageForms = new List<JmlDsr.Pages.LinkForm>();
         foreach (var action in claims.Actions)
         {
             // The form carries the token this page was made from, in its body: a link opened later in the same browser
             // (another cookie) does not change what this page's button does.
-            body.Append("<form method=\"post\" action=\"").Append(E(request.PathBase + Path)).Append('"')
-                .Append(Verification.IdentityForms.IsMultipart(action) ? " enctype=\"multipart/form-data\">" : ">")
-                .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
-                .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(E(action)).Append("\">");
-            body.Append(await forms.ExtraFieldsAsync(claims.Reference, action, ct)).Append(Verification.IdentityForms.Fields(action));
+            var fields = await forms.ExtraFieldsAsync(claims.Reference, action, ct) + Verification.IdentityForms.Fields(action);
             if (action == LinkActions.Approve && await requests.GetAsync(claims.Reference, ct) is { AgentKind: not null } agentRequest)
             {
-                body.Append(Verification.IdentityForms.AuthorityFields(agentRequest));
-            }
-            if (LinkActions.NeedsReason(action))
-            {
-                var id = "reason-" + action;
-                body.Append("<label for=\"").Append(id).Append("\">").Append(E(LinkActions.ReasonLabel(action))).Append("</label>")
-                    .Append("<textarea id=\"").Append(id).Append("\" name=\"reason\" required maxlength=\"").Append(MaxReason).Append("\"></textarea>");
+                fields += Verification.IdentityForms.AuthorityFields(agentRequest);
             }
 
-            body.Append("<p><button type=\"submit\">").Append(E(LinkActions.Label(action))).Append("</button></p></form>");
+            pageForms.Add(new JmlDsr.Pages.LinkForm(action, Verification.IdentityForms.IsMultipart(action), new Microsoft.AspNetCore.Components.MarkupString(fields),
+                LinkActions.NeedsReason(action) ? LinkActions.ReasonLabel(action) : null, LinkActions.Label(action)));
         }
 
-        body.Append("<p>This link can be used once and expires on ").Append(E(claims.ExpiresAt.ToString("d MMMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.GetCultureInfo("en-GB")))).Append(".</p>");
-        return Page(request.HttpContext, StatusCodes.Status200OK, Title(claims), body.ToString());
+        return new JmlDsr.Pages.ComponentPageResult<JmlDsr.Pages.LinkPage>(StatusCodes.Status200OK, new Dictionary<string, object?>
+        {
+            [nameof(JmlDsr.Pages.LinkPage.Title)] = Title(claims),
+            [nameof(JmlDsr.Pages.LinkPage.Reference)] = claims.Reference,
+            [nameof(JmlDsr.Pages.LinkPage.Intro)] = Intro(claims),
+            [nameof(JmlDsr.Pages.LinkPage.PostPath)] = request.PathBase + Path,
+            [nameof(JmlDsr.Pages.LinkPage.Token)] = token,
+            [nameof(JmlDsr.Pages.LinkPage.Forms)] = pageForms,
+            [nameof(JmlDsr.Pages.LinkPage.ExpiresAt)] = claims.ExpiresAt.ToString("d MMMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.GetCultureInfo("en-GB")),
+            [nameof(JmlDsr.Pages.LinkPage.MaxReason)] = MaxReason,
+        });
     }
 
     public async Task<IResult> ActAsync(HttpRequest request, DurableTaskClient client, CancellationToken ct = default)
@@ -93,7 +91,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         ArgumentNullException.ThrowIfNull(client);
         if (!request.HasFormContentType)
         {
-            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "Nothing to do", "<p>Open the link from your email and use the button on the page.</p>");
+            return Notice(StatusCodes.Status400BadRequest, "Nothing to do", "Open the link from your email and use the button on the page.");
         }
 
         var form = await request.ReadFormAsync(ct);
@@ -110,7 +108,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         {
             await audit.AppendAsync(claims.Reference, time.GetUtcNow(), "link-refused", "unknown", $"A link for step {claims.Step} was used for an action it does not allow.", ct);
             Log.LinkRefused(logger, claims.Reference, "action not allowed");
-            return Page(request.HttpContext, StatusCodes.Status403Forbidden, "Not allowed", "<p>This link does not allow that action.</p>");
+            return Notice(StatusCodes.Status403Forbidden, "Not allowed", "This link does not allow that action.");
         }
 
         if (action == LinkActions.RestartWorkflow)
@@ -121,8 +119,8 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         var reason = form["reason"].ToString().Trim();
         if (LinkActions.NeedsReason(action) && (reason.Length == 0 || reason.Length > MaxReason))
         {
-            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "A reason is needed",
-                $"<p>Please go back and give a reason (up to {MaxReason} characters): the requester will be told it.</p>");
+            return Notice(StatusCodes.Status400BadRequest, "A reason is needed",
+                $"Please go back and give a reason (up to {MaxReason} characters): the requester will be told it.");
         }
 
         var (details, problem) = action is LinkActions.GiveIdentifiers or LinkActions.GiveAuthority
@@ -130,13 +128,13 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
             : await forms.ParseAsync(claims.Reference, action, form, reason, ct);
         if (problem is not null)
         {
-            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "The decision is not complete", $"<p>{E(problem)}</p><p>Please go back, complete the form and press the button again. Nothing was changed.</p>");
+            return Notice(StatusCodes.Status400BadRequest, "The decision is not complete", problem, then: "Please go back, complete the form and press the button again. Nothing was changed.");
         }
 
         if (action == LinkActions.Approve && await requests.GetAsync(claims.Reference, ct) is { AgentKind: not null } agentRequest
             && Verification.IdentityForms.AuthorityProblem(agentRequest, form) is { } authorityProblem)
         {
-            return Page(request.HttpContext, StatusCodes.Status400BadRequest, "The decision is not complete", $"<p>{E(authorityProblem)}</p><p>Please go back, complete the form and press the button again. Nothing was changed.</p>");
+            return Notice(StatusCodes.Status400BadRequest, "The decision is not complete", authorityProblem, then: "Please go back, complete the form and press the button again. Nothing was changed.");
         }
 
         var instance = await client.GetInstanceAsync(claims.Reference, getInputsAndOutputs: false, ct);
@@ -145,7 +143,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         if ((instance is null || instance.IsCompleted) && !liftAfterResponse)
         {
             await audit.AppendAsync(claims.Reference, time.GetUtcNow(), "link-refused", Actor(action, request.HttpContext), $"A link for step {claims.Step} was used after the request closed.", ct);
-            return Page(request.HttpContext, StatusCodes.Status409Conflict, "This request is closed", "<p>The request is no longer open, so nothing was changed.</p>");
+            return Notice(StatusCodes.Status409Conflict, "This request is closed", "The request is no longer open, so nothing was changed.");
         }
 
         // A link for a step the request has moved past (an earlier approval round) decides nothing.
@@ -160,7 +158,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         {
             await audit.AppendAsync(claims.Reference, time.GetUtcNow(), $"link-refused-stale-{claims.Step}", Actor(action, request.HttpContext), $"A link for step {claims.Step} was used after the request moved on.", ct);
             Log.LinkRefused(logger, claims.Reference, "stale step");
-            return Page(request.HttpContext, StatusCodes.Status409Conflict, "This decision has moved on", "<p>The request is no longer waiting for this decision, so nothing was changed. Use the latest email or the console.</p>");
+            return Notice(StatusCodes.Status409Conflict, "This decision has moved on", "The request is no longer waiting for this decision, so nothing was changed. Use the latest email or the console.");
         }
 
         var now = time.GetUtcNow();
@@ -214,7 +212,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
             return Results.Redirect(back, permanent: false, preserveMethod: false);
         }
 
-        return Page(request.HttpContext, StatusCodes.Status200OK, "Thank you", $"<p class=\"ref\">Request <strong>{E(claims.Reference)}</strong></p><p>{E(Done(action))}</p>");
+        return Notice(StatusCodes.Status200OK, "Thank you", Done(action), claims.Reference);
     }
 
     /// <summary>
@@ -236,7 +234,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
 
             await audit.AppendAsync(claims.Reference, time.GetUtcNow(), $"link-refused-{claims.Step}", actor, $"A restart link for step {claims.Step} was used; nothing was restarted: {refusal}", ct);
             Log.WorkflowRestartRefused(logger, claims.Reference, "under watch or closed");
-            return Page(context, StatusCodes.Status409Conflict, "Nothing to restart", $"<p class=\"ref\">Request <strong>{E(claims.Reference)}</strong></p><p>{E(refusal ?? "There is no such request.")} Nothing was changed.</p>");
+            return Notice(StatusCodes.Status409Conflict, "Nothing to restart", $"{refusal ?? "There is no such request."} Nothing was changed.", claims.Reference);
         }
 
         var now = time.GetUtcNow();
@@ -256,7 +254,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
             return Results.Redirect(back, permanent: false, preserveMethod: false);
         }
 
-        return Page(context, StatusCodes.Status200OK, "Restarted", $"<p class=\"ref\">Request <strong>{E(claims.Reference)}</strong></p><p>The workflow was restarted from its recorded state and resumes at the {E(phase)} phase. Nothing already sent is sent again. The deadline watchdog checks it again on its next run.</p>");
+        return Notice(StatusCodes.Status200OK, "Restarted", $"The workflow was restarted from its recorded state and resumes at the {phase} phase. Nothing already sent is sent again. The deadline watchdog checks it again on its next run.", claims.Reference);
     }
 
     private static string EventFor(string action) => action switch
@@ -329,8 +327,7 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
 
     /// <summary>A link page without its token (another browser, a bookmark, or more than an hour later): nothing to show.</summary>
     internal static IResult OpenFromEmail(HttpContext context) =>
-        Page(context, StatusCodes.Status400BadRequest, "Please open the link from your email",
-            "<p>This page needs the link from your email: open it again from there. Nothing was changed.</p>");
+        Notice(StatusCodes.Status400BadRequest, "Please open the link from your email", "This page needs the link from your email: open it again from there. Nothing was changed.");
 
     private async Task<IResult?> RefuseAsync(HttpContext context, TokenCheck check, CancellationToken ct)
     {
@@ -345,14 +342,14 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
             $"A link was refused: {check.Verdict}.", ct);
         Log.LinkRefused(logger, check.Verdict == TokenVerdict.Expired ? check.Claims!.Reference : "(unverified)", check.Verdict.ToString());
         return check.Verdict == TokenVerdict.Expired
-            ? Page(context, StatusCodes.Status410Gone, "This link has expired", "<p>The link is past its expiry date, so nothing was changed. Please contact the privacy team if you still need to act.</p>")
-            : Page(context, StatusCodes.Status403Forbidden, "This link is not valid", "<p>The link is not one we issued, or it was altered. Nothing was changed.</p>");
+            ? Notice(StatusCodes.Status410Gone, "This link has expired", "The link is past its expiry date, so nothing was changed. Please contact the privacy team if you still need to act.")
+            : Notice(StatusCodes.Status403Forbidden, "This link is not valid", "The link is not one we issued, or it was altered. Nothing was changed.");
     }
 
     private async Task<IResult> RefuseUsedAsync(HttpContext context, LinkClaims claims, CancellationToken ct)
     {
         await audit.AppendAsync(claims.Reference, time.GetUtcNow(), $"link-refused-reused-{claims.Step}", "unknown", $"A link for step {claims.Step} was used again and refused.", ct);
         Log.LinkRefused(logger, claims.Reference, "already used");
-        return Page(context, StatusCodes.Status409Conflict, "This link has already been used", "<p>Each link works once, and this one has been used, so nothing was changed.</p>");
+        return Notice(StatusCodes.Status409Conflict, "This link has already been used", "Each link works once, and this one has been used, so nothing was changed.");
     }
 }

@@ -32,8 +32,14 @@ public static class Responses
     }
 
     /// <summary>A link page that says one thing (a refusal, an expiry), rendered by its component.</summary>
-    public static IResult Notice(int status, string title, string message) =>
-        new ComponentPageResult<NoticePage>(status, new Dictionary<string, object?> { [nameof(NoticePage.Title)] = title, [nameof(NoticePage.Message)] = message });
+    public static IResult Notice(int status, string title, string message, string? reference = null, string? then = null) =>
+        new ComponentPageResult<NoticePage>(status, new Dictionary<string, object?>
+        {
+            [nameof(NoticePage.Title)] = title,
+            [nameof(NoticePage.Message)] = message,
+            [nameof(NoticePage.Reference)] = reference,
+            [nameof(NoticePage.Then)] = then,
+        });
 
     public static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
 }

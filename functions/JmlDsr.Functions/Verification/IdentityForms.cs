@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Azure.Storage.Blobs.Models;
@@ -52,17 +51,10 @@ public sealed class IdentityForms(DsrStorage storage)
 
     public static bool IsIdentityAction(string action) => action is LinkActions.ConfirmIdentity or LinkActions.GiveIdentifiers or LinkActions.GiveAuthority;
 
-    public static string Fields(string action) => action switch
-    {
-        LinkActions.GiveIdentifiers =>
-            "<label for=\"other-email\">Another email address you have used with us (optional)</label><input type=\"email\" id=\"other-email\" name=\"otherEmail\" maxlength=\"254\" autocomplete=\"email\">"
-            + "<label for=\"number\">A customer, contract or licence number (optional)</label><input type=\"text\" id=\"number\" name=\"number\" maxlength=\"100\">",
-        LinkActions.GiveAuthority =>
-            "<label for=\"subject-name\">The name of the person you act for</label><input type=\"text\" id=\"subject-name\" name=\"subjectName\" required maxlength=\"200\">"
-            + "<label for=\"subject-email\">The email address they use with us</label><input type=\"email\" id=\"subject-email\" name=\"subjectEmail\" required maxlength=\"254\">"
-            + "<label for=\"authority\">Their signed authority for you to act, or a power of attorney (PDF, JPEG or PNG, up to 10 MB). If you cannot upload it here, reply to our email with it attached.</label><input type=\"file\" id=\"authority\" name=\"authority\" accept=\"application/pdf,image/jpeg,image/png\">",
-        _ => string.Empty,
-    };
+    /// <summary>The fields of an identity step's form (none for a plain confirmation), rendered by <see cref="JmlDsr.Pages.IdentityFields"/>.</summary>
+    public static string Fields(string action) => action is LinkActions.GiveIdentifiers or LinkActions.GiveAuthority
+        ? JmlDsr.Pages.PageRenderer.For(null).Render<JmlDsr.Pages.IdentityFields>(new Dictionary<string, object?> { [nameof(JmlDsr.Pages.IdentityFields.Action)] = action })
+        : string.Empty;
 
     /// <summary>Reads the page's answer; the error says what is missing (nothing is kept then).</summary>
     public async Task<(DecisionDetails Details, string? Error)> ParseAsync(string reference, string action, IFormCollection form, CancellationToken ct = default)
@@ -159,10 +151,15 @@ public sealed class IdentityForms(DsrStorage storage)
         var doc = r.AuthorityBlob is null
             ? "No document was uploaded: check the authority that arrived by email or post before approving."
             : $"Uploaded on {r.AuthorityReceivedAt:d MMMM yyyy}: open it from the evidence pack (GET /api/requests/{r.RowKey}/evidence?document=authority).";
-        return "<fieldset class=\"authority\"><legend>Made on someone else's behalf</legend>"
-            + $"<p>Agent ({E(r.AgentKind)}): {E(r.RequesterName ?? "—")} &lt;{E(r.RequesterEmail)}&gt;. Data subject: {E(r.SubjectName ?? "—")} &lt;{E(r.SubjectEmail ?? "not given")}&gt;.</p>"
-            + $"<p>{E(doc)}</p>"
-            + "<div><input type=\"checkbox\" id=\"authority-checked\" name=\"authorityChecked\" value=\"yes\"> <label for=\"authority-checked\" style=\"display:inline;font-weight:normal\">I have checked the agent's authority to act for the data subject (required to approve)</label></div></fieldset>";
+        return JmlDsr.Pages.PageRenderer.For(null).Render<JmlDsr.Pages.AuthorityCheck>(new Dictionary<string, object?>
+        {
+            [nameof(JmlDsr.Pages.AuthorityCheck.AgentKind)] = r.AgentKind,
+            [nameof(JmlDsr.Pages.AuthorityCheck.AgentName)] = r.RequesterName,
+            [nameof(JmlDsr.Pages.AuthorityCheck.AgentEmail)] = r.RequesterEmail,
+            [nameof(JmlDsr.Pages.AuthorityCheck.SubjectName)] = r.SubjectName,
+            [nameof(JmlDsr.Pages.AuthorityCheck.SubjectEmail)] = r.SubjectEmail,
+            [nameof(JmlDsr.Pages.AuthorityCheck.Document)] = doc,
+        });
     }
 
     /// <summary>Approving an agent's request needs the authority checked; the error says so.</summary>
@@ -170,6 +167,4 @@ public sealed class IdentityForms(DsrStorage storage)
         r?.AgentKind is not null && r.AuthorityAcceptedBy is null && form?["authorityChecked"].ToString() != "yes"
             ? "This request was made on someone else's behalf: tick the box to record that you checked the agent's authority before approving. The response goes to the agent only then."
             : null;
-
-    internal static string E(string s) => WebUtility.HtmlEncode(s);
 }

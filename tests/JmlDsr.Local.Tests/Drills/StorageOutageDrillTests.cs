@@ -519,7 +519,7 @@ public sealed class StorageOutageDrillTests(StorageOutageFixture host, ITestOutp
     private async Task<Dictionary<string, string>?> FormOrNullAsync(string link, string action, string type)
     {
         var (_, page, _) = await host.OpenAsync(link);
-        var offered = Regex.Match(page, $"<form method=\"post\" action=\"/api/links\"><input type=\"hidden\" name=\"token\" value=\"([^\"]+)\"><input type=\"hidden\" name=\"action\" value=\"{Regex.Escape(action)}\">");
+        var offered = Regex.Match(page, $"<form method=\"post\" action=\"/api/links\"><input type=\"hidden\" name=\"token\" value=\"([^\"]+)\"( /)?><input type=\"hidden\" name=\"action\" value=\"{Regex.Escape(action)}\"( /)?>");
         if (!offered.Success)
         {
             return null;
