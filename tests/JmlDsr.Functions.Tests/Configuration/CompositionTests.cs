@@ -106,7 +106,7 @@ public sealed class CompositionTests
     /// <summary>The app settings functionapp.bicep deploys, as the Functions host would see them (section separators as ':').</summary>
     internal static Dictionary<string, string?> AzureAppSettings()
     {
-        var bicep = File.ReadAllText(Path.Combine(RepoRoot(), "infra", "modules", "functionapp.bicep"));
+        var bicep = File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "modules", "functionapp.bicep"));
         var block = bicep[bicep.IndexOf("name: 'appsettings'", StringComparison.Ordinal)..];
         block = block[..block.IndexOf("\n}\n", StringComparison.Ordinal)];
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -157,17 +157,4 @@ public sealed class CompositionTests
     }
 
     private static bool IsOwn(Type type) => type.Assembly.GetName().Name!.StartsWith("JmlDsr", StringComparison.Ordinal);
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "JmlDsr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("JmlDsr.sln not found above the test output.");
-    }
 }

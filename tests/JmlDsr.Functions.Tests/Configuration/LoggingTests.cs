@@ -16,7 +16,7 @@ public sealed class LoggingTests
     [InlineData("System.Net.Http.HttpClient")]
     public void HostJson_LogsTheHttpStacksAtWarning(string category)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "host.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")));
         var levels = doc.RootElement.GetProperty("logging").GetProperty("logLevel");
         Assert.True(levels.TryGetProperty(category, out var level), $"host.json sets no log level for {category}");
         Assert.Equal("Warning", level.GetString());
@@ -33,19 +33,6 @@ public sealed class LoggingTests
         Assert.False(logger.IsEnabled(LogLevel.Information));
         Assert.True(logger.IsEnabled(LogLevel.Warning));
         Assert.True(factory.CreateLogger("JmlDsr.Functions.Approval.LinksHandler").IsEnabled(LogLevel.Information));
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "JmlDsr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("JmlDsr.sln not found above the test output.");
     }
 
     /// <summary>A provider that would write everything: what the filters leave enabled is what reaches it.</summary>

@@ -9,7 +9,7 @@ namespace JmlDsr.Functions.Tests.Configuration;
 /// <summary>Every app setting the code reads is in local.settings.sample.json and in the Bicep that deploys the app.</summary>
 public sealed class SettingsCoverageTests
 {
-    private static readonly string Root = FindRepoRoot();
+    private static readonly string Root = RepoPaths.Root;
 
     public static TheoryData<string> SettingsTheCodeReads()
     {
@@ -96,18 +96,5 @@ public sealed class SettingsCoverageTests
         Assert.Contains("'ApiKeys__${n}__Key', n => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/ApiKey-${n})'", bicep, StringComparison.Ordinal);
         Assert.DoesNotContain("DevSigningKey", bicep, StringComparison.Ordinal);
         Assert.DoesNotContain("DevAccounts", bicep, StringComparison.Ordinal);
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "JmlDsr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("JmlDsr.sln not found above the test output.");
     }
 }

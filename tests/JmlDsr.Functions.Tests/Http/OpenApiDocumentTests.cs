@@ -13,7 +13,7 @@ namespace JmlDsr.Functions.Tests.Http;
 /// </summary>
 public sealed class OpenApiDocumentTests
 {
-    private static readonly string DocumentPath = Path.Combine(RepoRoot(), "openapi", "jmldsr.openapi.json");
+    private static readonly string DocumentPath = Path.Combine(RepoPaths.Root, "openapi", "jmldsr.openapi.json");
 
     public static TheoryData<string> Routes() => new(RouteTable.All.Select(r => r.Function));
 
@@ -106,18 +106,5 @@ public sealed class OpenApiDocumentTests
         return doc.RootElement.GetProperty("paths").EnumerateObject()
             .SelectMany(p => p.Value.EnumerateObject().Where(m => m.Name is "get" or "post" or "put" or "patch" or "delete").Select(m => (p.Name, m.Name, m.Value.Clone())))
             .ToList();
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "JmlDsr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No JmlDsr.sln above the test's folder.");
     }
 }

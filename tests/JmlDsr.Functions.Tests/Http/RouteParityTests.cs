@@ -45,10 +45,10 @@ public sealed class RouteParityTests
     [Fact]
     public void FunctionsMetadata_FromTheBuild_AndFromAPublish_MatchesTheTable()
     {
-        var built = Path.Combine(RepoRoot(), "functions", "JmlDsr.Functions", "bin", Configuration, "net10.0", "functions.metadata");
+        var built = Path.Combine(RepoPaths.Root, "functions", "JmlDsr.Functions", "bin", Configuration, "net10.0", "functions.metadata");
         Assert.True(File.Exists(built), "functions.metadata is missing from the Functions app's build output: the Functions SDK's metadata generator did not run.");
         var files = new List<string> { built };
-        var published = Path.Combine(RepoRoot(), "publish", "functions", "functions.metadata");
+        var published = Path.Combine(RepoPaths.Root, "publish", "functions", "functions.metadata");
         if (File.Exists(published) && File.GetLastWriteTimeUtc(published) >= File.GetLastWriteTimeUtc(built).AddMinutes(-30))
         {
             // CI publishes just before the tests; a publish older than the build is an earlier one, not this code's.
@@ -86,17 +86,4 @@ public sealed class RouteParityTests
             .Where(x => x.Function is not null && x.Trigger is not null)
             .SelectMany(x => (x.Trigger!.Methods ?? []).Select(method => (x.Function!, method.ToUpperInvariant(), x.Trigger.Route ?? string.Empty, x.Trigger.AuthLevel.ToString())))
             .ToList();
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "JmlDsr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("JmlDsr.sln not found above the test output.");
-    }
 }
