@@ -1,6 +1,5 @@
 using System.Net;
 using JmlDsr.Pages;
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -18,17 +17,6 @@ public static class Responses
         }
 
         return Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
-    }
-
-    /// <summary>A page a link opens, in the one layout (headers and policy by <see cref="HtmlSecurity"/>'s middleware).</summary>
-    public static IResult Page(HttpContext context, int status, string title, string bodyHtml)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return new ComponentPageResult<Layout>(status, new Dictionary<string, object?>
-        {
-            [nameof(Layout.Title)] = title,
-            [nameof(Layout.BodyMarkup)] = new MarkupString(bodyHtml),
-        });
     }
 
     /// <summary>A link page that says one thing (a refusal, an expiry), rendered by its component.</summary>

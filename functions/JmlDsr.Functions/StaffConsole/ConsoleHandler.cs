@@ -11,6 +11,9 @@ using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Links;
 using JmlDsr.Functions.Storage;
 using Microsoft.AspNetCore.Http;
+using JmlDsr.Pages;
+using JmlDsr.Pages.Console;
+using Microsoft.AspNetCore.Components;
 using Microsoft.DurableTask.Client;
 using static JmlDsr.Functions.Http.Responses;
 
@@ -90,65 +93,26 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         }
 
         rows = rows.OrderBy(r => r.DueDate, StringComparer.Ordinal).ThenBy(r => r.RowKey, StringComparer.Ordinal).ToList();
-        var html = new StringBuilder();
-        html.Append("<h1>Requests</h1>");
-        html.Append("<form class=\"filters\" method=\"post\" action=\"/console\" role=\"search\" aria-label=\"Filter requests\">");
-        html.Append(Select("show", "Show", show, [("open", "Open"), ("closed", "Closed"), ("all", "All")]));
-        html.Append(Select("type", "Type", type, [("", "Any type"), ("access", "Access"), ("rectification", "Rectification"), ("restriction", "Restriction"), ("erasure", "Erasure"), ("objection", "Objection"), ("complaint", "Complaint"), ("unclassified", "Unclassified")]));
-        html.Append(Select("status", "Status", status, [("", "Any status"), (RequestStatus.AwaitingIdentity, "Awaiting identity"), (RequestStatus.Gathering, "Gathering"), (RequestStatus.GatheringFailed, "Gathering failed"),
-            (RequestStatus.AwaitingApproval, "Awaiting approval"), (RequestStatus.AwaitingClarification, "Awaiting clarification"), (RequestStatus.NeedsTriage, "Needs triage"), (RequestStatus.Completed, "Completed"),
-            (RequestStatus.Restricted, "Restricted"), (RequestStatus.LiftPending, "Restriction lift pending"), (RequestStatus.Rejected, "Rejected"), (RequestStatus.Refused, "Refused (unfounded/excessive)"),
-            (RequestStatus.ClosedUnverified, "Closed unverified"), (RequestStatus.ClosedNoClarification, "Closed: no clarification"),
-            (RequestStatus.ComplaintOpen, "Complaint open"), (RequestStatus.ComplaintClosed, "Complaint answered")]));
-        html.Append("<div><label for=\"q\">Reference or email</label><input id=\"q\" name=\"q\" type=\"search\" value=\"").Append(E(q)).Append("\"></div>");
-        html.Append("<div><button class=\"primary\" type=\"submit\">Filter</button></div></form>");
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\" role=\"status\">{rows.Count} request{(rows.Count == 1 ? "" : "s")}, soonest due first.</p>");
-        html.Append("<table><caption class=\"muted\" style=\"text-align:left\">Requests and their statutory due dates</caption><thead><tr>")
-            .Append("<th scope=\"col\">Reference</th><th scope=\"col\">Type</th><th scope=\"col\">Requester</th><th scope=\"col\">Status</th><th scope=\"col\">Received</th><th scope=\"col\">Due</th><th scope=\"col\">Days left</th></tr></thead><tbody>");
-        foreach (var r in rows)
+        return Page<QueuePage>(StatusCodes.Status200OK, staff, new()
         {
-            var due = ParseDate(r.DueDate);
-            var paused = RequestStatus.IsPaused(r.Status);
-            var closed = RequestStatus.IsClosed(r.Status) || r.ClosedAt is not null;
-            var left = due is null ? (int?)null : StatutoryClock.DaysLeft(today, due.Value);
-            // A complaint (DPA 2018 s 164A) has no DSR due date: its date is the last day to acknowledge it, and it is never overdue as a request.
-            var complaint = RequestTypes.FromWire(r.Type) == RequestType.Complaint;
-            var overdue = !complaint && !closed && !paused && (r.Overdue || left < 0);
-            html.Append(overdue ? "<tr class=\"overdue\">" : "<tr>")
-                .Append("<th scope=\"row\"><a href=\"/console/requests/").Append(E(r.RowKey)).Append("\">").Append(E(r.RowKey)).Append("</a></th>")
-                .Append("<td>").Append(E(RequestTypes.FromWire(r.Type).Title())).Append("</td>")
-                .Append("<td>").Append(E(EmailComposer.Mask(r.RequesterEmail))).Append("</td>")
-                .Append("<td><span class=\"pill\">").Append(E(r.Status)).Append("</span></td>")
-                .Append("<td>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</td>")
-                .Append("<td>").Append(complaint ? "<span class=\"muted\">acknowledge by</span> " : string.Empty).Append(E(ConsolePages.Date(r.DueDate))).Append("</td><td>");
-            if (closed)
-            {
-                html.Append("<span class=\"muted\">Closed</span>");
-            }
-            else if (complaint)
-            {
-                html.Append(r.Status == RequestStatus.Received
-                    ? string.Create(CultureInfo.InvariantCulture, $"{left} <span class=\"muted\">(to acknowledge)</span>")
-                    : "<span class=\"muted\">Acknowledged; outcome without undue delay</span>");
-            }
-            else if (paused)
-            {
-                html.Append("<span class=\"paused\">Paused</span> <span class=\"muted\">(waiting for the requester)</span>");
-            }
-            else if (overdue)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<span class=\"overdue-flag\">Overdue by {-(left ?? 0)} day{(left == -1 ? "" : "s")}</span>");
-            }
-            else
-            {
-                html.Append(CultureInfo.InvariantCulture, $"{left}");
-            }
+            [nameof(QueuePage.Filter)] = new QueueFilter(show, type, status, q),
+            [nameof(QueuePage.Rows)] = rows.Select(r => QueueRowOf(r, today)).ToList(),
+        });
+    }
 
-            html.Append("</td></tr>");
-        }
-
-        html.Append("</tbody></table>");
-        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, "Requests", staff, "queue", html.ToString());
+    private static QueueRow QueueRowOf(RequestRecord r, DateOnly today)
+    {
+        var due = ParseDate(r.DueDate);
+        var left = due is null ? (int?)null : StatutoryClock.DaysLeft(today, due.Value);
+        // A complaint (DPA 2018 s 164A) has no DSR due date: its date is the last day to acknowledge it, and it is never overdue as a request.
+        var complaint = RequestTypes.FromWire(r.Type) == RequestType.Complaint;
+        var state = (RequestStatus.IsClosed(r.Status) || r.ClosedAt is not null) ? QueueState.Closed
+            : complaint ? (r.Status == RequestStatus.Received ? QueueState.ToAcknowledge : QueueState.Acknowledged)
+            : RequestStatus.IsPaused(r.Status) ? QueueState.Paused
+            : r.Overdue || left < 0 ? QueueState.Overdue
+            : QueueState.Running;
+        return new QueueRow(r.RowKey, RequestTypes.FromWire(r.Type).Title(), EmailComposer.Mask(r.RequesterEmail), r.Status,
+            ConsolePages.Date(r.ReceivedAt), ConsolePages.Date(r.DueDate), complaint, state, left);
     }
 
     public async Task<IResult> RequestAsync(HttpRequest request, string reference, CancellationToken ct = default)
@@ -162,126 +126,63 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         var r = RequestReference.IsValid(reference) ? await requests.GetAsync(reference, ct) : null;
         if (r is null)
         {
-            return ConsolePages.Render(request.HttpContext, StatusCodes.Status404NotFound, "Not found", staff, "queue", $"<h1>Not found</h1><p>There is no request {E(reference)}.</p><p><a href=\"/console\">Back to the queue</a></p>");
+            return Page<ConsoleMessage>(StatusCodes.Status404NotFound, staff, new()
+            {
+                [nameof(ConsoleMessage.Title)] = "Not found",
+                [nameof(ConsoleMessage.Message)] = $"There is no request {reference}.",
+            });
         }
 
         var type = RequestTypes.FromWire(r.Type);
         var today = StatutoryClock.UkDate(time.GetUtcNow());
-        var due = ParseDate(r.DueDate);
-        var html = new StringBuilder();
-        html.Append("<p><a href=\"/console\">← Queue</a></p>");
-        html.Append("<h1>").Append(E(r.RowKey)).Append(" — ").Append(E(type.Title())).Append("</h1>");
-        html.Append("<dl class=\"facts\">")
-            .Append("<dt>Status</dt><dd><span class=\"pill\" id=\"status\">").Append(E(r.Status)).Append("</span></dd>")
-            .Append("<dt>").Append(type == RequestType.Complaint ? "Complainant" : "Requester").Append("</dt><dd>").Append(E(r.RequesterName ?? "—")).Append(" &lt;").Append(E(r.RequesterEmail)).Append("&gt;</dd>")
-            .Append("<dt>Channel</dt><dd>").Append(E(r.Channel)).Append("</dd>")
-            .Append("<dt>Received</dt><dd>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</dd>");
-        if (r.AgentKind is not null)
+        var complaint = type == RequestType.Complaint;
+        var view = new RequestView
         {
-            // Who writes and whose data it is, apart: the response goes to the agent only once their authority is checked.
-            html.Append("<dt>Agent</dt><dd id=\"agent\">").Append(E(r.AgentKind)).Append(": ").Append(E(r.RequesterName ?? "—")).Append(" &lt;").Append(E(r.RequesterEmail)).Append("&gt;</dd>")
-                .Append("<dt>Data subject</dt><dd id=\"data-subject\">").Append(E(r.SubjectName ?? "—")).Append(" &lt;").Append(E(r.SubjectEmail ?? "not given yet")).Append("&gt;</dd>")
-                .Append("<dt>Authority</dt><dd>").Append(r.AuthorityAcceptedBy is { } by ? "checked by " + E(by)
-                    : r.AuthorityReceivedAt is { } at ? $"received {E(ConsolePages.Date(at))}" + (r.AuthorityBlob is null ? " (no document uploaded)" : " (document in the evidence pack)") + ", not yet checked"
-                    : "not received").Append("</dd>");
-        }
-        else if (!string.IsNullOrEmpty(r.SubjectEmail))
-        {
-            html.Append("<dt>Records found under</dt><dd>").Append(E(r.SubjectEmail)).Append(" <span class=\"muted\">(another address the requester gave)</span></dd>");
-        }
-
-        if (r.IdentityNeed is not null)
-        {
-            html.Append("<dt>Identity</dt><dd id=\"identity\">").Append(E(r.IdentityNeed)).Append(" <span class=\"muted\">").Append(E(r.IdentityReason ?? string.Empty)).Append("</span></dd>");
-        }
-
-        if (r.LinkedReferences() is { Count: > 0 } linked)
-        {
-            html.Append("<dt>Same message as</dt><dd id=\"linked\">");
-            foreach (var l in linked)
-            {
-                html.Append("<a href=\"/console/requests/").Append(E(l)).Append("\">").Append(E(l)).Append("</a> ");
-            }
-
-            html.Append("</dd>");
-        }
-        if (type == RequestType.Objection)
-        {
+            Reference = r.RowKey,
+            TypeTitle = type.Title(),
+            Status = r.Status,
+            Complaint = complaint,
+            RequesterName = r.RequesterName,
+            RequesterEmail = r.RequesterEmail,
+            Channel = r.Channel,
+            Received = ConsolePages.Date(r.ReceivedAt),
+            Agent = r.AgentKind is null ? null : new AgentFacts(r.AgentKind, r.RequesterName ?? "—", r.RequesterEmail, r.SubjectName ?? "—", r.SubjectEmail ?? "not given yet",
+                r.AuthorityAcceptedBy is { } by ? "checked by " + by
+                : r.AuthorityReceivedAt is { } at ? $"received {ConsolePages.Date(at)}" + (r.AuthorityBlob is null ? " (no document uploaded)" : " (document in the evidence pack)") + ", not yet checked"
+                : "not received"),
+            FoundUnder = r.AgentKind is null && !string.IsNullOrEmpty(r.SubjectEmail) ? r.SubjectEmail : null,
+            IdentityNeed = r.IdentityNeed,
+            IdentityReason = r.IdentityReason,
+            Linked = r.LinkedReferences(),
             // Art 21: to direct marketing it took (or takes) effect without a decision; to other processing staff decide.
-            html.Append("<dt>Objection to</dt><dd>").Append(r.ObjectionScope switch
+            ObjectionTo = type != RequestType.Objection ? null : r.ObjectionScope switch
             {
                 ObjectionScope.Marketing => "direct marketing (Art 21(2)-(3)): stops without a decision",
                 ObjectionScope.Other => "other processing (Art 21(1)): staff decide, on the approval form",
                 _ => "read from the wording once identity is confirmed",
-            }).Append("</dd>");
-        }
-
-        if (type == RequestType.Complaint)
+            },
+            ComplaintFacts = complaint
+                ? new ComplaintFacts(RequestReference.IsValid(r.AboutReference) ? r.AboutReference : null, r.Status != RequestStatus.Received,
+                    ConsolePages.Date(r.DueDate), r.ClosedAt is { } closed ? ConsolePages.Date(closed) : null)
+                : null,
+            Clock = complaint ? null : new ClockFacts(ConsolePages.Date(r.RelevantDate), r.PausedDays, ConsolePages.Date(r.DueDate), r.Extended,
+                ParseDate(r.DueDate) is { } d && r.ClosedAt is null && StatutoryClock.DaysLeft(today, d) < 0 && !RequestStatus.IsPaused(r.Status)),
+            Subject = r.Subject,
+            ClassifiedBecause = r.ClassificationReason,
+            SenderAuthentication = r.SenderAuthentication,
+            ComplaintText = complaint && !string.IsNullOrWhiteSpace(r.Details) ? r.Details : null,
+            OffersCorrections = !complaint && !RequestStatus.IsClosed(r.Status),
+            CorrectionError = request.Query["error"].ToString(),
+            Systems = complaint ? null : await SystemsAsync(r.RowKey, ct),
+            Timeline = (await audit.ReadAsync(r.RowKey, ct)).OrderBy(a => a.RowKey, StringComparer.Ordinal)
+                .Select(a => new TimelineEntry(a.At, ConsolePages.Date(a.At), a.Step, a.Detail, a.Actor)).ToList(),
+        };
+        var decision = await DecisionAsync(r, staff, ct);
+        return Page<RequestPage>(StatusCodes.Status200OK, staff, new()
         {
-            ComplaintFacts(html, r);
-        }
-        else
-        {
-            ClockFacts(html, r, due, today);
-        }
-
-        html.Append("<dt>Subject</dt><dd>").Append(E(r.Subject ?? "—")).Append("</dd>")
-            .Append("<dt>Classified because</dt><dd>").Append(E(r.ClassificationReason ?? "—")).Append("</dd>")
-            .Append("<dt>Sender authentication</dt><dd>").Append(E(r.SenderAuthentication ?? "—")).Append("</dd>")
-            .Append("</dl>");
-        if (type == RequestType.Complaint && !string.IsNullOrWhiteSpace(r.Details))
-        {
-            // Staff answer the complaint from here: its words, as received.
-            html.Append("<h2>The complaint</h2><blockquote style=\"white-space:pre-line;border-left:4px solid var(--line);margin:0;padding:.4rem 1rem\">").Append(E(r.Details)).Append("</blockquote>");
-        }
-
-        html.Append(await DecisionAsync(r, staff, ct));
-        if (type != RequestType.Complaint && !RequestStatus.IsClosed(r.Status))
-        {
-            html.Append(Corrections(r, request.Query["error"].ToString()));
-        }
-
-        if (type != RequestType.Complaint)
-        {
-            html.Append("<h2>What each system returned</h2>");
-            html.Append(await SystemsAsync(r.RowKey, ct));
-        }
-
-        html.Append("<h2>Timeline</h2><ol class=\"timeline\" id=\"timeline\">");
-        foreach (var a in (await audit.ReadAsync(r.RowKey, ct)).OrderBy(a => a.RowKey, StringComparer.Ordinal))
-        {
-            html.Append("<li><time datetime=\"").Append(E(a.At.ToString("O", CultureInfo.InvariantCulture))).Append("\">").Append(E(ConsolePages.Date(a.At))).Append("</time> ")
-                .Append("<span class=\"pill\">").Append(E(a.Step)).Append("</span> ")
-                .Append(E(a.Detail)).Append(" <span class=\"muted\">— ").Append(E(a.Actor)).Append("</span></li>");
-        }
-
-        html.Append("</ol>");
-        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, r.RowKey, staff, "queue", html.ToString());
-    }
-
-    /// <summary>Staff correct how the message was read: another right it asks for (split), the same request twice (merge), an agent.</summary>
-    private static string Corrections(RequestRecord r, string error)
-    {
-        var path = "/console/requests/" + E(r.RowKey) + "/action";
-        var html = new StringBuilder("<h2>Correct how the message was read</h2>");
-        if (error.Length > 0)
-        {
-            html.Append("<p class=\"error\" role=\"alert\">").Append(E(error)).Append("</p>");
-        }
-
-        html.Append("<div class=\"actions\">")
-            .Append("<form method=\"post\" action=\"").Append(path).Append("\"><input type=\"hidden\" name=\"do\" value=\"split\">")
-            .Append("<label for=\"split-type\">The message also asks for</label><select id=\"split-type\" name=\"type\">")
-            .Append("<option value=\"access\">Access</option><option value=\"rectification\">Rectification</option><option value=\"restriction\">Restriction</option><option value=\"erasure\">Erasure</option><option value=\"objection\">Objection</option></select>")
-            .Append("<p><button class=\"secondary\" type=\"submit\">Split: open it as a linked request</button></p></form>")
-            .Append("<form method=\"post\" action=\"").Append(path).Append("\"><input type=\"hidden\" name=\"do\" value=\"merge\">")
-            .Append("<label for=\"merge-into\">Same request as (reference)</label><input id=\"merge-into\" name=\"into\" pattern=\"[A-Z]+-\\d{4}-\\d{6}\" required>")
-            .Append("<p><button class=\"secondary\" type=\"submit\">Merge: close this one as part of it</button></p></form>")
-            .Append("<form method=\"post\" action=\"").Append(path).Append("\"><input type=\"hidden\" name=\"do\" value=\"agent\">")
-            .Append("<label for=\"agent-kind\">Made on someone else's behalf by</label><select id=\"agent-kind\" name=\"kind\"><option value=\"solicitor\">a solicitor</option><option value=\"relative\">a relative or carer</option><option value=\"representative\">a colleague or representative</option></select>")
-            .Append("<p><button class=\"secondary\" type=\"submit\">Mark as an agent's request</button></p></form>")
-            .Append("</div>");
-        return html.ToString();
+            [nameof(RequestPage.Request)] = view,
+            [nameof(RequestPage.Decision)] = (RenderFragment)(b => b.AddMarkupContent(0, decision)),
+        });
     }
 
     /// <summary>POST from the request page's corrections: split, merge or mark as an agent's, in the signed-in staff member's name.</summary>
@@ -326,36 +227,6 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         }
 
         return Results.Redirect(problem is null ? back : back + "?error=" + Uri.EscapeDataString(problem));
-    }
-
-    /// <summary>The statutory clock of a request (UK GDPR Art 12(3), Art 12A).</summary>
-    private static void ClockFacts(StringBuilder html, RequestRecord r, DateOnly? due, DateOnly today) =>
-        html.Append("<dt>Clock runs from</dt><dd>").Append(E(ConsolePages.Date(r.RelevantDate))).Append(r.PausedDays > 0 ? $" ({r.PausedDays} day(s) the clock was stopped)" : string.Empty).Append("</dd>")
-            .Append("<dt>Due</dt><dd>").Append(E(ConsolePages.Date(r.DueDate))).Append(r.Extended ? " (extended)" : string.Empty)
-            .Append(due is { } d && r.ClosedAt is null && StatutoryClock.DaysLeft(today, d) < 0 && !RequestStatus.IsPaused(r.Status) ? " <span class=\"overdue-flag\">Overdue</span>" : string.Empty).Append("</dd>");
-
-    /// <summary>
-    /// A complaint's own timeline (DPA 2018 s 164A): the request it is about, the acknowledgement (due within 30 days)
-    /// and the outcome (without undue delay) — no DSR due date.
-    /// </summary>
-    private static void ComplaintFacts(StringBuilder html, RequestRecord r)
-    {
-        html.Append("<dt>About request</dt><dd>");
-        if (RequestReference.IsValid(r.AboutReference))
-        {
-            html.Append("<a href=\"/console/requests/").Append(E(r.AboutReference!)).Append("\">").Append(E(r.AboutReference!)).Append("</a>");
-        }
-        else
-        {
-            html.Append("<span class=\"muted\">none named</span>");
-        }
-
-        var acknowledged = r.Status != RequestStatus.Received;
-        html.Append("</dd><dt>Acknowledgement</dt><dd>").Append(acknowledged ? "Sent" : "Not sent yet")
-            .Append(" <span class=\"muted\">(due by ").Append(E(ConsolePages.Date(r.DueDate))).Append(", s 164A(3))</span></dd>")
-            .Append("<dt>Outcome</dt><dd>")
-            .Append(r.ClosedAt is { } closed ? "Sent on " + E(ConsolePages.Date(closed)) : "Not sent yet <span class=\"muted\">(without undue delay, s 164A(4))</span>")
-            .Append("</dd>");
     }
 
     /// <summary>The decision pending on staff, if any, as buttons that use the same single-use signed links as the emails.</summary>
@@ -442,138 +313,89 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
 
         var today = StatutoryClock.UkDate(time.GetUtcNow());
         var d = DashboardStats.Compute(facts, today);
-        var html = new StringBuilder("<h1>Dashboard</h1><div class=\"cards\">");
-        void Card(string label, string value, string? id = null) =>
-            html.Append("<div class=\"card\"").Append(id is null ? string.Empty : $" id=\"{id}\"").Append("><span class=\"n\">").Append(E(value)).Append("</span>").Append(E(label)).Append("</div>");
-        Card("open requests", d.Open.ToString(CultureInfo.InvariantCulture), "open");
-        Card("due this week", d.DueThisWeek.ToString(CultureInfo.InvariantCulture), "due-week");
-        Card("overdue", d.Overdue.ToString(CultureInfo.InvariantCulture), "overdue");
-        Card("on time, last 12 months", d.OnTimeRate is { } rate ? rate.ToString("P0", Uk) : "—", "on-time");
-        Card("median days to close", d.MedianDaysToClose is { } m ? m.ToString("0.#", Uk) : "—", "median");
-        Card("open complaints", d.OpenComplaints.ToString(CultureInfo.InvariantCulture), "open-complaints");
-        Card("requests not under watch", notWatched.Count.ToString(CultureInfo.InvariantCulture), "not-watched");
-        Card("needs attention", attention.Count.ToString(CultureInfo.InvariantCulture), "needs-attention");
-        html.Append("</div>");
-        html.Append(await NotWatchedAsync(notWatched, staff, now, ct));
-        html.Append(NeedsAttention(attention));
-        html.Append("<h2>Open by type</h2><table><thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Open</th></tr></thead><tbody>");
-        foreach (var (t, n) in d.OpenByType)
+        var cards = new List<DashboardCard>
         {
-            html.Append("<tr><th scope=\"row\">").Append(E(t.Title())).Append("</th><td>").Append(n).Append("</td></tr>");
-        }
+            new("open", d.Open.ToString(CultureInfo.InvariantCulture), "open requests"),
+            new("due-week", d.DueThisWeek.ToString(CultureInfo.InvariantCulture), "due this week"),
+            new("overdue", d.Overdue.ToString(CultureInfo.InvariantCulture), "overdue"),
+            new("on-time", d.OnTimeRate is { } rate ? rate.ToString("P0", Uk) : "—", "on time, last 12 months"),
+            new("median", d.MedianDaysToClose is { } m ? m.ToString("0.#", Uk) : "—", "median days to close"),
+            new("open-complaints", d.OpenComplaints.ToString(CultureInfo.InvariantCulture), "open complaints"),
+            new("not-watched", notWatched.Count.ToString(CultureInfo.InvariantCulture), "requests not under watch"),
+            new("needs-attention", attention.Count.ToString(CultureInfo.InvariantCulture), "needs attention"),
+        };
+        return Page<DashboardPage>(StatusCodes.Status200OK, staff, new()
+        {
+            [nameof(DashboardPage.Cards)] = cards,
+            [nameof(DashboardPage.WatchdogLastRun)] = await WatchdogLastRunAsync(ct),
+            [nameof(DashboardPage.NotWatched)] = notWatched.OrderBy(x => x.Row.DueDate, StringComparer.Ordinal).Select(x => NotWatchedRowOf(x.Row, x.Problem, staff, now)).ToList(),
+            [nameof(DashboardPage.Attention)] = attention.OrderBy(x => x.DueDate, StringComparer.Ordinal)
+                .Select(r => new AttentionRow(r.RowKey, r.Status, ConsolePages.Date(r.DueDate), r.Attention!)).ToList(),
+            [nameof(DashboardPage.OpenByType)] = d.OpenByType.Select(x => new TypeCount(x.Key.Title(), x.Value)).ToList(),
+            [nameof(DashboardPage.Months)] = d.Months,
+            [nameof(DashboardPage.RestartAction)] = LinkActions.RestartWorkflow,
+        });
+    }
 
-        html.Append("</tbody></table><h2>The last 12 months</h2>").Append(ConsolePages.Chart(request.HttpContext, d.Months));
-        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, "Dashboard", staff, "dashboard", html.ToString());
+    private async Task<string> WatchdogLastRunAsync(CancellationToken ct)
+    {
+        var last = await storage.Table(DsrStorage.WatchdogTable).GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(Deadlines.DeadlineWatchdog.RunPartition, Deadlines.DeadlineWatchdog.LastRow, cancellationToken: ct);
+        return last.HasValue && last.Value!.GetDateTimeOffset("At") is { } at
+            ? string.Create(CultureInfo.InvariantCulture, $"The deadline watchdog last ran {ConsolePages.Date(at)}: {last.Value.GetInt32("Open")} open, {last.Value.GetInt32("NotWatched")} not under watch, {last.Value.GetInt32("RemindersSent")} reminder(s), {last.Value.GetInt32("EscalationsSent")} escalation(s) and {last.Value.GetInt32("AlertsSent")} alert(s) sent.")
+            : "The deadline watchdog has not run yet.";
     }
 
     /// <summary>
-    /// The open requests the deadline watchdog does not vouch for (issue 15): its last verdict was not "watched", or it has not
-    /// seen them for two of its intervals. A workflow it found failed, terminated, missing or stuck has a restart button: the
+    /// An open request the deadline watchdog does not vouch for (issue 15): its last verdict was not "watched", or it has not
+    /// seen it for two of its intervals. A workflow it found failed, terminated, missing or stuck gets a restart button: the
     /// same single-use restart as the watchdog's email, minted for the signed-in staff member and audited in their name.
     /// </summary>
-    private async Task<string> NotWatchedAsync(List<(RequestRecord Row, string Problem)> rows, string staff, DateTimeOffset now, CancellationToken ct)
+    private NotWatchedRow NotWatchedRowOf(RequestRecord r, string problem, string staff, DateTimeOffset now)
     {
-        var html = new StringBuilder("<h2 id=\"not-watched-title\">Requests not under watch</h2>");
-        var last = await storage.Table(DsrStorage.WatchdogTable).GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(Deadlines.DeadlineWatchdog.RunPartition, Deadlines.DeadlineWatchdog.LastRow, cancellationToken: ct);
-        html.Append("<p class=\"muted\" id=\"watchdog-last-run\">").Append(last.HasValue && last.Value!.GetDateTimeOffset("At") is { } at
-            ? E(string.Create(CultureInfo.InvariantCulture, $"The deadline watchdog last ran {ConsolePages.Date(at)}: {last.Value.GetInt32("Open")} open, {last.Value.GetInt32("NotWatched")} not under watch, {last.Value.GetInt32("RemindersSent")} reminder(s), {last.Value.GetInt32("EscalationsSent")} escalation(s) and {last.Value.GetInt32("AlertsSent")} alert(s) sent."))
-            : "The deadline watchdog has not run yet.").Append("</p>");
-        if (rows.Count == 0)
+        string? restarted = null, token = null;
+        if (r.RestartedAt is { } at && (r.WatchedAt is null || at > r.WatchedAt))
         {
-            return html.Append("<p>None: every open request's workflow is running and waiting where the index says.</p>").ToString();
+            restarted = ConsolePages.Date(at);
+        }
+        else if (DeadlineWatch.FromWire(r.WatchVerdict) is { } verdict && verdict != WatchVerdict.Watched && r.WatchSince is { } since)
+        {
+            token = links.Sign(r.RowKey, DeadlineWatch.AlertStep(verdict, since), [LinkActions.RestartWorkflow], now.AddHours(1), staff);
         }
 
-        html.Append("<table aria-describedby=\"not-watched-title\"><thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Status</th><th scope=\"col\">Due</th><th scope=\"col\">Problem</th><th scope=\"col\">Action</th></tr></thead><tbody>");
-        foreach (var (r, problem) in rows.OrderBy(x => x.Row.DueDate, StringComparer.Ordinal))
-        {
-            html.Append("<tr><th scope=\"row\"><a href=\"/console/requests/").Append(E(r.RowKey)).Append("\">").Append(E(r.RowKey)).Append("</a></th>")
-                .Append("<td><span class=\"pill\">").Append(E(r.Status)).Append("</span></td>")
-                .Append("<td>").Append(E(ConsolePages.Date(r.DueDate))).Append("</td>")
-                .Append("<td>").Append(E(problem)).Append("</td><td>");
-            if (r.RestartedAt is { } restarted && (r.WatchedAt is null || restarted > r.WatchedAt))
-            {
-                html.Append("<span class=\"muted\">Restarted ").Append(E(ConsolePages.Date(restarted))).Append("; the watchdog checks it on its next run</span>");
-            }
-            else if (DeadlineWatch.FromWire(r.WatchVerdict) is { } verdict && verdict != WatchVerdict.Watched && r.WatchSince is { } since)
-            {
-                var token = links.Sign(r.RowKey, DeadlineWatch.AlertStep(verdict, since), [LinkActions.RestartWorkflow], now.AddHours(1), staff);
-                html.Append("<form method=\"post\" action=\"/api/links\" aria-label=\"Restart the workflow of ").Append(E(r.RowKey)).Append("\">")
-                    .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
-                    .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(LinkActions.RestartWorkflow).Append("\">")
-                    .Append("<input type=\"hidden\" name=\"returnTo\" value=\"/console/dashboard\">")
-                    .Append("<button type=\"submit\" class=\"primary\">Restart</button></form>");
-            }
-            else
-            {
-                html.Append("<span class=\"muted\">Waiting for the watchdog's next run</span>");
-            }
-
-            html.Append("</td></tr>");
-        }
-
-        return html.Append("</tbody></table>").ToString();
+        return new NotWatchedRow(r.RowKey, r.Status, ConsolePages.Date(r.DueDate), problem, restarted, token);
     }
 
-    /// <summary>Open requests with a step that failed after every retry and waits for staff (<see cref="RequestRecord.Attention"/>).</summary>
-    private static string NeedsAttention(List<RequestRecord> rows)
+    /// <summary>What each system returned: counts and a preview of the first two records, streamed, never the whole set.</summary>
+    private async Task<IReadOnlyList<SystemRow>> SystemsAsync(string reference, CancellationToken ct)
     {
-        var html = new StringBuilder("<h2 id=\"attention-title\">Needs attention</h2>");
-        if (rows.Count == 0)
-        {
-            return html.Append("<p>None: no step is waiting for staff after a failure.</p>").ToString();
-        }
-
-        html.Append("<table aria-describedby=\"attention-title\"><thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Status</th><th scope=\"col\">Due</th><th scope=\"col\">What failed</th></tr></thead><tbody>");
-        foreach (var r in rows.OrderBy(x => x.DueDate, StringComparer.Ordinal))
-        {
-            html.Append("<tr><th scope=\"row\"><a href=\"/console/requests/").Append(E(r.RowKey)).Append("\">").Append(E(r.RowKey)).Append("</a></th>")
-                .Append("<td><span class=\"pill\">").Append(E(r.Status)).Append("</span></td>")
-                .Append("<td>").Append(E(ConsolePages.Date(r.DueDate))).Append("</td>")
-                .Append("<td>").Append(E(r.Attention!)).Append("</td></tr>");
-        }
-
-        return html.Append("</tbody></table>").ToString();
-    }
-
-    private async Task<string> SystemsAsync(string reference, CancellationToken ct)
-    {
-        var html = new StringBuilder("<table><thead><tr><th scope=\"col\">System</th><th scope=\"col\">Records</th><th scope=\"col\">Preview</th></tr></thead><tbody>");
+        var rows = new List<SystemRow>();
         var container = storage.Container(DsrStorage.GatheredContainer);
         foreach (var system in SystemCatalog.All)
         {
             var blob = container.GetBlobClient(GatherFromSystem.BlobName(reference, system.Id));
-            html.Append("<tr><th scope=\"row\">").Append(E(system.Name)).Append("</th>");
             if (!await blob.ExistsAsync(ct))
             {
-                html.Append("<td colspan=\"2\" class=\"muted\">Not searched yet</td></tr>");
+                rows.Add(new SystemRow(system.Name, null, []));
                 continue;
             }
 
-            // Counts and a preview: the first two records, streamed, never the whole set.
             await using var stream = await blob.OpenReadAsync(cancellationToken: ct);
             using var reader = GatheredBlob.Reader(stream);
             await GatheredBlob.ReadSearchAsync(reader, ct);
-            var preview = new StringBuilder();
+            var preview = new List<RecordPreview>();
             var count = 0;
             await foreach (var rec in GatheredBlob.ReadRecordsAsync(reader, ct))
             {
                 if (count++ < 2)
                 {
-                    preview.Append("<div><strong>").Append(E(rec.Category)).Append(":</strong> ")
-                        .Append(E(string.Join("; ", rec.Fields.Take(4).Select(f => $"{f.Key} = {f.Value}")))).Append("</div>");
+                    preview.Add(new RecordPreview(rec.Category, string.Join("; ", rec.Fields.Take(4).Select(f => $"{f.Key} = {f.Value}"))));
                 }
             }
 
-            html.Append("<td>").Append(count).Append("</td><td>").Append(preview);
-            if (count > 2)
-            {
-                html.Append("<div class=\"muted\">and ").Append(count - 2).Append(" more</div>");
-            }
-
-            html.Append("</td></tr>");
+            rows.Add(new SystemRow(system.Name, count, preview));
         }
 
-        return html.Append("</tbody></table>").ToString();
+        return rows;
     }
 
     /// <summary>
@@ -596,52 +418,14 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         }
 
         var list = await setAside.ListAsync(reason, ct);
-        var html = new StringBuilder("<h1>Set aside</h1>");
-        html.Append("<p class=\"muted\">Mail to the privacy mailbox that opened no request and was answered by no one: automatic replies, delivery failures, our own emails come back, other organisations' automatic acknowledgements, bulk mail, mail with no one outside JML to answer, and forwards that did not authenticate. Every one is kept as it arrived. If a person wrote it, open it as a request: the time limit counts from when it arrived.</p>");
-        html.Append("<form class=\"filters\" method=\"get\" action=\"/console/set-aside\" role=\"search\" aria-label=\"Filter set-aside mail\">")
-            .Append(Select("reason", "Reason", reason, [("", "Any reason"), .. reasons.Select(r => (r, r))]))
-            .Append("<div><button class=\"primary\" type=\"submit\">Filter</button></div></form>");
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\" role=\"status\">{list.Count} email{(list.Count == 1 ? "" : "s")} set aside, newest first.</p>");
-        var error = request.Query["error"].ToString();
-        if (error.Length > 0)
+        return Page<SetAsidePage>(StatusCodes.Status200OK, staff, new()
         {
-            html.Append("<p class=\"error\" role=\"alert\">").Append(E(error)).Append("</p>");
-        }
-
-        html.Append("<table><caption class=\"muted\" style=\"text-align:left\">Set-aside mail</caption><thead><tr>")
-            .Append("<th scope=\"col\">Received</th><th scope=\"col\">Reason</th><th scope=\"col\">From</th><th scope=\"col\">Subject</th><th scope=\"col\">Why</th><th scope=\"col\">Request</th></tr></thead><tbody>");
-        foreach (var r in list)
-        {
-            html.Append("<tr><td>").Append(E(ConsolePages.Date(r.ReceivedAt))).Append("</td>")
-                .Append("<td><span class=\"pill\">").Append(E(r.Reason)).Append("</span></td>")
-                .Append("<td>").Append(E(r.From ?? "—")).Append("</td>")
-                .Append("<td>").Append(E(r.Subject ?? "(no subject)")).Append("</td>")
-                .Append("<td>").Append(E(r.Explanation));
-            foreach (var quoted in (r.QuotedReferences ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
-            {
-                html.Append(" <a href=\"/console/requests/").Append(E(quoted)).Append("\">").Append(E(quoted)).Append("</a>");
-            }
-
-            html.Append("</td><td>");
-            if (r.OpenedAs is { } opened)
-            {
-                html.Append("<a href=\"/console/requests/").Append(E(opened)).Append("\">").Append(E(opened)).Append("</a> <span class=\"muted\">opened by ").Append(E(r.OpenedBy ?? "staff")).Append("</span>");
-            }
-            else
-            {
-                var id = E(r.RowKey);
-                html.Append("<form method=\"post\" action=\"/console/set-aside/").Append(id).Append("/open\" aria-label=\"Open as a request\">")
-                    .Append("<label for=\"t-").Append(id).Append("\">Type</label><select id=\"t-").Append(id).Append("\" name=\"type\"><option value=\"\">Classify it</option>")
-                    .Append("<option value=\"access\">Access</option><option value=\"rectification\">Rectification</option><option value=\"restriction\">Restriction</option><option value=\"erasure\">Erasure</option><option value=\"objection\">Objection</option><option value=\"complaint\">Complaint</option></select>")
-                    .Append("<label for=\"e-").Append(id).Append("\">Requester email (if not the sender)</label><input id=\"e-").Append(id).Append("\" name=\"requesterEmail\" type=\"email\">")
-                    .Append("<p><button class=\"secondary\" type=\"submit\">Open as request</button></p></form>");
-            }
-
-            html.Append("</td></tr>");
-        }
-
-        html.Append("</tbody></table>");
-        return ConsolePages.Render(request.HttpContext, StatusCodes.Status200OK, "Set aside", staff, "set-aside", html.ToString());
+            [nameof(SetAsidePage.Reasons)] = reasons,
+            [nameof(SetAsidePage.Reason)] = reason,
+            [nameof(SetAsidePage.Error)] = request.Query["error"].ToString(),
+            [nameof(SetAsidePage.Rows)] = list.Select(r => new SetAsideRow(r.RowKey, ConsolePages.Date(r.ReceivedAt), r.Reason, r.From ?? "—", r.Subject ?? "(no subject)", r.Explanation,
+                (r.QuotedReferences ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries), r.OpenedAs, r.OpenedBy)).ToList(),
+        });
     }
 
     /// <summary>POST from the set-aside page: opens the email as a request in the signed-in staff member's name.</summary>
@@ -681,16 +465,12 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             [nameof(JmlDsr.Pages.SignInPage.Accounts)] = auth.DevAccounts.Select(a => new JmlDsr.Pages.SignInAccount(a.Id, a.Name)).ToList(),
         });
 
-    private static string Select(string name, string label, string current, IReadOnlyList<(string Value, string Text)> options)
+    /// <summary>A console page, signed in as <paramref name="staff"/>.</summary>
+    private static ComponentPageResult<TPage> Page<TPage>(int status, string staff, Dictionary<string, object?> parameters)
+        where TPage : Microsoft.AspNetCore.Components.IComponent
     {
-        var html = new StringBuilder();
-        html.Append("<div><label for=\"f-").Append(name).Append("\">").Append(E(label)).Append("</label><select id=\"f-").Append(name).Append("\" name=\"").Append(name).Append("\">");
-        foreach (var (value, text) in options)
-        {
-            html.Append("<option value=\"").Append(E(value)).Append('"').Append(value == current ? " selected" : string.Empty).Append('>').Append(E(text)).Append("</option>");
-        }
-
-        return html.Append("</select></div>").ToString();
+        parameters["StaffName"] = staff;
+        return new ComponentPageResult<TPage>(status, parameters);
     }
 
     private static DateOnly? ParseDate(string? value) =>

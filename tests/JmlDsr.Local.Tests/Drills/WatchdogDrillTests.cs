@@ -136,7 +136,7 @@ public sealed class WatchdogDrillTests(WatchdogDrillFixture host, ITestOutputHel
         // This time from the console's dashboard: its Restart button, in the signed-in staff member's name.
         await host.SignInToConsoleAsync("Sam Okafor");
         var dashboard = await host.Http.GetStringAsync($"{host.BaseUrl}/console/dashboard");
-        var form = Regex.Match(dashboard, $"<form method=\"post\" action=\"/api/links\" aria-label=\"Restart the workflow of {reference}\"><input type=\"hidden\" name=\"token\" value=\"([^\"]+)\">");
+        var form = Regex.Match(dashboard, $"<form method=\"post\" action=\"/api/links\" aria-label=\"Restart the workflow of {reference}\"><input type=\"hidden\" name=\"token\" value=\"([^\"]+)\"( /)?>");
         Assert.True(form.Success, "The dashboard offers no Restart button for the request.");
         var restartedAt = DateTimeOffset.UtcNow.AddSeconds(-1);
         using (var restart = await host.PostFormAsync(new Dictionary<string, string>
