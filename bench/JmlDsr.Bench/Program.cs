@@ -22,7 +22,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 // JmlDsr benchmarks. `dotnet run -c Release --project bench/JmlDsr.Bench` for the full run,
-// `-- --quick` for the small run CI does, `-- --only intake|engine|export|idle|hostile` for one, `-- --waiting N` for the idle
+// `-- --quick` for the small run CI does, `-- --only intake|engine|export|idle|hostile|pages` for one, `-- --waiting N` for the idle
 // run's number of waiting requests, `-- --in-memory` to keep
 // Azurite's data in memory (no disk writes; its tables are scanned per query, so a large idle N stays slow either way).
 var quick = args.Contains("--quick");
@@ -84,6 +84,11 @@ try
     if (Run("export"))
     {
         await Bench.ExportAsync(repoRoot, azurite, quick ? 20_000 : 1_000_000, report, failures);
+    }
+
+    if (Run("pages"))
+    {
+        await Bench.PagesAsync(quick, report);
     }
 
     // Last: its 25 and 40 MiB posts are built in this process, whose peak memory the export step measures.
