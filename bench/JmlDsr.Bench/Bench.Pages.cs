@@ -36,10 +36,14 @@ internal sealed partial class Bench
             }), target: true);
         }
 
-        await TimeAsync(renderer, report, runs, "console request page", "7 systems, 200 timeline entries", () => renderer.RenderAsync<RequestPage>(new Dictionary<string, object?>
+        await TimeAsync(renderer, report, runs, "console request page", "7 systems, 200 timeline entries, 50 redactions proposed", () => renderer.RenderAsync<RequestPage>(new Dictionary<string, object?>
         {
             [nameof(RequestPage.StaffName)] = "Priya Patel",
             [nameof(RequestPage.Request)] = RequestViewOf(200),
+            [nameof(RequestPage.Decision)] = new ConsoleDecision("approval", [
+                new SignedLinkForm("token", new LinkForm("approve", "Approve") { Extra = new RedactionOffer([.. Enumerable.Range(0, 50).Select(i => new RedactionChoice($"Person {i}", "name", "in a CRM note"))], "[redacted]", 4020, 2000) }),
+                new SignedLinkForm("token", new LinkForm("reject", "Reject") { ReasonLabel = "Why" }),
+            ], "/console/requests/DSR-2026-000001"),
         }), target: true);
         await TimeAsync(renderer, report, runs, "console set-aside list", "500 emails", () => renderer.RenderAsync<SetAsidePage>(new Dictionary<string, object?>
         {

@@ -181,7 +181,7 @@ app.MapPost("api/dev/notices", async (HttpRequest req, ProcessingPolicy policy, 
     }
 
     var id = Guid.NewGuid().ToString("N")[..12];
-    await mailer.SendOnceAsync("notice-" + id, "product-notice", new JmlDsr.Domain.Emails.EmailMessage(to, "New from JML: Ledger Pro 6", "Ledger Pro 6 is out.", "<p>Ledger Pro 6 is out.</p>"), ct);
+    await mailer.SendOnceAsync("notice-" + id, "product-notice", JmlDsr.Domain.Emails.EmailComposer.ProductNotice(to, "New from JML: Ledger Pro 6", "Ledger Pro 6 is out."), ct);
     return Results.Json(new { sent = true, to }, statusCode: StatusCodes.Status202Accepted);
 });
 app.MapGet("/", () => Results.Redirect("/console"));

@@ -20,9 +20,6 @@ public sealed class PageRenderer(HtmlRenderer renderer)
         where TComponent : IComponent =>
         renderer.Dispatcher.InvokeAsync(async () =>
             (await renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters))).ToHtmlString());
-
-    public string Render<TComponent>(IDictionary<string, object?> parameters)
-        where TComponent : IComponent => RenderAsync<TComponent>(parameters).GetAwaiter().GetResult();
 }
 
 /// <summary>A page as a result: the component is rendered when the response is written.</summary>

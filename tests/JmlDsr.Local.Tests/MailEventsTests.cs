@@ -35,7 +35,7 @@ public sealed class MailEventsTests(LocalHostFixture host) : IClassFixture<Local
     private Mailer Mailer(TimeSpan grace) => new(SendGrid, Storage, new AuditLog(Storage),
         Options.Create(new DsrOptions { FromAddress = "privacy@jmlsoftware.co.uk", FromName = "JML Privacy Team" }),
         Options.Create(new SendGridOptions { ApiKey = "SG.test", EventWebhookPublicKey = "the host's key", ConfirmationGrace = grace }),
-        TimeProvider.System, NullLogger<Mailer>.Instance);
+        TimeProvider.System, NullLogger<Mailer>.Instance, JmlDsr.Pages.PageRenderer.For(null));
 
     private async Task RecordInterruptedAttemptAsync(string reference, string step, string subject) =>
         await Storage.Table(DsrStorage.SendsTable).UpsertEntityAsync(new TableEntity(reference, step)
@@ -56,7 +56,7 @@ public sealed class MailEventsTests(LocalHostFixture host) : IClassFixture<Local
         mail.AddCustomArg("idempotency_key", reference + "/fulfilment");
         Assert.True((await SendGrid.SendEmailAsync(mail)).IsSuccessStatusCode);
 
-        var sent = await Mailer(TimeSpan.FromMinutes(2)).SendOnceAsync(reference, "fulfilment", new EmailMessage("taken@example.com", subject, "text", "<p>html</p>"));
+        var sent = await Mailer(TimeSpan.FromMinutes(2)).SendOnceAsync(reference, "fulfilment", new EmailMessage("taken@example.com", subject, new EmailBody("Hello,", ["text"], [], "JML")));
 
         Assert.False(sent);
         Assert.Single(await host.OutboxAsync("taken@example.com", reference));
@@ -73,7 +73,7 @@ public sealed class MailEventsTests(LocalHostFixture host) : IClassFixture<Local
         await RecordInterruptedAttemptAsync(reference, "ack", subject);
         var attempted = DateTimeOffset.UtcNow;
 
-        var sent = await Mailer(Grace).SendOnceAsync(reference, "ack", new EmailMessage("lost@example.com", subject, "text", "<p>html</p>"));
+        var sent = await Mailer(Grace).SendOnceAsync(reference, "ack", new EmailMessage("lost@example.com", subject, new EmailBody("Hello,", ["text"], [], "JML")));
 
         Assert.True(sent);
         var mail = Assert.Single(await host.OutboxAsync("lost@example.com", reference));
@@ -84,7 +84,7 @@ public sealed class MailEventsTests(LocalHostFixture host) : IClassFixture<Local
             TimeSpan.FromSeconds(30), "SendGrid's delivered event");
 
         // And a third call, with the email sent, sends nothing.
-        Assert.False(await Mailer(Grace).SendOnceAsync(reference, "ack", new EmailMessage("lost@example.com", subject, "text", "<p>html</p>")));
+        Assert.False(await Mailer(Grace).SendOnceAsync(reference, "ack", new EmailMessage("lost@example.com", subject, new EmailBody("Hello,", ["text"], [], "JML"))));
         Assert.Single(await host.OutboxAsync("lost@example.com", reference));
     }
 

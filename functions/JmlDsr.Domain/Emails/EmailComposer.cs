@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using JmlDsr.Domain.Requests;
 
@@ -605,44 +604,12 @@ public static class EmailComposer
     private static EmailMessage Staff(string to, string subject, IReadOnlyList<string> lines, IReadOnlyList<EmailLink> links) =>
         Render(to, subject, "Privacy team,", lines, links, "JmlDsr");
 
-    private static EmailMessage Render(string to, string subject, string greeting, IReadOnlyList<string> paragraphs, IReadOnlyList<EmailLink> links, string signature)
-    {
-        var text = new StringBuilder();
-        text.AppendLine(greeting).AppendLine();
-        foreach (var p in paragraphs)
-        {
-            text.AppendLine(p).AppendLine();
-        }
+    private static EmailMessage Render(string to, string subject, string greeting, IReadOnlyList<string> paragraphs, IReadOnlyList<EmailLink> links, string signature) =>
+        new(to, subject, new EmailBody(greeting, paragraphs, links, signature));
 
-        foreach (var link in links)
-        {
-            text.Append(link.Label).Append(": ").AppendLine(link.Url);
-        }
-
-        if (links.Count > 0)
-        {
-            text.AppendLine();
-        }
-
-        text.AppendLine(signature);
-
-        var html = new StringBuilder();
-        html.Append("<!doctype html><html lang=\"en-GB\"><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:15px;color:#1b1b1b;max-width:640px\">");
-        html.Append("<p>").Append(Enc(greeting)).Append("</p>");
-        foreach (var p in paragraphs)
-        {
-            html.Append("<p style=\"white-space:pre-line\">").Append(Enc(p)).Append("</p>");
-        }
-
-        foreach (var link in links)
-        {
-            html.Append("<p><a href=\"").Append(Enc(link.Url)).Append("\" style=\"display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px\">")
-                .Append(Enc(link.Label)).Append("</a></p>");
-        }
-
-        html.Append("<p>").Append(Enc(signature)).Append("</p></body></html>");
-        return new EmailMessage(to, subject, text.ToString(), html.ToString());
-    }
+    /// <summary>A product notice (marketing): sent only after the suppression list and the marketing policy allow it.</summary>
+    public static EmailMessage ProductNotice(string to, string subject, string news) =>
+        Render(to, subject, "Hello,", [news, $"You get our product notices because you have an account with {Company}. To stop them, reply to this email or write to {EnquiriesAddress}."], [], Company);
 
     /// <summary>JML's privacy mailbox (partners reply here).</summary>
     public const string PrivacyAddress = "privacy@jmlsoftware.co.uk";
@@ -693,8 +660,6 @@ public static class EmailComposer
     };
 
     private static string? PartnerTerms(string partnerName) => Gathering.PartnerDirectory.Find(partnerName)?.Terms;
-
-    private static string Enc(string s) => WebUtility.HtmlEncode(s);
 
     private static DateOnly UkDateOf(DateTimeOffset instant) => Deadlines.StatutoryClock.UkDate(instant);
 

@@ -58,3 +58,16 @@ internal static class RequestClassifierLimits
 {
     internal const int MaxText = 20_500;
 }
+
+/// <summary>How staff decide an objection (the form's values, and the outcome the decision records).</summary>
+public static class ObjectionChoices
+{
+    /// <summary>Stop the processing: no compelling legitimate grounds (Art 21(1)).</summary>
+    public const string Stop = "stop";
+
+    /// <summary>Compelling legitimate grounds override the requester's interests: the processing continues, and they are told why.</summary>
+    public const string Grounds = "grounds";
+
+    /// <summary>It is an objection to direct marketing after all, which always succeeds (Art 21(3)).</summary>
+    public const string Marketing = "marketing";
+}

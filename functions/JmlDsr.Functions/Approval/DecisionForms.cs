@@ -1,13 +1,11 @@
-using System.Globalization;
-using System.Text;
 using JmlDsr.Domain.Export;
 using JmlDsr.Domain.Gathering;
 using JmlDsr.Domain.Links;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Storage;
+using JmlDsr.Pages;
 using Microsoft.AspNetCore.Http;
-using static JmlDsr.Functions.Http.Responses;
 
 namespace JmlDsr.Functions.Approval;
 
@@ -25,20 +23,20 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
     private const int MaxRedaction = 200;
     private const int MaxManualRedactions = 20;
 
-    /// <summary>Extra inputs for <paramref name="action"/> on the request, as HTML to put inside that action's form.</summary>
-    public async Task<string> ExtraFieldsAsync(string reference, string action, CancellationToken ct = default)
+    /// <summary>What <paramref name="action"/> asks on the request beyond its button, for the form to draw; null when nothing.</summary>
+    public async Task<DecisionExtra?> ExtraAsync(string reference, string action, CancellationToken ct = default)
     {
         if (action != LinkActions.Approve || await requests.GetAsync(reference, ct) is not { } r)
         {
-            return string.Empty;
+            return null;
         }
 
         return RequestTypes.FromWire(r.Type) switch
         {
             RequestType.Access => await RedactionsAsync(r, ct),
             RequestType.Rectification => await ChangesAsync(r, ct),
-            RequestType.Objection => ObjectionFields(r),
-            _ => string.Empty,
+            RequestType.Objection => new ObjectionOffer(RequesterWrote(r), r.ObjectionScope == ObjectionScope.Marketing, MaxText),
+            _ => null,
         };
     }
 
@@ -135,7 +133,7 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
             : (new DecisionDetails([], changes, null), null);
     }
 
-    private async Task<string> RedactionsAsync(RequestRecord r, CancellationToken ct)
+    private async Task<RedactionOffer> RedactionsAsync(RequestRecord r, CancellationToken ct)
     {
         // The requester's own identifying values are theirs (Art 15): only other people's data is proposed (Art 15(4)).
         var proposer = new RedactionProposer(r.PersonEmail(), r.SubjectName ?? r.RequesterName);
@@ -147,50 +145,11 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
             }
         }
 
-        var candidates = proposer.Proposals();
-        var html = new StringBuilder("<fieldset class=\"redactions\"><legend>Other people's information to redact from the copy (Art 15(4))</legend>");
-        if (candidates.Count == 0)
-        {
-            html.Append("<p>No other person's name, email address or phone number was found in the records.</p>");
-        }
-        else
-        {
-            html.Append("<p>Found in the requester's records. The requester's own name, email, phone and address are theirs and are not listed. Ticked items are replaced by “").Append(E(ThirdPartyRedactor.Marker)).Append("” in the copy they receive.</p>");
-            for (var i = 0; i < candidates.Count; i++)
-            {
-                var c = candidates[i];
-                html.Append(CultureInfo.InvariantCulture, $"<div><input type=\"checkbox\" id=\"redact-{i}\" name=\"redact\" value=\"{E(c.Text)}\" checked> ")
-                    .Append(CultureInfo.InvariantCulture, $"<label for=\"redact-{i}\" style=\"display:inline;font-weight:normal\">{E(c.Text)} ({E(c.Kind)}: {E(c.Reason)})</label></div>");
-            }
-        }
-
-        html.Append(CultureInfo.InvariantCulture, $"<p><label for=\"redact_manual\">Anything else to redact by hand (one text per line; every occurrence is replaced)</label><textarea id=\"redact_manual\" name=\"redact_manual\" rows=\"3\" maxlength=\"{MaxManualRedactions * (MaxRedaction + 1)}\"></textarea></p>")
-            .Append(CultureInfo.InvariantCulture, $"<p><label for=\"redact_manual_reason\">Why (needed for redactions by hand; recorded with the decision)</label><input id=\"redact_manual_reason\" name=\"redact_manual_reason\" maxlength=\"{MaxText}\"></p>");
-        return html.Append("</fieldset>").ToString();
+        var proposed = proposer.Proposals().Select(c => new RedactionChoice(c.Text, c.Kind, c.Reason)).ToList();
+        return new RedactionOffer(proposed, ThirdPartyRedactor.Marker, MaxManualRedactions * (MaxRedaction + 1), MaxText);
     }
 
-    private static string ObjectionFields(RequestRecord r)
-    {
-        var html = new StringBuilder("<fieldset class=\"objection\"><legend>Objection (Art 21): how it is decided</legend>");
-        html.Append("<p><strong>What the requester wrote:</strong></p><blockquote style=\"white-space:pre-line;border-left:4px solid #c8c8c8;margin:0;padding:.2rem .8rem\">")
-            .Append(E(string.IsNullOrWhiteSpace(r.Details) ? r.Subject ?? "—" : r.Details)).Append("</blockquote>")
-            .Append("<p>Read as an objection to ").Append(r.ObjectionScope == Domain.Requests.ObjectionScope.Marketing ? "direct marketing" : "processing other than marketing")
-            .Append(". Processing on legitimate interests stops unless you can show compelling legitimate grounds that override the requester's interests, rights and freedoms, or it is needed for legal claims (Art 21(1)).</p>");
-        foreach (var (value, label) in new[]
-        {
-            (ObjectionChoices.Stop, "Stop the processing: no compelling grounds"),
-            (ObjectionChoices.Grounds, "Compelling legitimate grounds: the processing continues (write them below)"),
-            (ObjectionChoices.Marketing, "It is an objection to direct marketing: stop all marketing (Art 21(3))"),
-        })
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<div><input type=\"radio\" id=\"objection-{value}\" name=\"objection_outcome\" value=\"{value}\"{(value == ObjectionChoices.Stop ? " checked" : string.Empty)}> <label for=\"objection-{value}\" style=\"display:inline;font-weight:normal\">{E(label)}</label></div>");
-        }
-
-        html.Append(CultureInfo.InvariantCulture, $"<p><label for=\"objection_grounds\">The compelling legitimate grounds (the requester is told them)</label><textarea id=\"objection_grounds\" name=\"objection_grounds\" rows=\"4\" maxlength=\"{MaxText}\"></textarea></p>");
-        return html.Append("</fieldset>").ToString();
-    }
-
-    private async Task<string> ChangesAsync(RequestRecord r, CancellationToken ct)
+    private async Task<CorrectionOffer> ChangesAsync(RequestRecord r, CancellationToken ct)
     {
         // Every field held about the person, with the values each system holds: staff turn the request into changes.
         var fields = new SortedDictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
@@ -214,24 +173,10 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
             }
         }
 
-        var html = new StringBuilder("<fieldset class=\"changes\"><legend>Corrections (Art 16): decide each one</legend>");
-        html.Append("<p><strong>What the requester wrote:</strong></p><blockquote style=\"white-space:pre-line;border-left:4px solid #c8c8c8;margin:0;padding:.2rem .8rem\">")
-            .Append(E(string.IsNullOrWhiteSpace(r.Details) ? r.Subject ?? "—" : r.Details)).Append("</blockquote>");
-        html.Append("<p>Each change you apply is made in every system that holds the field, and every partner who received it is told (Art 19). A refused change needs a reason the requester will see.</p>");
-        html.Append("<table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Held now</th><th scope=\"col\">Decision</th><th scope=\"col\">Corrected value</th><th scope=\"col\">Reason if refused</th></tr></thead><tbody>");
-        var i = 0;
-        foreach (var (field, values) in fields.Take(MaxChanges))
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">{E(field)}<input type=\"hidden\" name=\"field_{i}\" value=\"{E(field)}\"></th>")
-                .Append("<td>").Append(string.Join("<br>", values.Select(E))).Append("</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td><label for=\"decision_{i}\" class=\"sr-only\" style=\"position:absolute;left:-9999px\">Decision for {E(field)}</label><select id=\"decision_{i}\" name=\"decision_{i}\"><option value=\"none\">No change</option><option value=\"apply\">Apply</option><option value=\"refuse\">Refuse</option></select></td>")
-                .Append(CultureInfo.InvariantCulture, $"<td><label for=\"value_{i}\" style=\"position:absolute;left:-9999px\">Corrected {E(field)}</label><input id=\"value_{i}\" name=\"value_{i}\" maxlength=\"{MaxText}\"></td>")
-                .Append(CultureInfo.InvariantCulture, $"<td><label for=\"refusal_{i}\" style=\"position:absolute;left:-9999px\">Why the change to {E(field)} is refused</label><input id=\"refusal_{i}\" name=\"refusal_{i}\" maxlength=\"{MaxText}\"></td></tr>");
-            i++;
-        }
-
-        return html.Append("</tbody></table></fieldset>").ToString();
+        return new CorrectionOffer(RequesterWrote(r), [.. fields.Take(MaxChanges).Select(f => new HeldField(f.Key, f.Value))], MaxText);
     }
+
+    private static string RequesterWrote(RequestRecord r) => string.IsNullOrWhiteSpace(r.Details) ? r.Subject ?? "—" : r.Details;
 
     /// <summary>What the system returned, up to <see cref="MaxRecordsScanned"/> records: enough to decide on, cheap to render.</summary>
     private IAsyncEnumerable<PersonalRecord> RecordsAsync(string reference, string systemId, CancellationToken ct) =>

@@ -62,14 +62,14 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         {
             // The form carries the token this page was made from, in its body: a link opened later in the same browser
             // (another cookie) does not change what this page's button does.
-            var fields = await forms.ExtraFieldsAsync(claims.Reference, action, ct) + Verification.IdentityForms.Fields(action);
-            if (action == LinkActions.Approve && await requests.GetAsync(claims.Reference, ct) is { AgentKind: not null } agentRequest)
+            var agentRequest = action == LinkActions.Approve ? await requests.GetAsync(claims.Reference, ct) : null;
+            pageForms.Add(new JmlDsr.Pages.LinkForm(action, LinkActions.Label(action))
             {
-                fields += Verification.IdentityForms.AuthorityFields(agentRequest);
-            }
-
-            pageForms.Add(new JmlDsr.Pages.LinkForm(action, Verification.IdentityForms.IsMultipart(action), new Microsoft.AspNetCore.Components.MarkupString(fields),
-                LinkActions.NeedsReason(action) ? LinkActions.ReasonLabel(action) : null, LinkActions.Label(action)));
+                Multipart = Verification.IdentityForms.IsMultipart(action),
+                Extra = await forms.ExtraAsync(claims.Reference, action, ct),
+                Authority = agentRequest is null ? null : Verification.IdentityForms.Authority(agentRequest),
+                ReasonLabel = LinkActions.NeedsReason(action) ? LinkActions.ReasonLabel(action) : null,
+            });
         }
 
         return new JmlDsr.Pages.ComponentPageResult<JmlDsr.Pages.LinkPage>(StatusCodes.Status200OK, new Dictionary<string, object?>

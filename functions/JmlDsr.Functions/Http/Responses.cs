@@ -1,4 +1,3 @@
-using System.Net;
 using JmlDsr.Pages;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -28,8 +27,6 @@ public static class Responses
             [nameof(NoticePage.Reference)] = reference,
             [nameof(NoticePage.Then)] = then,
         });
-
-    public static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
 }
 
 /// <summary>Lets a Functions trigger return the <see cref="IResult"/> a shared handler produced.</summary>

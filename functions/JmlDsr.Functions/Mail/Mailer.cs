@@ -23,7 +23,7 @@ namespace JmlDsr.Functions.Mail;
 /// </para>
 /// </summary>
 public sealed class Mailer(ISendGridClient client, DsrStorage storage, AuditLog audit, IOptions<DsrOptions> options, IOptions<SendGridOptions> sendGrid,
-    TimeProvider time, ILogger<Mailer> logger)
+    TimeProvider time, ILogger<Mailer> logger, JmlDsr.Pages.PageRenderer renderer)
 {
     /// <summary>RFC 3834: every email we send is machine-generated, so well-behaved responders never answer it.</summary>
     public const string AutoSubmittedHeader = "Auto-Submitted";
@@ -86,8 +86,9 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, AuditLog 
             return false;
         }
 
+        var html = await JmlDsr.Pages.EmailHtml.RenderAsync(renderer, message.Body);
         var mail = MailHelper.CreateSingleEmail(
-            new EmailAddress(o.FromAddress, o.FromName), new EmailAddress(message.To), message.Subject, message.Text, message.Html);
+            new EmailAddress(o.FromAddress, o.FromName), new EmailAddress(message.To), message.Subject, message.Text, html);
         mail.AddCustomArg("dsr_reference", reference);
         mail.AddCustomArg("dsr_step", step);
         mail.AddCustomArg("idempotency_key", $"{reference}/{step}");

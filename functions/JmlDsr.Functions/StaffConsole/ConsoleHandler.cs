@@ -13,7 +13,6 @@ using JmlDsr.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 using JmlDsr.Pages;
 using JmlDsr.Pages.Console;
-using Microsoft.AspNetCore.Components;
 using Microsoft.DurableTask.Client;
 using static JmlDsr.Functions.Http.Responses;
 
@@ -181,7 +180,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         return Page<RequestPage>(StatusCodes.Status200OK, staff, new()
         {
             [nameof(RequestPage.Request)] = view,
-            [nameof(RequestPage.Decision)] = (RenderFragment)(b => b.AddMarkupContent(0, decision)),
+            [nameof(RequestPage.Decision)] = decision,
         });
     }
 
@@ -229,46 +228,31 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         return Results.Redirect(problem is null ? back : back + "?error=" + Uri.EscapeDataString(problem));
     }
 
-    /// <summary>The decision pending on staff, if any, as buttons that use the same single-use signed links as the emails.</summary>
-    private async Task<string> DecisionAsync(RequestRecord r, string staff, CancellationToken ct)
+    /// <summary>The decision pending on staff, if any, as forms that use the same single-use signed links as the emails.</summary>
+    private async Task<ConsoleDecision> DecisionAsync(RequestRecord r, string staff, CancellationToken ct)
     {
-        var html = new StringBuilder();
-        html.Append("<h2>Decision</h2>");
-        if (r.CurrentStep is { } step && r.CurrentActions is { } actions && r.CurrentStepExpires > time.GetUtcNow())
+        var back = "/console/requests/" + r.RowKey;
+        if (r.CurrentStep is not { } step || r.CurrentActions is not { } actions || r.CurrentStepExpires is not { } stepExpires || stepExpires <= time.GetUtcNow())
         {
-            var expires = time.GetUtcNow().AddHours(1) < r.CurrentStepExpires ? time.GetUtcNow().AddHours(1) : r.CurrentStepExpires.Value;
-            html.Append("<p>Waiting for: <strong>").Append(E(step)).Append("</strong>. The same single-use decision as the email links: whichever is used first counts.</p><div class=\"actions\">");
-            foreach (var action in actions.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            return ConsoleDecision.None(back);
+        }
+
+        var expires = time.GetUtcNow().AddHours(1) < stepExpires ? time.GetUtcNow().AddHours(1) : stepExpires;
+        var signed = new List<SignedLinkForm>();
+        foreach (var action in actions.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var answer = action == LinkActions.Answer;
+            signed.Add(new SignedLinkForm(links.Sign(r.RowKey, step, [action], expires, staff), new LinkForm(action, answer ? "Record the requester's answer (the clock runs again)" : LinkActions.Label(action))
             {
-                var token = links.Sign(r.RowKey, step, [action], expires, staff);
-                html.Append("<form method=\"post\" action=\"/api/links\">")
-                    .Append("<input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
-                    .Append("<input type=\"hidden\" name=\"action\" value=\"").Append(E(action)).Append("\">")
-                    .Append("<input type=\"hidden\" name=\"returnTo\" value=\"/console/requests/").Append(E(r.RowKey)).Append("\">");
-                html.Append(await forms.ExtraFieldsAsync(r.RowKey, action, ct));
-                if (action == LinkActions.Approve)
-                {
-                    html.Append(Verification.IdentityForms.AuthorityFields(r));
-                }
-
-                if (LinkActions.NeedsReason(action))
-                {
-                    html.Append("<label for=\"reason-").Append(E(action)).Append("\">").Append(E(action == LinkActions.Answer ? "The requester's answer, as received by post, phone or email" : LinkActions.ReasonLabel(action))).Append("</label>")
-                        .Append("<textarea id=\"reason-").Append(E(action)).Append("\" name=\"reason\" required maxlength=\"2000\"></textarea>");
-                }
-
-                html.Append("<p><button type=\"submit\" class=\"").Append(action == LinkActions.Approve ? "primary" : "secondary").Append("\">")
-                    .Append(E(action == LinkActions.Answer ? "Record the requester's answer (the clock runs again)" : LinkActions.Label(action))).Append("</button></p></form>");
-            }
-
-            html.Append("</div>");
-        }
-        else
-        {
-            html.Append("<p class=\"muted\">No decision is waiting on staff at this step.</p>");
+                Multipart = Verification.IdentityForms.IsMultipart(action),
+                Extra = await forms.ExtraAsync(r.RowKey, action, ct),
+                Authority = action == LinkActions.Approve ? Verification.IdentityForms.Authority(r) : null,
+                ReasonLabel = !LinkActions.NeedsReason(action) ? null : answer ? "The requester's answer, as received by post, phone or email" : LinkActions.ReasonLabel(action),
+                ButtonClass = action == LinkActions.Approve ? "primary" : "secondary",
+            }));
         }
 
-        return html.ToString();
+        return new ConsoleDecision(step, signed, back);
     }
 
     public async Task<IResult> DashboardAsync(HttpRequest request, CancellationToken ct = default)

@@ -14,14 +14,6 @@ public sealed record ChangeDecision(string Field, string NewValue, bool Apply, s
 /// <param name="Grounds">The compelling legitimate grounds, for "grounds".</param>
 public sealed record ObjectionDecision(string Outcome, string? Grounds);
 
-/// <summary>The choices of <see cref="ObjectionDecision.Outcome"/> (form values).</summary>
-public static class ObjectionChoices
-{
-    public const string Stop = "stop";
-    public const string Grounds = "grounds";
-    public const string Marketing = "marketing";
-}
-
 /// <summary>
 /// What a decision carries beyond its action: the third-party terms to redact (access), the field changes
 /// (rectification), the requester's answer (clarification). Personal data, so it is kept in the Decisions

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs.Models;
 using JmlDsr.Domain.Intake;
 using JmlDsr.Domain.Links;
 using JmlDsr.Functions.Storage;
+using JmlDsr.Pages;
 using Microsoft.AspNetCore.Http;
 
 namespace JmlDsr.Functions.Verification;
@@ -51,12 +52,6 @@ public sealed class IdentityForms(DsrStorage storage)
 
     public static bool IsIdentityAction(string action) => action is LinkActions.ConfirmIdentity or LinkActions.GiveIdentifiers or LinkActions.GiveAuthority;
 
-    /// <summary>The fields of an identity step's form (none for a plain confirmation), rendered by <see cref="JmlDsr.Pages.IdentityFields"/>.</summary>
-    public static string Fields(string action) => action is LinkActions.GiveIdentifiers or LinkActions.GiveAuthority
-        ? JmlDsr.Pages.PageRenderer.For(null).Render<JmlDsr.Pages.IdentityFields>(new Dictionary<string, object?> { [nameof(JmlDsr.Pages.IdentityFields.Action)] = action })
-        : string.Empty;
-
-    /// <summary>Reads the page's answer; the error says what is missing (nothing is kept then).</summary>
     public async Task<(DecisionDetails Details, string? Error)> ParseAsync(string reference, string action, IFormCollection form, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(form);
@@ -140,26 +135,18 @@ public sealed class IdentityForms(DsrStorage storage)
     /// On the approval page of an agent's request: who acts for whom, the authority they gave, and the box staff tick to record
     /// that they checked it (the response goes to the agent only then).
     /// </summary>
-    public static string AuthorityFields(RequestRecord r)
+    public static AgentAuthority? Authority(RequestRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
         if (r.AgentKind is null)
         {
-            return string.Empty;
+            return null;
         }
 
         var doc = r.AuthorityBlob is null
             ? "No document was uploaded: check the authority that arrived by email or post before approving."
             : $"Uploaded on {r.AuthorityReceivedAt:d MMMM yyyy}: open it from the evidence pack (GET /api/requests/{r.RowKey}/evidence?document=authority).";
-        return JmlDsr.Pages.PageRenderer.For(null).Render<JmlDsr.Pages.AuthorityCheck>(new Dictionary<string, object?>
-        {
-            [nameof(JmlDsr.Pages.AuthorityCheck.AgentKind)] = r.AgentKind,
-            [nameof(JmlDsr.Pages.AuthorityCheck.AgentName)] = r.RequesterName,
-            [nameof(JmlDsr.Pages.AuthorityCheck.AgentEmail)] = r.RequesterEmail,
-            [nameof(JmlDsr.Pages.AuthorityCheck.SubjectName)] = r.SubjectName,
-            [nameof(JmlDsr.Pages.AuthorityCheck.SubjectEmail)] = r.SubjectEmail,
-            [nameof(JmlDsr.Pages.AuthorityCheck.Document)] = doc,
-        });
+        return new AgentAuthority(r.AgentKind, r.RequesterName, r.RequesterEmail, r.SubjectName, r.SubjectEmail, doc);
     }
 
     /// <summary>Approving an agent's request needs the authority checked; the error says so.</summary>

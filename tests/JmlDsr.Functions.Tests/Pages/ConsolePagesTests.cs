@@ -59,6 +59,10 @@ public sealed class ConsolePagesTests
                 ComplaintText = Script + "\nSecond line",
                 Timeline = [new TimelineEntry(DateTimeOffset.UnixEpoch, "1 Jan 1970 00:00", "received", Script, "Priya Patel [dev account priya] (console)")],
             },
+            [nameof(RequestPage.Decision)] = new ConsoleDecision("approval", [
+                new SignedLinkForm("tok\"en", new LinkForm("approve", "Approve") { Extra = new RedactionOffer([new RedactionChoice(Script, "name", Script)], "[redacted]", 4020, 2000), Authority = new AgentAuthority("solicitor", Script, "a@example.com", Script, null, Script), ButtonClass = "primary" }),
+                new SignedLinkForm("tok2", new LinkForm("reject", "Reject") { Extra = new CorrectionOffer(Script, [new HeldField(Script, ["CRM: " + Script, "Billing: 1"])], 2000), ReasonLabel = Script, ButtonClass = "secondary" }),
+            ], "/console/requests/CMP-2026-000009"),
         });
 
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
@@ -69,6 +73,17 @@ public sealed class ConsolePagesTests
         Assert.Contains("<h2>The complaint</h2><blockquote class=\"words\">", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Correct how the message was read", html, StringComparison.Ordinal);
         Assert.DoesNotContain("What each system returned", html, StringComparison.Ordinal);
+
+        // The decision's forms: one per action, each with its own token, every value from the records encoded.
+        Assert.Contains("Waiting for: <strong>approval</strong>", html, StringComparison.Ordinal);
+        Assert.Contains("<form method=\"post\" action=\"/api/links\"><input type=\"hidden\" name=\"token\" value=\"tok&quot;en\" /><input type=\"hidden\" name=\"action\" value=\"approve\" /><input type=\"hidden\" name=\"returnTo\" value=\"/console/requests/CMP-2026-000009\" />", html, StringComparison.Ordinal);
+        Assert.Contains("name=\"redact\" value=\"&lt;script&gt;alert(1)&lt;/script&gt;\" checked", html, StringComparison.Ordinal);
+        Assert.Contains("Ticked items are replaced by “[redacted]”", html, StringComparison.Ordinal);
+        Assert.Contains("name=\"authorityChecked\" value=\"yes\"", html, StringComparison.Ordinal);
+        Assert.Contains("<input type=\"hidden\" name=\"field_0\" value=\"&lt;script&gt;alert(1)&lt;/script&gt;\" />", html, StringComparison.Ordinal);
+        Assert.Contains("CRM: &lt;script&gt;alert(1)&lt;/script&gt;<br>Billing: 1</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<button type=\"submit\" class=\"primary\">Approve</button>", html, StringComparison.Ordinal);
+        Assert.Contains("name=\"reason\" required maxlength=\"2000\"", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -91,6 +106,7 @@ public sealed class ConsolePagesTests
                 CorrectionError = "Give the reference of the request this one is the same as.",
                 Systems = [new SystemRow("CRM", null, []), new SystemRow("Licensing", 5, [new RecordPreview("licence", "key = ABC"), new RecordPreview("licence", "key = DEF")])],
             },
+            [nameof(RequestPage.Decision)] = ConsoleDecision.None("/console/requests/DSR-2026-000010"),
         });
 
         Assert.Contains("<dd>&#x2014; &lt;jane@example.com&gt;</dd>", html, StringComparison.Ordinal);
@@ -101,6 +117,8 @@ public sealed class ConsolePagesTests
         Assert.Contains("action=\"/console/requests/DSR-2026-000010/action\"", html, StringComparison.Ordinal);
         Assert.Contains("<td colspan=\"2\" class=\"muted\">Not searched yet</td>", html, StringComparison.Ordinal);
         Assert.Contains("<div class=\"muted\">and 3 more</div>", html, StringComparison.Ordinal);
+        Assert.Contains("<p class=\"muted\">No decision is waiting on staff at this step.</p>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("/api/links", html, StringComparison.Ordinal);
     }
 
     [Fact]
