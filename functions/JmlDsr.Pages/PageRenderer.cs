@@ -49,6 +49,7 @@ public static class PageServices
     {
         services.AddSingleton(sp => new HtmlRenderer(sp, sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.AddSingleton<PageRenderer>();
+        services.AddSingleton<JmlDsr.Domain.Export.IHtmlCopyFormat, HtmlCopyFormat>();
         return services;
     }
 }

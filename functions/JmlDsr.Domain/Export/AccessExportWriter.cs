@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using JmlDsr.Domain.Emails;
 using JmlDsr.Domain.Gathering;
@@ -48,9 +47,9 @@ public static class AccessExportWriter
     /// given, the document says near the top that it was removed. Null or empty: nothing is removed.</param>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068:CancellationToken parameters must come last",
         Justification = "redact was added as a trailing optional parameter so that existing callers keep compiling.")]
-    public static async Task WriteHtmlAsync(TextWriter output, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, CancellationToken ct = default, IReadOnlyCollection<string>? redact = null)
+    public static async Task WriteHtmlAsync(TextWriter output, IHtmlCopyFormat format, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, CancellationToken ct = default, IReadOnlyCollection<string>? redact = null)
     {
-        await using var html = new HtmlSink(output, header, redact is { Count: > 0 });
+        await using var html = new HtmlSink(output, format, header, redact is { Count: > 0 });
         await WriteAsync([html], systems, redact, ct);
     }
 
@@ -58,11 +57,11 @@ public static class AccessExportWriter
     /// Writes both copies in one pass over <paramref name="systems"/>: each system's records are read (and redacted)
     /// once, and each record goes to the JSON and the HTML copy as it is read.
     /// </summary>
-    public static async Task WriteJsonAndHtmlAsync(Stream json, TextWriter html, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, IReadOnlyCollection<string>? redact = null, CancellationToken ct = default)
+    public static async Task WriteJsonAndHtmlAsync(Stream json, TextWriter html, IHtmlCopyFormat format, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, IReadOnlyCollection<string>? redact = null, CancellationToken ct = default)
     {
         var redacting = redact is { Count: > 0 };
         await using var jsonSink = new JsonSink(json, header, redacting);
-        await using var htmlSink = new HtmlSink(html, header, redacting);
+        await using var htmlSink = new HtmlSink(html, format, header, redacting);
         await WriteAsync([jsonSink, htmlSink], systems, redact, ct);
     }
 
@@ -84,11 +83,11 @@ public static class AccessExportWriter
     /// Writes all three copies in one pass over <paramref name="systems"/>: each system's records are read (and redacted)
     /// once, and each record goes to the JSON, the HTML and the PDF copy as it is read. Returns the number of PDF parts.
     /// </summary>
-    public static async Task<int> WriteAllAsync(Stream json, TextWriter html, PdfPartTarget pdf, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, IReadOnlyCollection<string>? redact = null, CancellationToken ct = default)
+    public static async Task<int> WriteAllAsync(Stream json, TextWriter html, IHtmlCopyFormat format, PdfPartTarget pdf, AccessExportHeader header, IAsyncEnumerable<SystemRecords> systems, IReadOnlyCollection<string>? redact = null, CancellationToken ct = default)
     {
         var redacting = redact is { Count: > 0 };
         await using var jsonSink = new JsonSink(json, header, redacting);
-        await using var htmlSink = new HtmlSink(html, header, redacting);
+        await using var htmlSink = new HtmlSink(html, format, header, redacting);
         await using var pdfSink = new PdfSink(pdf, header, redacting, PdfPagesPerPart);
         await WriteAsync([jsonSink, htmlSink, pdfSink], systems, redact, ct);
         return pdfSink.Parts;
@@ -243,68 +242,37 @@ public static class AccessExportWriter
         public override ValueTask DisposeAsync() => _w.DisposeAsync();
     }
 
-    /// <summary>The HTML copy: draws <see cref="AccessExportDocument"/>'s blocks as a web page.</summary>
-    private sealed class HtmlSink(TextWriter output, AccessExportHeader header, bool redacting) : ExportSink
+    /// <summary>The HTML copy: <see cref="AccessExportDocument"/>'s blocks drawn by the components of <see cref="IHtmlCopyFormat"/>.</summary>
+    private sealed class HtmlSink(TextWriter output, IHtmlCopyFormat format, AccessExportHeader header, bool redacting) : ExportSink
     {
+        private IHtmlCopyWriter? _html;
+
         public override async Task StartAsync(CancellationToken ct)
         {
             ArgumentNullException.ThrowIfNull(output);
+            ArgumentNullException.ThrowIfNull(format);
             ArgumentNullException.ThrowIfNull(header);
-            await output.WriteAsync($$"""
-                <!doctype html>
-                <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-                <title>{{E(AccessExportDocument.DocumentTitle(header))}}</title>
-                <style>
-                body{font-family:"Segoe UI",Arial,sans-serif;color:#1b1b1b;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}
-                h1{font-size:1.6rem} h2{font-size:1.3rem;border-bottom:2px solid #0b5cad;padding-bottom:.2rem;margin-top:2rem}
-                table{border-collapse:collapse;width:100%;margin:.5rem 0} th,td{border:1px solid #b0b0b0;padding:.3rem .5rem;text-align:left;vertical-align:top}
-                th{background:#eef3f9} dl{display:grid;grid-template-columns:14rem 1fr;gap:.2rem 1rem} dt{font-weight:600}
-                </style></head><body>
-
-                """);
-            await DrawAsync(AccessExportDocument.Opening(header, redacting));
+            _html = await format.BeginAsync(output, AccessExportDocument.DocumentTitle(header), ct);
+            await _html.DrawAsync(AccessExportDocument.Opening(header, redacting), ct);
         }
 
         public override Task BeginSystemAsync(SystemDescriptor system, SystemSearch search, CancellationToken ct) =>
-            DrawAsync(AccessExportDocument.SystemOpening(system));
+            _html!.DrawAsync(AccessExportDocument.SystemOpening(system), ct);
 
-        // One row per record, written as it is read: the document streams however many there are.
+        // One row per record, as it is read: the document streams however many there are.
         public override Task RecordAsync(SystemDescriptor system, PersonalRecord record, int index, CancellationToken ct) =>
-            DrawAsync(AccessExportDocument.Record(system, record, index));
+            _html!.DrawAsync(AccessExportDocument.Record(system, record, index), ct);
 
         public override Task EndSystemAsync(SystemDescriptor system, int count, CancellationToken ct) =>
-            DrawAsync(AccessExportDocument.SystemClosing(count));
+            _html!.DrawAsync(AccessExportDocument.SystemClosing(count), ct);
 
         public override async Task EndAsync(CancellationToken ct)
         {
-            await output.WriteAsync("</body></html>\n");
+            await _html!.EndAsync(ct);
             await output.FlushAsync(ct);
         }
 
         public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        private async Task DrawAsync(IReadOnlyList<ExportBlock> blocks)
-        {
-            foreach (var block in blocks)
-            {
-                await output.WriteAsync(Html(block));
-            }
-        }
-
-        private static string Html(ExportBlock block) => block switch
-        {
-            TitleBlock t => $"<h1>{E(t.Text)}</h1>\n",
-            HeadingBlock h => $"<h2>{E(h.Text)}</h2>\n",
-            SectionStartBlock s => $"<section><h2>{E(s.Heading)}</h2>\n",
-            SectionEndBlock => "</section>\n",
-            ParagraphBlock { Strong: true } p => $"<p class=\"third-party\"><strong>{E(p.Text)}</strong></p>\n",
-            ParagraphBlock p => $"<p>{E(p.Text)}</p>\n",
-            FactsBlock f => "<dl>\n" + string.Concat(f.Facts.Select(x => $"<dt>{E(x.Term)}</dt><dd>{E(x.Value)}</dd>\n")) + "</dl>\n",
-            RecordsStartBlock r => $"<table><caption>{E(r.Caption)}</caption><thead><tr><th scope=\"col\">{E(r.KindHeading)}</th><th scope=\"col\">{E(r.ContentHeading)}</th></tr></thead><tbody>\n",
-            RecordBlock r => $"<tr><td>{E(r.Kind)}</td><td>" + string.Join("<br>", r.Fields.Select(x => $"<strong>{E(x.Term)}</strong>: {E(x.Value)}")) + "</td></tr>\n",
-            RecordsEndBlock => "</tbody></table>\n",
-            _ => throw new NotSupportedException($"No HTML for {block.GetType().Name}."),
-        };
     }
 
     /// <summary>The PDF copy: draws the same blocks as the HTML copy, with PDFsharp.</summary>
@@ -351,6 +319,4 @@ public static class AccessExportWriter
 
         w.WriteEndArray();
     }
-
-    private static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
 }

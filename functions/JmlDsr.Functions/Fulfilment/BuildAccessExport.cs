@@ -17,7 +17,7 @@ namespace JmlDsr.Functions.Fulfilment;
 /// supplementary information. Streams from the gathered blobs, so size does not matter. Rewriting the same blobs makes a
 /// retry harmless. Every copy lives under the request's prefix, so it ends with the others (housekeeping, erasure).
 /// </summary>
-public sealed class BuildAccessExport(RequestRepository requests, DsrStorage storage, DecisionStore decisions, AuditLog audit) : IDsrActivity<ExportInput, ExportResult>
+public sealed class BuildAccessExport(RequestRepository requests, DsrStorage storage, DecisionStore decisions, AuditLog audit, IHtmlCopyFormat htmlCopy) : IDsrActivity<ExportInput, ExportResult>
 {
     [Function(nameof(BuildAccessExport))]
     public Task<ExportResult> Run([ActivityTrigger] ExportInput input) => RunAsync(input);
@@ -50,7 +50,7 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
         await using (html)
         await using (var w = new StreamWriter(html, new UTF8Encoding(false), 64 * 1024))
         {
-            parts = await AccessExportWriter.WriteAllAsync(json, w, PdfPart, header, ReadGatheredAsync(input.Systems), redact);
+            parts = await AccessExportWriter.WriteAllAsync(json, w, htmlCopy, PdfPart, header, ReadGatheredAsync(input.Systems), redact);
         }
 
         var pdfBytes = pdfs.Sum(p => p.Written);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -11,6 +12,8 @@ namespace JmlDsr.Domain.Tests.Export;
 /// <summary>The copy a person reads, as one model (<see cref="AccessExportDocument"/>), and the PDF drawn from it.</summary>
 public sealed class AccessExportDocumentTests
 {
+    private static readonly JmlDsr.Pages.HtmlCopyFormat HtmlCopy = new(JmlDsr.Pages.PageRenderer.For(null));
+
     private static readonly AccessExportHeader Header = new("DSR-2026-000007", "jane@example.com", "Jane", new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero), new DateOnly(2026, 11, 20));
 
     private static readonly PersonalRecord Login = new("cookie log-in", new Dictionary<string, string?> { ["At"] = "2026-10-02T08:14:00Z", ["IpAddress"] = "203.0.113.24", ["Browser"] = "Edge 141", ["Note"] = null });
@@ -161,7 +164,7 @@ public sealed class AccessExportDocumentTests
         var pdfs = new List<MemoryStream>();
         await using (var w = new StringWriter(html))
         {
-            var parts = await AccessExportWriter.WriteAllAsync(json, w, (_, _) => { var m = new MemoryStream(); pdfs.Add(m); return Task.FromResult<Stream>(m); }, Header, Systems(5));
+            var parts = await AccessExportWriter.WriteAllAsync(json, w, HtmlCopy, (_, _) => { var m = new MemoryStream(); pdfs.Add(m); return Task.FromResult<Stream>(m); }, Header, Systems(5));
             Assert.Equal(1, parts);
         }
 
@@ -199,6 +202,26 @@ public sealed class AccessExportDocumentTests
         RecordBlock r => r.Fields.SelectMany(x => new[] { x.Term, x.Value }).Where(x => x.Length > 0).Prepend(r.Kind),
         _ => [],
     };
+
+    [Fact]
+    public async Task TheHtmlCopy_IsOneWholeDocument_WithTheSiteStylesheet_AndEveryRowInItsTable_HoweverManyThereAre()
+    {
+        var rows = JmlDsr.Pages.HtmlCopyFormat.Batch * 2 + 7;
+        var html = await HtmlAsync(Systems(rows));
+
+        Assert.StartsWith("<!doctype html>", html, StringComparison.OrdinalIgnoreCase);
+        Assert.EndsWith("</section></main></body></html>", html.TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains("<title>Your personal data &#x2014; DSR-2026-000007</title>", html, StringComparison.Ordinal);
+        Assert.Contains("<body class=\"copy\">", html, StringComparison.Ordinal);
+        Assert.Contains(JmlDsr.Pages.Stylesheet.Css, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(JmlDsr.Pages.HtmlCopyFormat.Hole, html, StringComparison.Ordinal);
+        Assert.Equal(2, Regex.Count(html, "<section>"));
+        Assert.Equal(2, Regex.Count(html, "</section>"));
+        var tables = Regex.Matches(html, "<tbody>(.*?)</tbody></table>", RegexOptions.Singleline);
+        Assert.Equal(2, tables.Count);
+        Assert.All(tables, t => Assert.Equal(rows, Regex.Count(t.Groups[1].Value, "<tr>")));
+        Assert.Contains($"Edge {rows - 1}", html, StringComparison.Ordinal);
+    }
 
     /// <summary>Website accounts and CRM, each with <paramref name="n"/> log-in records.</summary>
     private static async IAsyncEnumerable<SystemRecords> Systems(int n)
@@ -238,7 +261,7 @@ public sealed class AccessExportDocumentTests
         var sb = new StringBuilder();
         await using (var w = new StringWriter(sb))
         {
-            await AccessExportWriter.WriteHtmlAsync(w, Header, systems);
+            await AccessExportWriter.WriteHtmlAsync(w, HtmlCopy, Header, systems);
         }
 
         return sb.ToString();

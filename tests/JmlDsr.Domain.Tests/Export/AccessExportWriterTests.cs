@@ -8,6 +8,8 @@ namespace JmlDsr.Domain.Tests.Export;
 
 public sealed class AccessExportWriterTests
 {
+    private static readonly JmlDsr.Pages.HtmlCopyFormat HtmlCopy = new(JmlDsr.Pages.PageRenderer.For(null));
+
     private static readonly AccessExportHeader Header = new("DSR-2026-000007", "jane@example.com", "Jane", new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero), new DateOnly(2026, 11, 20));
 
     private static async IAsyncEnumerable<SystemRecords> Systems()
@@ -38,7 +40,7 @@ public sealed class AccessExportWriterTests
         var htmlAlone = new StringBuilder();
         await using (var w = new StringWriter(htmlAlone))
         {
-            await AccessExportWriter.WriteHtmlAsync(w, Header, MixedSystems(), redact: redact);
+            await AccessExportWriter.WriteHtmlAsync(w, HtmlCopy, Header, MixedSystems(), redact: redact);
         }
 
         var reads = 0;
@@ -63,7 +65,7 @@ public sealed class AccessExportWriterTests
         var html = new StringBuilder();
         await using (var w = new StringWriter(html))
         {
-            await AccessExportWriter.WriteJsonAndHtmlAsync(json, w, Header, Counted(), redact);
+            await AccessExportWriter.WriteJsonAndHtmlAsync(json, w, HtmlCopy, Header, Counted(), redact);
         }
 
         Assert.Equal(Encoding.UTF8.GetString(jsonAlone.ToArray()), Encoding.UTF8.GetString(json.ToArray()));
@@ -125,7 +127,7 @@ public sealed class AccessExportWriterTests
         var sb = new StringBuilder();
         await using (var w = new StringWriter(sb))
         {
-            await AccessExportWriter.WriteHtmlAsync(w, Header, Systems());
+            await AccessExportWriter.WriteHtmlAsync(w, HtmlCopy, Header, Systems());
         }
 
         var html = sb.ToString();
@@ -177,11 +179,12 @@ public sealed class AccessExportWriterTests
 
         Assert.DoesNotContain("Baker", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("900123", html, StringComparison.Ordinal);
-        var notice = System.Net.WebUtility.HtmlEncode(AccessExportWriter.ThirdPartyNotice);
-        var at = html.IndexOf(notice, StringComparison.Ordinal);
+        var shown = System.Net.WebUtility.HtmlDecode(html);
+        var notice = AccessExportWriter.ThirdPartyNotice;
+        var at = shown.IndexOf(notice, StringComparison.Ordinal);
         Assert.True(at >= 0, "the notice is missing");
-        Assert.Equal(at, html.LastIndexOf(notice, StringComparison.Ordinal));
-        Assert.True(at < html.IndexOf("About all of your data", StringComparison.Ordinal), "the notice is not near the top");
+        Assert.Equal(at, shown.LastIndexOf(notice, StringComparison.Ordinal));
+        Assert.True(at < shown.IndexOf("About all of your data", StringComparison.Ordinal), "the notice is not near the top");
         Assert.Contains("Art 15(4)", html, StringComparison.Ordinal);
     }
 
@@ -206,7 +209,7 @@ public sealed class AccessExportWriterTests
         var sb = new StringBuilder();
         await using (var w = new StringWriter(sb))
         {
-            await AccessExportWriter.WriteHtmlAsync(w, Header, systems, redact: redact);
+            await AccessExportWriter.WriteHtmlAsync(w, HtmlCopy, Header, systems, redact: redact);
         }
 
         return sb.ToString();
