@@ -842,6 +842,8 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
         await ConfirmAsync();
         await UntilAsync(() => Progress.Any(p => p.Attention == "Asking staff for a decision"), "the request to need attention");
 
+        // The attention is recorded first, then staff are alerted: wait for the alert, then make sure it came once.
+        await UntilAsync(() => _fakes.Count(nameof(AlertStepFailed)) >= 1, "the alert to staff");
         Assert.Equal(1, _fakes.Count(nameof(AlertStepFailed)));
         Assert.Equal(OrchestrationRuntimeStatus.Running, (await Client.GetInstanceAsync(Reference))!.RuntimeStatus);
         down = false;
