@@ -23,10 +23,10 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
     private const int MaxRedaction = 200;
     private const int MaxManualRedactions = 20;
 
-    /// <summary>What <paramref name="action"/> asks on the request beyond its button, for the form to draw; null when nothing.</summary>
-    public async Task<DecisionExtra?> ExtraAsync(string reference, string action, CancellationToken ct = default)
+    /// <summary>What <paramref name="action"/> asks on the request (read once by the caller) beyond its button, for the form to draw; null when nothing.</summary>
+    public async Task<DecisionExtra?> ExtraAsync(RequestRecord? r, string action, CancellationToken ct = default)
     {
-        if (action != LinkActions.Approve || await requests.GetAsync(reference, ct) is not { } r)
+        if (action != LinkActions.Approve || r is null)
         {
             return null;
         }

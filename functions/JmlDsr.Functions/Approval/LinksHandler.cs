@@ -58,16 +58,16 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         }
 
         var pageForms = new List<JmlDsr.Pages.LinkForm>();
+        var r = claims.Actions.Contains(LinkActions.Approve) ? await requests.GetAsync(claims.Reference, ct) : null;
         foreach (var action in claims.Actions)
         {
             // The form carries the token this page was made from, in its body: a link opened later in the same browser
             // (another cookie) does not change what this page's button does.
-            var agentRequest = action == LinkActions.Approve ? await requests.GetAsync(claims.Reference, ct) : null;
             pageForms.Add(new JmlDsr.Pages.LinkForm(action, LinkActions.Label(action))
             {
                 Multipart = Verification.IdentityForms.IsMultipart(action),
-                Extra = await forms.ExtraAsync(claims.Reference, action, ct),
-                Authority = agentRequest is null ? null : Verification.IdentityForms.Authority(agentRequest),
+                Extra = await forms.ExtraAsync(r, action, ct),
+                Authority = action == LinkActions.Approve && r is not null ? Verification.IdentityForms.Authority(r) : null,
                 ReasonLabel = LinkActions.NeedsReason(action) ? LinkActions.ReasonLabel(action) : null,
             });
         }

@@ -245,7 +245,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             signed.Add(new SignedLinkForm(links.Sign(r.RowKey, step, [action], expires, staff), new LinkForm(action, answer ? "Record the requester's answer (the clock runs again)" : LinkActions.Label(action))
             {
                 Multipart = Verification.IdentityForms.IsMultipart(action),
-                Extra = await forms.ExtraAsync(r.RowKey, action, ct),
+                Extra = await forms.ExtraAsync(r, action, ct),
                 Authority = action == LinkActions.Approve ? Verification.IdentityForms.Authority(r) : null,
                 ReasonLabel = !LinkActions.NeedsReason(action) ? null : answer ? "The requester's answer, as received by post, phone or email" : LinkActions.ReasonLabel(action),
                 ButtonClass = action == LinkActions.Approve ? "primary" : "secondary",
