@@ -23,6 +23,9 @@ param fromAddress string = 'privacy@jmlsoftware.co.uk'
 @description('JML mail domains, comma-separated: mail from these is internal (forwarded by staff).')
 param internalDomains string = 'jmlsoftware.co.uk'
 
+@description('The data map this environment uses (a file published with the app, e.g. config/datamap.production.yaml); empty = the shipped config/datamap.yaml.')
+param dataMapPath string = ''
+
 @description('Backstop: days after which the lifecycle rule deletes an export or gathered copy the app has not (it deletes them when the request closes).')
 @minValue(1)
 param exportRetentionDays int = 30
@@ -132,6 +135,7 @@ module functionApp 'modules/functionapp.bicep' = {
     dpoAddress: dpoAddress
     fromAddress: fromAddress
     internalDomains: internalDomains
+    dataMapPath: dataMapPath
     consoleAuthClientId: consoleAuthClientId
     apiKeyNames: objectKeys(apiKeys)
     sendGridEventWebhookPublicKey: sendGridEventWebhookPublicKey

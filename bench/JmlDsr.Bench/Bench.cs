@@ -364,15 +364,15 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
         services.AddDsrServices(config);
         await using var sp = services.BuildServiceProvider();
         var storage = sp.GetRequiredService<DsrStorage>();
-        await storage.EnsureCreatedAsync(SystemConnector.AllTables);
+        await storage.EnsureCreatedAsync(SystemConnector.TablesOf(sp.GetRequiredService<DataMap>()));
 
         var seed = Stopwatch.StartNew();
         // Spread evenly; the first systems take one more each when the total does not divide.
-        int CountFor(int system) => (records / SystemCatalog.All.Count) + (system < records % SystemCatalog.All.Count ? 1 : 0);
-        await Parallel.ForEachAsync(SystemCatalog.All.SelectMany((s, x) => Enumerable.Range(0, (CountFor(x) + 99) / 100).Select(b => (s.Id, b, Count: CountFor(x)))),
+        int CountFor(int system) => (records / DataMap.Shipped.Systems.Count) + (system < records % DataMap.Shipped.Systems.Count ? 1 : 0);
+        await Parallel.ForEachAsync(DataMap.Shipped.Systems.SelectMany((s, x) => Enumerable.Range(0, (CountFor(x) + 99) / 100).Select(b => (s.Id, b, Count: CountFor(x)))),
             new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (job, ct) =>
             {
-                var table = storage.Table(SystemConnector.TableFor(job.Id));
+                var table = storage.Table(SystemConnector.TableFor(DataMap.Shipped.Get(job.Id)));
                 var batch = Enumerable.Range(job.b * 100, Math.Min(100, job.Count - (job.b * 100)))
                     .Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(subject, i.ToString("D8", CultureInfo.InvariantCulture))
                     {
@@ -383,7 +383,7 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
                     })).ToList();
                 if (batch.Count > 0)
                 {
-                    await storage.Table(SystemConnector.TableFor(job.Id)).SubmitTransactionAsync(batch, ct);
+                    await storage.Table(SystemConnector.TableFor(DataMap.Shipped.Get(job.Id))).SubmitTransactionAsync(batch, ct);
                 }
             });
         var seeded = seed.Elapsed;
@@ -414,7 +414,7 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
         var sw = Stopwatch.StartNew();
         var gather = sp.GetRequiredService<GatherFromSystem>();
         var summaries = new List<GatherSummary>();
-        foreach (var system in SystemCatalog.All)
+        foreach (var system in DataMap.Shipped.Systems)
         {
             summaries.Add(await gather.RunAsync(new GatherInput(reference, system.Id, 1)));
         }
@@ -427,7 +427,7 @@ internal sealed partial class Bench(HttpClient http, LocalHostProcess host, Azur
 
         var found = summaries.Sum(s => s.RecordCount);
         report.AppendLine("## 3. Export scale");
-        report.AppendLine(CultureInfo.InvariantCulture, $"{found:N0} records for one subject over {SystemCatalog.All.Count} systems (seeding took {seeded.TotalSeconds:0} s).");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{found:N0} records for one subject over {DataMap.Shipped.Systems.Count} systems (seeding took {seeded.TotalSeconds:0} s).");
         report.AppendLine(CultureInfo.InvariantCulture, $"Gather {gathered.TotalSeconds:0.0} s + export {(total - gathered).TotalSeconds:0.0} s = {total.TotalSeconds:0.0} s; JSON {export.JsonBytes / 1048576.0:0.0} MB, HTML {export.HtmlBytes / 1048576.0:0.0} MB.");
         report.AppendLine(CultureInfo.InvariantCulture, $"Peak working set of the process doing it: {peak / 1048576.0:0} MB (it started the step at {startSet / 1048576.0:0} MB). Target < 256 MB, streaming.");
         report.AppendLine();

@@ -6,5 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args).ConfigureDsr();
 var app = builder.Build();
-await app.Services.GetRequiredService<DsrStorage>().EnsureCreatedAsync(JmlDsr.Functions.Gathering.SystemConnector.AllTables);
+// The data map is read and checked before anything runs: an invalid map stops the host with every problem named.
+var dataMap = app.Services.GetRequiredService<JmlDsr.Domain.Gathering.DataMap>();
+await app.Services.GetRequiredService<DsrStorage>().EnsureCreatedAsync(JmlDsr.Functions.Gathering.SystemConnector.TablesOf(dataMap));
 await app.RunAsync();

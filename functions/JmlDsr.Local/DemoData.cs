@@ -14,18 +14,25 @@ public static class DemoData
     public const string Dan = "dan.brown@example.co.uk";
     public const string Erin = "erin.green@example.com";
 
-    public static async Task SeedAsync(DsrStorage storage, CancellationToken ct = default)
+    /// <summary>Seeds the demo rows of every system the data map has (a map without one of the demo systems skips its rows).</summary>
+    public static async Task SeedAsync(DsrStorage storage, DataMap map, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(map);
         foreach (var (system, person, key, category, fields) in Rows())
         {
+            if (map.Find(system) is not { Connector.Kind: "table" } descriptor)
+            {
+                continue;
+            }
+
             var entity = new TableEntity(person, key) { ["Category"] = category };
             foreach (var (k, v) in fields)
             {
                 entity[k] = v;
             }
 
-            await storage.Table(SystemConnector.TableFor(system)).UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+            await storage.Table(SystemConnector.TableFor(descriptor)).UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
         }
     }
 

@@ -30,6 +30,18 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LocalSettings.SampleValues(repoRoot) });
 var local = builder.Configuration.GetSection(LocalHostOptions.Section).Get<LocalHostOptions>() ?? new LocalHostOptions();
 
+// The data map is read and checked before anything starts: an invalid map stops the host with every problem named.
+JmlDsr.Domain.Gathering.DataMap dataMap;
+try
+{
+    dataMap = JmlDsr.Functions.Configuration.DataMapSource.Load(builder.Configuration);
+}
+catch (JmlDsr.Domain.Gathering.DataMapException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 1;
+}
+
 await using var azurite = new AzuriteLauncher(local.AzuriteBlobPort, local.AzuriteQueuePort, local.AzuriteTablePort);
 await azurite.EnsureRunningAsync(repoRoot, local.AzuriteLocation ?? Path.Combine(repoRoot, ".azurite"), local.AzuriteInMemory, Console.Out);
 builder.Configuration[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = azurite.ConnectionString;
@@ -76,6 +88,7 @@ if (string.IsNullOrWhiteSpace(builder.Configuration["SendGrid:EventWebhookPublic
 }
 
 builder.Services.AddDsrServices(builder.Configuration);
+builder.Services.AddSingleton(dataMap); // the map checked above, not a second read
 // The same telemetry as the Functions app; Telemetry:CaptureFile adds a file of what would leave the process (tests read it).
 using var telemetryCapture = builder.Configuration[TelemetryCapture.Setting] is { Length: > 0 } capturePath ? new TelemetryCapture(capturePath) : null;
 builder.Services.AddDsrTelemetry(builder.Configuration,
@@ -129,11 +142,11 @@ TimerPump.Add(builder.Services, "Deadline watchdog", local.WatchdogInterval,
 
 var app = builder.Build();
 var storage = app.Services.GetRequiredService<DsrStorage>();
-await storage.EnsureCreatedAsync(SystemConnector.AllTables);
+await storage.EnsureCreatedAsync(SystemConnector.TablesOf(dataMap));
 await mailCapture.EnsureCreatedAsync();
 if (local.Seed)
 {
-    await DemoData.SeedAsync(storage);
+    await DemoData.SeedAsync(storage, dataMap);
 }
 
 // A route that fails answers with a problem (503 while storage is unreachable), as the Functions app's middleware does.
@@ -154,9 +167,9 @@ app.MapGet("api/dev/routes", (EndpointDataSource endpoints) => Results.Json(endp
     .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => new { method = m, route = e.RoutePattern.RawText?.TrimStart('/') }))));
 app.MapGet("api/dev/outbox", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.ListAsync(req, ct));
 // Local only: take a demo system down or bring it back (failure drills, demos of the retry path).
-app.MapPost("api/dev/systems/{system}/outage", async (string system, HttpRequest req, DsrStorage s, CancellationToken ct) =>
+app.MapPost("api/dev/systems/{system}/outage", async (string system, HttpRequest req, DsrStorage s, JmlDsr.Domain.Gathering.DataMap map, CancellationToken ct) =>
 {
-    if (!JmlDsr.Domain.Gathering.SystemCatalog.All.Any(x => x.Id == system))
+    if (map.Find(system) is null)
     {
         return Responses.Problem(StatusCodes.Status404NotFound, "Unknown system", $"There is no system '{system}'.", "system");
     }
@@ -213,3 +226,4 @@ app.Lifetime.ApplicationStopping.Register(() =>
 });
 
 await app.RunAsync();
+return 0;

@@ -13,6 +13,8 @@ param privacyTeamAddress string
 param dpoAddress string
 param fromAddress string
 param internalDomains string
+@description('The data map file (relative to the app), or empty for the shipped one.')
+param dataMapPath string
 param consoleAuthClientId string
 @description('Names of the automation callers whose API keys are in Key Vault (ApiKey-<name>).')
 param apiKeyNames array
@@ -85,6 +87,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Dsr__FromName: 'JML Privacy Team'
     Dsr__PublicBaseUrl: 'https://${site.properties.defaultHostName}'
     Dsr__InternalDomains: internalDomains
+    DataMap__Path: dataMapPath
     Dsr__VerificationWindow: '30.00:00:00'
     Dsr__ApprovalLinkLifetime: '14.00:00:00'
     Dsr__ExportLinkLifetime: '30.00:00:00'

@@ -28,7 +28,7 @@ public sealed class EraseFromSystemCrashTests(LocalHostFixture host) : IClassFix
         const string Reference = "DSR-2026-900001";
         var storage = Storage(null);
         await new RequestRepository(storage).CreateIfMissingAsync(new RequestRecord { RowKey = Reference, Type = "erasure", Status = "fulfilling", RequesterEmail = Alice, ReceivedAt = DateTimeOffset.UtcNow });
-        var before = (await new SystemWriter(storage).RowsAsync(SystemCatalog.WebsiteAccounts, Alice)).Select(r => RecordFingerprint.Hash(SystemCatalog.WebsiteAccounts, r.Record)).Order().ToList();
+        var before = (await Writer(storage).RowsAsync(SystemCatalog.WebsiteAccounts, Alice)).Select(r => RecordFingerprint.Hash(SystemCatalog.WebsiteAccounts, r.Record)).Order().ToList();
         Assert.Equal(3, before.Count);
         var input = new EraseInput(Reference, SystemCatalog.WebsiteAccounts, 0, DateTimeOffset.UtcNow);
 
@@ -36,11 +36,11 @@ public sealed class EraseFromSystemCrashTests(LocalHostFixture host) : IClassFix
         var crash = new DieAfterFirstDelete();
         await Assert.ThrowsAsync<ProcessDiedException>(() => Activity(Storage(crash)).RunAsync(input));
         Assert.True(crash.Died);
-        Assert.Equal(before.Count - 1, (await new SystemWriter(storage).RowsAsync(SystemCatalog.WebsiteAccounts, Alice)).Count); // one erased before the crash
+        Assert.Equal(before.Count - 1, (await Writer(storage).RowsAsync(SystemCatalog.WebsiteAccounts, Alice)).Count); // one erased before the crash
 
         // The retry carries out the same plan and proves all of it.
         var result = await Activity(storage).RunAsync(input);
-        Assert.Empty(await new SystemWriter(storage).RowsAsync(SystemCatalog.WebsiteAccounts, Alice));
+        Assert.Empty(await Writer(storage).RowsAsync(SystemCatalog.WebsiteAccounts, Alice));
         Assert.Equal(before.Count, result.Lines.Where(l => l.Outcome == ErasureOutcomes.Erased).Sum(l => l.Count));
         var proof = await new RightsEvidence(storage).ReadAsync<ErasureProof>(Reference, EraseFromSystem.EvidenceName(0, SystemCatalog.WebsiteAccounts));
         Assert.NotNull(proof);
@@ -51,8 +51,10 @@ public sealed class EraseFromSystemCrashTests(LocalHostFixture host) : IClassFix
         Assert.Equal(result.Lines, (await Activity(storage).RunAsync(input)).Lines);
     }
 
+    private static SystemWriter Writer(DsrStorage storage) => new(new SystemConnector(DataMap.Shipped, storage, TimeProvider.System), storage);
+
     private static EraseFromSystem Activity(DsrStorage storage) =>
-        new(new RequestRepository(storage), new SystemWriter(storage), new RightsEvidence(storage), new AuditLog(storage));
+        new(new RequestRepository(storage), Writer(storage), new RightsEvidence(storage), new AuditLog(storage));
 
     private DsrStorage Storage(HttpPipelinePolicy? fault)
     {
@@ -83,7 +85,7 @@ public sealed class EraseFromSystemCrashTests(LocalHostFixture host) : IClassFix
             }
 
             await ProcessNextAsync(message, pipeline);
-            if (message.Request.Method == RequestMethod.Delete && message.Request.Uri.Path.Contains(SystemConnector.TableFor(SystemCatalog.WebsiteAccounts), StringComparison.Ordinal))
+            if (message.Request.Method == RequestMethod.Delete && message.Request.Uri.Path.Contains(SystemConnector.TableFor(DataMap.Shipped.Get(SystemCatalog.WebsiteAccounts)), StringComparison.Ordinal))
             {
                 Died = true;
             }

@@ -459,9 +459,11 @@ public static class EmailComposer
     /// Art 19: tells a recipient what to do with the person's data it received. Only what the partner needs:
     /// the request reference and the details (Art 5(1)(c)), under the terms it is bound by.
     /// </summary>
-    public static EmailMessage PartnerNotice(string to, string partnerName, string reference, string action, IReadOnlyList<string> details)
+    public static EmailMessage PartnerNotice(Gathering.Partner partner, string reference, string action, IReadOnlyList<string> details)
     {
+        ArgumentNullException.ThrowIfNull(partner);
         ArgumentNullException.ThrowIfNull(details);
+        var (to, partnerName) = (partner.Email, partner.Name);
         var (verb, instruction, _) = PartnerAction(action);
         var lines = new List<string>
         {
@@ -471,7 +473,7 @@ public static class EmailComposer
             "What this concerns:\n" + string.Join("\n", details.Select(d => $"  • {d}")),
             instruction,
         };
-        var terms = PartnerTerms(partnerName);
+        var terms = string.IsNullOrWhiteSpace(partner.Terms) ? null : partner.Terms;
         lines.Add(terms is null
             ? "This notice and the data it concerns are confidential under the terms on which we shared the data with you."
             : $"This notice and the data it concerns are confidential under our {terms} with you.");
@@ -658,8 +660,6 @@ public static class EmailComposer
         "restriction-lifted" => ("stop restricting", "The restriction we told you about has been lifted, after we told the person first (UK GDPR Art 18(3)). You may process the data again as our agreement allows.", "lifting of the restriction"),
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Expected rectification, restriction, restriction-lifted, objection-marketing or erasure."),
     };
-
-    private static string? PartnerTerms(string partnerName) => Gathering.PartnerDirectory.Find(partnerName)?.Terms;
 
     private static DateOnly UkDateOf(DateTimeOffset instant) => Deadlines.StatutoryClock.UkDate(instant);
 

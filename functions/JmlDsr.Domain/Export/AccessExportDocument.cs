@@ -104,7 +104,7 @@ public static class AccessExportDocument
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(record);
-        var row = new RecordBlock(record.Category, record.Fields.Select(f => new ExportFact(FieldLabels.For(system.Id, f.Key), f.Value ?? string.Empty)).ToList());
+        var row = new RecordBlock(record.Category, record.Fields.Select(f => new ExportFact(FieldLabels.For(system, f.Key), f.Value ?? string.Empty)).ToList());
         return index == 0
             ? [new RecordsStartBlock($"What {system.Name} holds about you", "Kind of record", "What it says"), row]
             : [row];

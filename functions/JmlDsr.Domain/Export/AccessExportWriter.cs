@@ -223,7 +223,7 @@ public static class AccessExportWriter
             _w.WriteStartObject("fieldLabels");
             foreach (var field in _fields)
             {
-                _w.WriteString(field, FieldLabels.For(system.Id, field));
+                _w.WriteString(field, FieldLabels.For(system, field));
             }
 
             _w.WriteEndObject();

@@ -12,7 +12,7 @@ namespace JmlDsr.Domain.Export;
 /// </summary>
 public static class FieldLabels
 {
-    /// <summary>Labels by field name, for every system; a system's own labels (<see cref="BySystem"/>) come first.</summary>
+    /// <summary>Labels by field name, for every system; a system's own labels (the data map's fields.labels) come first.</summary>
     private static readonly Dictionary<string, string> Common = new(StringComparer.Ordinal)
     {
         ["LoginEmail"] = "Login email",
@@ -48,19 +48,11 @@ public static class FieldLabels
         ["Terms"] = "Terms of sharing",
     };
 
-    /// <summary>Where a field means something particular in one system.</summary>
-    private static readonly Dictionary<(string System, string Field), string> BySystem = new()
-    {
-        [(SystemCatalog.WebsiteAccounts, "Created")] = "Account created on",
-        [(SystemCatalog.WebsiteAccounts, "At")] = "Signed in at",
-        [(SystemCatalog.Downloads, "At")] = "Downloaded on",
-    };
-
-    /// <summary>The label of <paramref name="field"/> as <paramref name="systemId"/> returns it.</summary>
-    public static string For(string? systemId, string field)
+    /// <summary>The label of <paramref name="field"/> as <paramref name="system"/> returns it.</summary>
+    public static string For(SystemDescriptor? system, string field)
     {
         ArgumentNullException.ThrowIfNull(field);
-        return systemId is not null && BySystem.TryGetValue((systemId, field), out var own) ? own
+        return system is not null && system.FieldLabels.TryGetValue(field, out var own) ? own
             : Common.TryGetValue(field, out var label) ? label
             : Split(field);
     }

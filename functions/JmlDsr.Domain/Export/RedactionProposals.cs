@@ -46,10 +46,9 @@ public sealed class RedactionProposer
     }
 
     /// <summary>One record of one system about the requester.</summary>
-    public void Add(string systemId, PersonalRecord record)
+    public void Add(SystemDescriptor? system, string systemId, PersonalRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var system = SystemCatalog.All.FirstOrDefault(s => s.Id == systemId);
         foreach (var (field, value) in record.Fields)
         {
             if (string.IsNullOrWhiteSpace(value))

@@ -6,8 +6,8 @@ namespace JmlDsr.Domain.Gathering;
 /// One disclosure of the person's data to a recipient, as the partner-sharing record states it: the partner, what was
 /// shared (the categories or field names the record gives, never the person's values), when and under which terms.
 /// </summary>
-/// <param name="AddressOnFile">Whether <see cref="PartnerDirectory"/> had an address for the partner when this was recorded.</param>
-/// <param name="Source">The system the disclosure was read from (<see cref="SystemCatalog.PartnerShares"/>).</param>
+/// <param name="AddressOnFile">Whether the data map's partners had an address for the partner when this was recorded.</param>
+/// <param name="Source">The system the disclosure was read from (a system with the disclosures role).</param>
 /// <param name="RecordSha256">The record's fingerprint (<see cref="RecordFingerprint"/>), the same hash an erasure proof gives it.</param>
 /// <param name="RecordedAt">When the search that first found it was made.</param>
 public sealed record RecipientShare(
@@ -36,7 +36,7 @@ public sealed record RecipientPlan(IReadOnlyList<Partner> ToTell, IReadOnlyList<
 /// <summary>
 /// Art 19: JML tells each recipient the personal data was disclosed to of any rectification, erasure or restriction,
 /// unless that proves impossible or involves disproportionate effort, and tells the person who they are if asked.
-/// The recipients are the partners that receive a changed system (<see cref="PartnerDirectory.ForSystem"/>) and every
+/// The recipients are the partners that receive a changed system (<see cref="DataMap.PartnersFor"/>) and every
 /// partner the person's partner-sharing records name.
 /// </summary>
 public static class Recipients
@@ -61,8 +61,9 @@ public static class Recipients
     }
 
     /// <summary>The disclosure a partner-sharing record states, or null when it names no partner.</summary>
-    public static RecipientShare? FromRecord(PersonalRecord record, DateTimeOffset recordedAt, string systemId = SystemCatalog.PartnerShares)
+    public static RecipientShare? FromRecord(DataMap map, PersonalRecord record, DateTimeOffset recordedAt, string systemId)
     {
+        ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(record);
         var partner = Clean(Field(record, PartnerField));
         if (partner is null)
@@ -70,7 +71,7 @@ public static class Recipients
             return null;
         }
 
-        return new RecipientShare(partner, PartnerDirectory.Find(partner) is not null, record.Category,
+        return new RecipientShare(partner, map.FindPartner(partner) is not null, record.Category,
             Clean(Field(record, SharedField)), Clean(Field(record, WhenField)), Clean(Field(record, TermsField)), systemId, RecordFingerprint.Hash(systemId, record), recordedAt);
     }
 
@@ -101,15 +102,16 @@ public static class Recipients
     /// Who to tell: the partners of every changed system, and every partner a sharing record names. A named partner the
     /// directory has no address for (now: the directory may have changed since it was recorded) goes to staff.
     /// </summary>
-    public static RecipientPlan Plan(IEnumerable<string> systemsChanged, IEnumerable<RecipientShare> shares, int untracedShares = 0)
+    public static RecipientPlan Plan(DataMap map, IEnumerable<string> systemsChanged, IEnumerable<RecipientShare> shares, int untracedShares = 0)
     {
+        ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(systemsChanged);
         ArgumentNullException.ThrowIfNull(shares);
-        var tell = systemsChanged.SelectMany(PartnerDirectory.ForSystem).ToList();
+        var tell = systemsChanged.SelectMany(map.PartnersFor).ToList();
         var unreachable = new List<UnreachableRecipient>();
         foreach (var group in Distinct(shares).GroupBy(s => s.Partner, StringComparer.OrdinalIgnoreCase))
         {
-            if (PartnerDirectory.Find(group.Key) is { } partner)
+            if (map.FindPartner(group.Key) is { } partner)
             {
                 tell.Add(partner);
             }
@@ -138,7 +140,7 @@ public static class Recipients
     /// Builds the record from the records of one search, streamed: it keeps one entry per distinct disclosure and a count
     /// of records naming no partner, so a person with many sharing records costs what their distinct partners cost.
     /// </summary>
-    public sealed class Builder(SystemSearch search)
+    public sealed class Builder(DataMap map, SystemSearch search)
     {
         private readonly Dictionary<string, RecipientShare> _shares = new(StringComparer.Ordinal);
         private int _unnamed;
@@ -151,7 +153,7 @@ public static class Recipients
                 return;
             }
 
-            if (FromRecord(record, search.SearchedAt, search.SystemId) is { } share)
+            if (FromRecord(map, record, search.SearchedAt, search.SystemId) is { } share)
             {
                 _shares.TryAdd(Key(share), share);
             }
@@ -162,7 +164,7 @@ public static class Recipients
         }
 
         public RecipientsRecord Build() =>
-            new(Basis, search.SystemId, SystemCatalog.Get(search.SystemId).Name, search.SearchedAt, search.SearchedBy, Distinct(_shares.Values), _unnamed);
+            new(Basis, search.SystemId, map.NameOf(search.SystemId), search.SearchedAt, search.SearchedBy, Distinct(_shares.Values), _unnamed);
     }
 
     private static List<RecipientShare> Distinct(IEnumerable<RecipientShare> shares) =>

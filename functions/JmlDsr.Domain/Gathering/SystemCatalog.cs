@@ -1,8 +1,9 @@
 namespace JmlDsr.Domain.Gathering;
 
 /// <summary>
-/// One of JML's systems that holds personal data, with what Art 15(1)(a)–(h) requires us to say
-/// about it: purposes, categories, recipients, retention, source.
+/// One of JML's systems that holds personal data, as the data map (<see cref="DataMap"/>) describes it: what Art 15(1)(a)–(h)
+/// and Art 30 require us to say about it (purposes, lawful basis, categories, recipients, retention, source), how a person is
+/// found in it, how JmlDsr reaches it and what each right does to each category of its records.
 /// </summary>
 public sealed record SystemDescriptor(
     string Id,
@@ -14,6 +15,24 @@ public sealed record SystemDescriptor(
     string Retention,
     string Source)
 {
+    /// <summary>Who is responsible for the system (an address): told when it needs a person.</summary>
+    public string Owner { get; init; } = string.Empty;
+
+    /// <summary>What else the product relies on the system for (<see cref="SystemRoles"/>).</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
+    /// <summary>The partners (ids in <see cref="DataMap.Partners"/>) the system's data is disclosed to (Art 19).</summary>
+    public IReadOnlyList<string> Partners { get; init; } = [];
+
+    /// <summary>How the person's records are found: by email, or by keys read from another system's records.</summary>
+    public IReadOnlyList<LookupKey> Lookup { get; init; } = [LookupKey.Email];
+
+    /// <summary>Fields holding numbers a person quotes from their paperwork (a contract number, a licence key).</summary>
+    public IReadOnlyList<string> Numbers { get; init; } = [];
+
+    /// <summary>How JmlDsr reaches the system.</summary>
+    public ConnectorSpec Connector { get; init; } = new("table", new Dictionary<string, string>());
+
     /// <summary>
     /// Fields of the person's own rows that identify the person themself (their name, address, phone, email in their own
     /// account or contact): theirs, so never proposed for redaction from their copy (Art 15; Art 15(4) is about others).
@@ -22,9 +41,109 @@ public sealed record SystemDescriptor(
 
     /// <summary>Fields the person or staff wrote freely (feedback answers, notes): they may name other people (Art 15(4)).</summary>
     public IReadOnlyList<string> FreeTextFields { get; init; } = [];
+
+    /// <summary>What a field is called in this system's part of the copy, where it differs from the common label.</summary>
+    public IReadOnlyDictionary<string, string> FieldLabels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Fields written on each record a restriction marks ({since}, {reference} filled in).</summary>
+    public IReadOnlyDictionary<string, string> RestrictionMark { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Fields written on each record when the person objects to direct marketing ({since}, {reference}).</summary>
+    public IReadOnlyDictionary<string, string> ObjectionMark { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What an anonymised record of this system keeps.</summary>
+    public AnonymiseSpec Anonymise { get; init; } = AnonymiseSpec.Default;
+
+    /// <summary>What each right does, per category: the first rule whose category the record's category contains.</summary>
+    public IReadOnlyList<CategoryRights> Rights { get; init; } = [];
+
+    public bool Has(string role) => Roles.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>The rule for a record of this category: the first that matches, else delete, update and flag.</summary>
+    public CategoryRights RightsFor(string? category) =>
+        Rights.FirstOrDefault(r => r.Matches(category)) ?? CategoryRights.Default;
 }
 
-/// <summary>JML's data map: every system the connectors search (shared/domain.md).</summary>
+/// <summary>What the product relies on a system for, beyond searching it.</summary>
+public static class SystemRoles
+{
+    /// <summary>It knows who JML's customers and contacts are (an unknown address is told so).</summary>
+    public const string Identity = "identity";
+
+    /// <summary>Its contracts date the claims period every system's retention counts from, and can be found by number.</summary>
+    public const string Contracts = "contracts";
+
+    /// <summary>Its records say what was shared with which partner (Art 19 recipients).</summary>
+    public const string Disclosures = "disclosures";
+
+    /// <summary>It holds marketing consent and notices: objections and suppression act on it.</summary>
+    public const string Marketing = "marketing";
+}
+
+/// <summary>A key a person's records are found by: their email address, or a value read from another system's records.</summary>
+/// <param name="Key">"email", or the derived key's name.</param>
+/// <param name="From">The system whose records give the key (derived keys).</param>
+/// <param name="Field">The field of those records that holds it.</param>
+/// <param name="Column">The field of this system's records it is matched against.</param>
+public sealed record LookupKey(string Key, string? From = null, string? Field = null, string? Column = null)
+{
+    public static LookupKey Email { get; } = new("email");
+
+    public bool IsEmail => From is null;
+}
+
+/// <summary>How a system is reached: the connector kind and its settings (names of configuration settings for secrets).</summary>
+public sealed record ConnectorSpec(string Kind, IReadOnlyDictionary<string, string> Settings)
+{
+    public string? Setting(string name) => Settings.TryGetValue(name, out var v) ? v : null;
+}
+
+/// <summary>What an anonymised record keeps: fields as they are, fields cut to the month, and how the person is told.</summary>
+public sealed record AnonymiseSpec(IReadOnlyList<string> Keep, IReadOnlyList<string> KeepMonth, string Keeps)
+{
+    public static AnonymiseSpec Default { get; } = new(["Rating", "Product"], ["Asked", "Answered", "Given", "Sent", "Date"], "the rating and the month it was given");
+}
+
+/// <summary>What erasure, rectification and restriction do to the records of one category.</summary>
+public sealed record CategoryRights(string Category, string Erasure, string Rectification, string Restriction)
+{
+    public const string Any = "*";
+
+    public static CategoryRights Default { get; } = new(Any, ErasureActions.Delete, RectificationActions.Update, RestrictionActions.Flag);
+
+    public bool Matches(string? category) =>
+        Category == Any || (category is not null && category.Contains(Category, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>What erasure does to a category of records (config values; <see cref="Retention.RetentionRules"/> applies them).</summary>
+public static class ErasureActions
+{
+    public const string Delete = "delete";
+    public const string Anonymise = "anonymise";
+    public const string Suppress = "suppress";
+    public const string RetainContractClaims = "retain-contract-claims";
+    public const string RetainAccountingRecords = "retain-accounting-records";
+    public const string RetainAccountability = "retain-accountability";
+}
+
+public static class RectificationActions
+{
+    public const string Update = "update";
+    public const string Refuse = "refuse";
+}
+
+public static class RestrictionActions
+{
+    /// <summary>The system records the restriction (a restriction record beside the person's records).</summary>
+    public const string Flag = "flag";
+
+    /// <summary>Flag, and each record carries the system's restriction mark.</summary>
+    public const string Mark = "mark";
+
+    public const string None = "none";
+}
+
+/// <summary>The ids of the systems in the shipped data map (config/datamap.yaml): the demo data and the tests use them.</summary>
 public static class SystemCatalog
 {
     public const string WebsiteAccounts = "website-accounts";
@@ -34,82 +153,4 @@ public static class SystemCatalog
     public const string Communications = "communications";
     public const string Feedback = "feedback";
     public const string PartnerShares = "partner-shares";
-
-    private const string ContractRetention =
-        "For the contract and six years after it ends (Limitation Act 1980 s 5; twelve for a deed); accounting records six years from the end of the financial year (Companies Act 2006 s 388).";
-
-    public static IReadOnlyList<SystemDescriptor> All { get; } =
-    [
-        new(WebsiteAccounts, "Website accounts and cookies",
-            "To run your account on our website, keep you signed in, and keep the site secure.",
-            "Contract (Art 6(1)(b)); legitimate interests in site security (Art 6(1)(f)); consent for non-essential cookies.",
-            ["login email", "name", "IP address", "operating system", "browser", "cookie log-ins"],
-            [],
-            "While the account is open, then 12 months; sign-in logs 12 months.",
-            "Collected from you and from your browser when you use the website.")
-        {
-            IdentifyingFields = ["LoginEmail", "Name"],
-        },
-        new(Crm, "Customer relationship management (CRM)",
-            "To manage our relationship with customers, suppliers and business contacts.",
-            "Contract (Art 6(1)(b)); legitimate interests in managing business relationships (Art 6(1)(f)).",
-            ["name", "email", "company", "phone", "address", "role"],
-            ["JML's service partners, bound by confidentiality terms"],
-            ContractRetention,
-            "Collected from you, or from your employer when you are a business contact.")
-        {
-            IdentifyingFields = ["Name", "Email", "Phone", "Mobile", "Address", "Company", "Role"],
-            FreeTextFields = ["Notes"],
-        },
-        new(Contracts, "Contracts and licences",
-            "To perform contracts and licences and to bring or defend legal claims.",
-            "Contract (Art 6(1)(b)); legal obligation (Art 6(1)(c)) for accounting records.",
-            ["contracts", "licence keys", "products", "start and expiry dates", "invoices"],
-            ["partners who deliver services under the contract, bound by confidentiality terms"],
-            ContractRetention,
-            "Collected from you or your organisation when the contract was made.")
-        {
-            FreeTextFields = ["Notes"],
-        },
-        new(Downloads, "Product downloads",
-            "To provide product downloads and support, and to understand product use.",
-            "Contract (Art 6(1)(b)); legitimate interests (Art 6(1)(f)).",
-            ["products downloaded", "dates", "contact details given"],
-            [],
-            "Three years after the download.",
-            "Collected from you when you download a product.")
-        {
-            IdentifyingFields = ["ContactGiven"],
-        },
-        new(Communications, "Marketing and product notices",
-            "To send product-expiry notices, new-product notices and event invitations.",
-            "Consent for marketing (Art 6(1)(a), PECR reg 22); contract for service notices (Art 6(1)(b)).",
-            ["notices sent", "marketing consent and its date", "email address"],
-            [],
-            "Until you withdraw consent, then a suppression record so we never mail you again.",
-            "Collected from you when you gave consent or bought a product.")
-        {
-            IdentifyingFields = ["Email"],
-        },
-        new(Feedback, "Customer feedback",
-            "To ask for and act on feedback about our products and services.",
-            "Legitimate interests in improving our services (Art 6(1)(f)).",
-            ["feedback requests", "answers", "ratings"],
-            ["our feedback service provider, bound by confidentiality terms"],
-            "Two years after the feedback was given.",
-            "Collected from you; the feedback service provider runs the surveys for us.")
-        {
-            FreeTextFields = ["Answer", "Comment", "Notes"],
-        },
-        new(PartnerShares, "Partner sharing records",
-            "To record what we have shared with which partner, when and under which terms (accountability, Art 5(2)).",
-            "Legal obligation and legitimate interests in accountability (Art 6(1)(c), (f)).",
-            ["partner", "data shared", "date", "terms"],
-            [],
-            "For as long as the shared data is kept, then six years.",
-            "Created by JML when data is shared."),
-    ];
-
-    public static SystemDescriptor Get(string id) =>
-        All.FirstOrDefault(s => s.Id == id) ?? throw new KeyNotFoundException($"No system '{id}'.");
 }

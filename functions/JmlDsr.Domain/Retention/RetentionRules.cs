@@ -102,10 +102,10 @@ public static class RetentionRules
         return latest;
     }
 
-    /// <summary>What erasure (Art 17) does with one record of one system (ids from <see cref="SystemCatalog"/>).</summary>
-    public static ErasureDecision Decide(string systemId, PersonalRecord record, RetentionFacts facts)
+    /// <summary>What erasure (Art 17) does with one record of one system: the data map's rule for the record's category.</summary>
+    public static ErasureDecision Decide(SystemDescriptor system, PersonalRecord record, RetentionFacts facts)
     {
-        ArgumentNullException.ThrowIfNull(systemId);
+        ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(facts);
 
@@ -118,24 +118,24 @@ public static class RetentionRules
                 null, LegalHoldRule);
         }
 
-        return systemId switch
+        return system.RightsFor(record.Category).Erasure switch
         {
-            SystemCatalog.Contracts => DecideContracts(record, facts),
-            SystemCatalog.Crm => DecideCrm(facts),
-            SystemCatalog.PartnerShares => DecidePartnerShare(record, facts),
+            ErasureActions.RetainAccountingRecords => DecideAccountingRecord(record, facts),
+            ErasureActions.RetainContractClaims => IsContractLike(record.Category) ? DecideContracts(record, facts) : DecideContactOfContract(facts),
+            ErasureActions.RetainAccountability => DecidePartnerShare(record, facts),
 
             // Withdrawn consent: keep a suppression entry so the person is never mailed again (ICO direct
             // marketing guidance on suppression lists; PECR reg 22, UK GDPR Art 21(3)).
-            SystemCatalog.Communications when Contains(record.Category, "consent") => new ErasureDecision(ErasureOutcome.Anonymised,
+            ErasureActions.Suppress => new ErasureDecision(ErasureOutcome.Anonymised,
                 "We have replaced your marketing consent with a suppression entry: a one-way code made from your email address, not the address itself, so that we can make sure we never send you marketing again, as the ICO recommends.",
                 null, SuppressionRule),
 
-            // Feedback: the rating is kept for statistics without anything that identifies the person (Recital 26).
-            SystemCatalog.Feedback => new ErasureDecision(ErasureOutcome.Anonymised,
-                "We have removed everything that identifies you from your feedback; we keep only the rating and the month it was given, for statistics that are no longer about you (UK GDPR Recital 26).",
+            // Kept for statistics without anything that identifies the person (Recital 26).
+            ErasureActions.Anonymise => new ErasureDecision(ErasureOutcome.Anonymised,
+                $"We have removed everything that identifies you from this record; we keep only {system.Anonymise.Keeps}, for statistics that are no longer about you (UK GDPR Recital 26).",
                 null, AnonymisedStatisticsRule),
 
-            // Website accounts, downloads, other communications and anything unknown: no exception applies (Art 17(1)).
+            // No exception applies (Art 17(1)).
             _ => NoRule(),
         };
     }
@@ -147,13 +147,13 @@ public static class RetentionRules
     /// record keeps only an allow-list of non-identifying fields (product, rating), with dates coarsened to
     /// the month.
     /// </summary>
-    public static IReadOnlyDictionary<string, string?> Anonymise(string systemId, PersonalRecord record, string subjectEmail)
+    public static IReadOnlyDictionary<string, string?> Anonymise(SystemDescriptor system, PersonalRecord record, string subjectEmail)
     {
-        ArgumentNullException.ThrowIfNull(systemId);
+        ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(subjectEmail);
 
-        if (systemId == SystemCatalog.Communications && Contains(record.Category, "consent"))
+        if (system.RightsFor(record.Category).Erasure == ErasureActions.Suppress)
         {
             // A hash is pseudonymous, not anonymous (Recital 26): it is kept only as a suppression entry, the
             // minimum needed to honour the objection to direct marketing (Art 21(3)); never used to mail.
@@ -167,11 +167,11 @@ public static class RetentionRules
         var kept = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (key, value) in record.Fields)
         {
-            if (KeptAsIs.Contains(key))
+            if (system.Anonymise.Keep.Contains(key, StringComparer.OrdinalIgnoreCase))
             {
                 kept[key] = value;
             }
-            else if (KeptAsMonth.Contains(key))
+            else if (system.Anonymise.KeepMonth.Contains(key, StringComparer.OrdinalIgnoreCase))
             {
                 // Art 5(1)(c) data minimisation: the month is enough for statistics; the day narrows down who.
                 kept[key] = ParseDate(value)?.ToString("yyyy-MM", CultureInfo.InvariantCulture);
@@ -201,23 +201,23 @@ public static class RetentionRules
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 
+    private static ErasureDecision DecideAccountingRecord(PersonalRecord record, RetentionFacts facts)
+    {
+        // Companies Act 2006 s 388 (accounting records; a private company's statutory minimum is three
+        // years, JML keeps six, which also meets HMRC's six years) from the end of the financial year in
+        // which the invoice was issued; a legal obligation, so Art 17(3)(b) applies. An invoice whose date
+        // we cannot read is treated as issued today: keeping it longer is the safe error.
+        var issued = ParseDate(Field(record, "Date") ?? Field(record, "Issued")) ?? facts.Today;
+        var until = FinancialYearEnd(issued).AddYears(AccountingRecordYears);
+        return until < facts.Today
+            ? Ended(until, AccountingRecordsRule)
+            : new ErasureDecision(ErasureOutcome.Retained,
+                $"Invoices are accounting records, which the Companies Act 2006 (s 388) requires us to keep for six years from the end of the financial year, so UK GDPR Art 17(3)(b) allows us to keep this one until {EmailComposer.LongDate(until)}. Until then we will only store it, and we will erase it automatically after that date.",
+                until, AccountingRecordsRule);
+    }
+
     private static ErasureDecision DecideContracts(PersonalRecord record, RetentionFacts facts)
     {
-        if (Contains(record.Category, "invoice"))
-        {
-            // Companies Act 2006 s 388 (accounting records; a private company's statutory minimum is three
-            // years, JML keeps six, which also meets HMRC's six years) from the end of the financial year in
-            // which the invoice was issued; a legal obligation, so Art 17(3)(b) applies. An invoice whose date
-            // we cannot read is treated as issued today: keeping it longer is the safe error.
-            var issued = ParseDate(Field(record, "Date") ?? Field(record, "Issued")) ?? facts.Today;
-            var until = FinancialYearEnd(issued).AddYears(AccountingRecordYears);
-            return until < facts.Today
-                ? Ended(until, AccountingRecordsRule)
-                : new ErasureDecision(ErasureOutcome.Retained,
-                    $"Invoices are accounting records, which the Companies Act 2006 (s 388) requires us to keep for six years from the end of the financial year, so UK GDPR Art 17(3)(b) allows us to keep this one until {EmailComposer.LongDate(until)}. Until then we will only store it, and we will erase it automatically after that date.",
-                    until, AccountingRecordsRule);
-        }
-
         // Art 17(3)(e): contracts, licences and their records are needed to establish, exercise or defend
         // claims while one can be brought (Limitation Act 1980 s 5, s 8). Facts computed from every contract
         // record already cover this one; the record's own date is a floor in case the caller passed none.
@@ -234,7 +234,7 @@ public static class RetentionRules
                 claims, ContractClaimsRule);
     }
 
-    private static ErasureDecision DecideCrm(RetentionFacts facts)
+    private static ErasureDecision DecideContactOfContract(RetentionFacts facts)
     {
         // Art 17(3)(e): the contact record is needed to administer the contract and to defend claims under
         // it while one can still be brought. The last day of the limitation period still counts.
@@ -271,10 +271,6 @@ public static class RetentionRules
 
     private static ErasureDecision NoRule() =>
         new(ErasureOutcome.Erased, "No law requires us to keep this, so it is erased (UK GDPR Art 17(1)).", null, NoRetentionRule);
-
-    private static readonly HashSet<string> KeptAsIs = new(StringComparer.OrdinalIgnoreCase) { "Rating", "Product" };
-
-    private static readonly HashSet<string> KeptAsMonth = new(StringComparer.OrdinalIgnoreCase) { "Asked", "Answered", "Given", "Sent", "Date" };
 
     private static bool IsContractLike(string? category) =>
         category is not null

@@ -15,8 +15,11 @@ namespace JmlDsr.Functions.Approval;
 /// redact (Art 15(4)); on approving a rectification, each field change to apply or refuse with a reason
 /// (Art 16, Art 12(4)); the requester's answer to a request for clarification.
 /// </summary>
-public sealed class DecisionForms(RequestRepository requests, DsrStorage storage)
+public sealed class DecisionForms(RequestRepository requests, DsrStorage storage, DataMap map)
 {
+    /// <summary>The data map the forms are drawn from.</summary>
+    public DataMap Map => map;
+
     public const int MaxChanges = 20;
     private const int MaxRecordsScanned = 2000;
     private const int MaxText = 2000;
@@ -137,11 +140,11 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
     {
         // The requester's own identifying values are theirs (Art 15): only other people's data is proposed (Art 15(4)).
         var proposer = new RedactionProposer(r.PersonEmail(), r.SubjectName ?? r.RequesterName);
-        foreach (var system in SystemCatalog.All)
+        foreach (var system in map.Systems)
         {
             await foreach (var record in RecordsAsync(r.RowKey, system.Id, ct))
             {
-                proposer.Add(system.Id, record);
+                proposer.Add(system, system.Id, record);
             }
         }
 
@@ -153,7 +156,7 @@ public sealed class DecisionForms(RequestRepository requests, DsrStorage storage
     {
         // Every field held about the person, with the values each system holds: staff turn the request into changes.
         var fields = new SortedDictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var system in SystemCatalog.All)
+        foreach (var system in map.Systems)
         {
             await foreach (var record in RecordsAsync(r.RowKey, system.Id, ct))
             {

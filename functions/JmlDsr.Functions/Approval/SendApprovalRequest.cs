@@ -13,7 +13,7 @@ namespace JmlDsr.Functions.Approval;
 /// Emails the privacy team what was found, with signed single-use links: approve, reject (with a
 /// reason), or extend (with a reason). All links of one step share it: using one spends them all.
 /// </summary>
-public sealed class SendApprovalRequest(RequestRepository requests, StaffStepRequest staff, IOptions<DsrOptions> options)
+public sealed class SendApprovalRequest(RequestRepository requests, StaffStepRequest staff, IOptions<DsrOptions> options, Domain.Gathering.DataMap map)
     : IDsrActivity<ApprovalRequestInput, bool>
 {
     [Function(nameof(SendApprovalRequest))]
@@ -26,7 +26,7 @@ public sealed class SendApprovalRequest(RequestRepository requests, StaffStepReq
         var type = RequestTypes.FromWire(r.Type);
         await staff.SendAsync(input.Reference, input.Step, LinkActions.StaffDecisions, input.LinkExpires, input.At,
             links => EmailComposer.StaffApprovalRequest(options.Value.PrivacyTeamAddress, input.Reference, type, EmailComposer.Mask(r.RequesterEmail),
-                input.DueDate, Summaries.ToEmail(input.Systems), links, input.LinkExpires),
+                input.DueDate, Summaries.ToEmail(map, input.Systems), links, input.LinkExpires),
             input.Step + "-requested", $"Decision requested from the privacy team ({string.Join(", ", input.Systems.Select(s => $"{s.SystemId}: {s.RecordCount}"))}).");
         return true;
     }

@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace JmlDsr.Functions.Approval;
 
 /// <summary>Tells the requester of a staff decision that is not the final answer's data: a refusal or an extension.</summary>
-public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer, AuditLog audit) : IDsrActivity<CustomerNoticeInput, bool>
+public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer, AuditLog audit, Domain.Gathering.DataMap map) : IDsrActivity<CustomerNoticeInput, bool>
 {
     public const string Rejection = "rejection";
     public const string Extension = "extension";
@@ -36,7 +36,7 @@ public sealed class SendCustomerNotice(RequestRepository requests, Mailer mailer
             Refusal => EmailComposer.RefusedUnfoundedOrExcessive(r.RequesterEmail, r.RequesterName, r.RowKey, reason),
             NoClarification => EmailComposer.ClosedNoClarification(r.RequesterEmail, r.RequesterName, r.RowKey),
             FeeUnpaid => EmailComposer.ClosedFeeUnpaid(r.RequesterEmail, r.RequesterName, r.RowKey),
-            NoData => EmailComposer.NoDataHeld(r.RequesterEmail, r.RequesterName, r.RowKey, type, Domain.Gathering.SystemCatalog.All.Select(x => x.Name).ToList()),
+            NoData => EmailComposer.NoDataHeld(r.RequesterEmail, r.RequesterName, r.RowKey, type, map.Systems.Select(x => x.Name).ToList()),
             _ when input.Step.StartsWith(Fee, StringComparison.Ordinal) => EmailComposer.FeeRequest(r.RequesterEmail, r.RequesterName, r.RowKey, reason, input.DueDate ?? throw new ArgumentException("A fee request needs the date to pay by.")),
             _ => throw new ArgumentException($"Unknown notice '{input.Step}'."),
         };

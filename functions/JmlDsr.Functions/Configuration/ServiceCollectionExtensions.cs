@@ -41,6 +41,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(blobs);
         services.AddSingleton(queues);
         services.AddSingleton<DsrStorage>();
+        services.AddSingleton(_ => DataMapSource.Load(configuration));
         services.AddSingleton<RequestRepository>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<DecisionStore>();

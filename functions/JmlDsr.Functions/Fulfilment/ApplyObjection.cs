@@ -46,7 +46,6 @@ public sealed class ApplyObjection(RequestRepository requests, DecisionStore dec
     : IDsrActivity<RightsInput, ObjectionResult>
 {
     public const string Evidence = "objection";
-    public const string CrmField = "Marketing";
     public const string ObjectionField = "Objection";
 
     [Function(nameof(ApplyObjection))]
@@ -92,34 +91,46 @@ public sealed class ApplyObjection(RequestRepository requests, DecisionStore dec
     {
         await writer.SuppressMarketingAsync(email, at);
         var changed = new List<string>();
-        foreach (var row in (await writer.RowsAsync(SystemCatalog.Communications, email)).Where(x => x.RowKey is not (SystemWriter.RestrictionRow or SystemWriter.ObjectionRow)))
+        foreach (var system in writer.Map.Systems)
         {
-            var fields = new Dictionary<string, string?> { [ApplyRestriction.SuppressionField] = "yes" };
-            if (row.Record.Fields.ContainsKey("Consent"))
+            var marketing = system.Has(SystemRoles.Marketing);
+            if (!marketing && system.ObjectionMark.Count == 0)
             {
-                fields["Consent"] = "withdrawn";
-                fields["Withdrawn"] = since;
+                continue;
             }
 
-            await writer.SetFieldsAsync(SystemCatalog.Communications, email, row.RowKey, fields);
-        }
-
-        await writer.SetFieldsAsync(SystemCatalog.Communications, email, SystemWriter.ObjectionRow, new Dictionary<string, string?>
-        {
-            ["Category"] = "objection to direct marketing",
-            ["Marketing"] = "stopped",
-            ["Since"] = since,
-            ["Reference"] = reference,
-            ["Basis"] = "UK GDPR Art 21(2)-(3): never again, by any channel, including profiling for marketing",
-        });
-        changed.Add(SystemCatalog.Communications);
-
-        foreach (var row in (await writer.RowsAsync(SystemCatalog.Crm, email)).Where(x => x.RowKey != SystemWriter.RestrictionRow))
-        {
-            await writer.SetFieldsAsync(SystemCatalog.Crm, email, row.RowKey, new Dictionary<string, string?> { [CrmField] = $"Objected to direct marketing on {since} (UK GDPR Art 21, {reference}): never market" });
-            if (!changed.Contains(SystemCatalog.Crm))
+            var rows = (await writer.RowsAsync(system.Id, email)).Where(x => x.RowKey is not (SystemWriter.RestrictionRow or SystemWriter.ObjectionRow)).ToList();
+            foreach (var row in rows)
             {
-                changed.Add(SystemCatalog.Crm);
+                var fields = system.ObjectionMark.ToDictionary(m => m.Key, m => (string?)m.Value.Replace("{since}", since, StringComparison.Ordinal).Replace("{reference}", reference, StringComparison.Ordinal));
+                if (marketing && row.Record.Fields.ContainsKey("Consent"))
+                {
+                    fields["Consent"] = "withdrawn";
+                    fields["Withdrawn"] = since;
+                }
+
+                if (fields.Count > 0)
+                {
+                    await writer.SetFieldsAsync(row, fields);
+                }
+            }
+
+            if (marketing && writer.HoldsFlags(system.Id))
+            {
+                // The marketing system keeps the objection even when it holds nothing else about the person yet.
+                await writer.SetFlagAsync(system.Id, email, SystemWriter.ObjectionRow, new Dictionary<string, string?>
+                {
+                    ["Category"] = "objection to direct marketing",
+                    ["Marketing"] = "stopped",
+                    ["Since"] = since,
+                    ["Reference"] = reference,
+                    ["Basis"] = "UK GDPR Art 21(2)-(3): never again, by any channel, including profiling for marketing",
+                });
+            }
+
+            if (marketing || rows.Count > 0)
+            {
+                changed.Add(system.Id);
             }
         }
 
@@ -130,7 +141,7 @@ public sealed class ApplyObjection(RequestRepository requests, DecisionStore dec
     private async Task<IReadOnlyList<string>> StopLegitimateInterestsAsync(string email, string reference, string since)
     {
         var changed = new List<string>();
-        foreach (var system in SystemCatalog.All.Where(s => s.LawfulBasis.Contains("6(1)(f)", StringComparison.Ordinal) && s.Id != SystemCatalog.PartnerShares))
+        foreach (var system in writer.Map.Systems.Where(s => s.LawfulBasis.Contains("6(1)(f)", StringComparison.Ordinal) && !s.Has(SystemRoles.Disclosures)))
         {
             var rows = await writer.RowsAsync(system.Id, email);
             if (rows.Count == 0)
@@ -139,14 +150,25 @@ public sealed class ApplyObjection(RequestRepository requests, DecisionStore dec
             }
 
             changed.Add(system.Id);
-            await writer.SetFieldsAsync(system.Id, email, SystemWriter.ObjectionRow, new Dictionary<string, string?>
+            var flag = new Dictionary<string, string?>
             {
                 ["Category"] = "objection to processing",
                 [ObjectionField] = "upheld",
                 ["Since"] = since,
                 ["Reference"] = reference,
                 ["Stopped"] = "processing based on legitimate interests (UK GDPR Art 6(1)(f), Art 21(1)); other lawful bases and legal claims unaffected",
-            });
+            };
+            if (writer.HoldsFlags(system.Id))
+            {
+                await writer.SetFlagAsync(system.Id, email, SystemWriter.ObjectionRow, flag);
+            }
+            else
+            {
+                foreach (var row in rows)
+                {
+                    await writer.SetFieldsAsync(row, new Dictionary<string, string?> { [ObjectionField] = $"upheld on {since} ({reference}): {flag["Stopped"]}" });
+                }
+            }
         }
 
         return changed;

@@ -30,9 +30,10 @@ public sealed class ApplyRectification(RequestRepository requests, DecisionStore
         {
             foreach (var row in await writer.RowsAsync(change.SystemId, r.PersonEmail()))
             {
-                if (FieldName(row.Record, change.Field) is { } name && row.Record.Fields[name] != change.NewValue)
+                if (FieldName(row.Record, change.Field) is { } name && row.Record.Fields[name] != change.NewValue
+                    && writer.Map.Describe(change.SystemId).RightsFor(row.Record.Category).Rectification == RectificationActions.Update)
                 {
-                    await writer.SetFieldsAsync(change.SystemId, r.PersonEmail(), row.RowKey, new Dictionary<string, string?> { [name] = change.NewValue });
+                    await writer.SetFieldsAsync(row, new Dictionary<string, string?> { [name] = change.NewValue });
                 }
             }
         }
@@ -57,12 +58,24 @@ public sealed class ApplyRectification(RequestRepository requests, DecisionStore
             }
 
             var found = false;
-            foreach (var system in SystemCatalog.All)
+            var kept = new List<string>();
+            foreach (var system in writer.Map.Systems)
             {
                 foreach (var row in await writer.RowsAsync(system.Id, email))
                 {
                     if (FieldName(row.Record, change.Field) is { } name)
                     {
+                        if (system.RightsFor(row.Record.Category).Rectification == RectificationActions.Refuse)
+                        {
+                            // A record of what happened (a disclosure, an invoice): it stays as it was, and the person is told why.
+                            if (!kept.Contains(system.Name))
+                            {
+                                kept.Add(system.Name);
+                            }
+
+                            continue;
+                        }
+
                         found = true;
                         var old = row.Record.Fields[name];
                         if (!applied.Any(a => a.SystemId == system.Id && a.Field == name && a.OldValue == old))
@@ -73,7 +86,13 @@ public sealed class ApplyRectification(RequestRepository requests, DecisionStore
                 }
             }
 
-            if (!found)
+            if (kept.Count > 0)
+            {
+                refused.Add(new RefusedChange(new FieldChange(string.Empty, string.Join(", ", kept), change.Field, null, change.NewValue),
+                    $"{string.Join(" and ", kept)} keep{(kept.Count == 1 ? "s" : string.Empty)} a record of what happened at the time, so this is left as it was recorded; where we hold this information elsewhere, it has been corrected."));
+            }
+
+            if (!found && kept.Count == 0)
             {
                 refused.Add(new RefusedChange(new FieldChange(string.Empty, "—", change.Field, null, change.NewValue), "We do not hold this information about you in any system, so there was nothing to correct."));
             }

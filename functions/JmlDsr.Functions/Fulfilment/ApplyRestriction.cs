@@ -1,5 +1,6 @@
 using System.Globalization;
 using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using Microsoft.Azure.Functions.Worker;
@@ -15,8 +16,16 @@ public sealed class ApplyRestriction(RequestRepository requests, SystemWriter wr
     : IDsrActivity<RightsInput, RightsResult>
 {
     public const string Evidence = "restriction";
-    public const string CrmField = "Restriction";
-    public const string SuppressionField = "MarketingSuppressed";
+    /// <summary>The field a record carries when its system has no restriction mark of its own.</summary>
+    public const string DefaultMarkField = "Restricted";
+
+    /// <summary>The fields a restriction writes on a record: the system's restriction mark, {since} and {reference} filled in.</summary>
+    public static IReadOnlyDictionary<string, string?> Marks(SystemDescriptor system, string since, string reference)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var mark = system.RestrictionMark.Count > 0 ? system.RestrictionMark : new Dictionary<string, string> { [DefaultMarkField] = "Restricted since {since} (UK GDPR Art 18, {reference})" };
+        return mark.ToDictionary(m => m.Key, m => (string?)m.Value.Replace("{since}", since, StringComparison.Ordinal).Replace("{reference}", reference, StringComparison.Ordinal));
+    }
 
     [Function(nameof(ApplyRestriction))]
     public Task<RightsResult> Run([ActivityTrigger] RightsInput input) => RunAsync(input);
@@ -29,7 +38,7 @@ public sealed class ApplyRestriction(RequestRepository requests, SystemWriter wr
         await writer.SetRestrictedAsync(email, input.Reference, restricted: true, input.At);
         var since = input.At.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var systems = new List<string>();
-        foreach (var system in SystemCatalog.All)
+        foreach (var system in writer.Map.Systems)
         {
             var rows = await writer.RowsAsync(system.Id, email);
             if (rows.Count == 0)
@@ -38,23 +47,26 @@ public sealed class ApplyRestriction(RequestRepository requests, SystemWriter wr
             }
 
             systems.Add(system.Id);
-            await writer.SetFieldsAsync(system.Id, email, SystemWriter.RestrictionRow, new Dictionary<string, string?>
+            var flags = writer.HoldsFlags(system.Id);
+            if (flags)
             {
-                ["Category"] = "restriction of processing",
-                ["Restricted"] = "yes",
-                ["Since"] = since,
-                ["Reference"] = input.Reference,
-                ["Allowed"] = "storage; legal claims; with consent; protecting another person; important public interest (Art 18(2))",
-            });
+                await writer.SetFlagAsync(system.Id, email, SystemWriter.RestrictionRow, new Dictionary<string, string?>
+                {
+                    ["Category"] = Domain.Gathering.Recipients.RestrictionFlagCategory,
+                    ["Restricted"] = "yes",
+                    ["Since"] = since,
+                    ["Reference"] = input.Reference,
+                    ["Allowed"] = "storage; legal claims; with consent; protecting another person; important public interest (Art 18(2))",
+                });
+            }
+
             foreach (var row in rows.Where(x => x.RowKey != SystemWriter.RestrictionRow))
             {
-                if (system.Id == SystemCatalog.Crm)
+                // Each record is marked where the data map says so, and always where the system cannot hold a flag.
+                var action = system.RightsFor(row.Record.Category).Restriction;
+                if (action == RestrictionActions.Mark || (!flags && action != RestrictionActions.None))
                 {
-                    await writer.SetFieldsAsync(system.Id, email, row.RowKey, new Dictionary<string, string?> { [CrmField] = $"Restricted since {since} (UK GDPR Art 18, {input.Reference}): do not use except to store" });
-                }
-                else if (system.Id == SystemCatalog.Communications)
-                {
-                    await writer.SetFieldsAsync(system.Id, email, row.RowKey, new Dictionary<string, string?> { [SuppressionField] = "yes" });
+                    await writer.SetFieldsAsync(row, Marks(system, since, input.Reference));
                 }
             }
         }
@@ -78,7 +90,7 @@ public sealed class LiftRestriction(RequestRepository requests, SystemWriter wri
         var r = await requests.GetRequiredAsync(input.Reference);
         var email = r.PersonEmail();
         var systems = new List<string>();
-        foreach (var system in SystemCatalog.All)
+        foreach (var system in writer.Map.Systems)
         {
             var rows = await writer.RowsAsync(system.Id, email);
             if (rows.Count == 0)
@@ -87,10 +99,15 @@ public sealed class LiftRestriction(RequestRepository requests, SystemWriter wri
             }
 
             systems.Add(system.Id);
-            await writer.DeleteAsync(system.Id, email, SystemWriter.RestrictionRow);
-            foreach (var row in rows.Where(x => x.RowKey != SystemWriter.RestrictionRow))
+            if (writer.HoldsFlags(system.Id))
             {
-                await writer.RemoveFieldsAsync(system.Id, email, row.RowKey, [ApplyRestriction.CrmField, ApplyRestriction.SuppressionField]);
+                await writer.DeleteFlagAsync(system.Id, email, SystemWriter.RestrictionRow);
+            }
+
+            var marks = ApplyRestriction.Marks(system, string.Empty, string.Empty).Keys.ToList();
+            foreach (var row in rows.Where(x => x.RowKey != SystemWriter.RestrictionRow && marks.Any(x.Record.Fields.ContainsKey)))
+            {
+                await writer.RemoveFieldsAsync(row, marks);
             }
         }
 

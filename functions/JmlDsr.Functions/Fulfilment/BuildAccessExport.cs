@@ -17,7 +17,7 @@ namespace JmlDsr.Functions.Fulfilment;
 /// supplementary information. Streams from the gathered blobs, so size does not matter. Rewriting the same blobs makes a
 /// retry harmless. Every copy lives under the request's prefix, so it ends with the others (housekeeping, erasure).
 /// </summary>
-public sealed class BuildAccessExport(RequestRepository requests, DsrStorage storage, DecisionStore decisions, AuditLog audit, IHtmlCopyFormat htmlCopy) : IDsrActivity<ExportInput, ExportResult>
+public sealed class BuildAccessExport(RequestRepository requests, DsrStorage storage, DecisionStore decisions, AuditLog audit, IHtmlCopyFormat htmlCopy, DataMap map) : IDsrActivity<ExportInput, ExportResult>
 {
     [Function(nameof(BuildAccessExport))]
     public Task<ExportResult> Run([ActivityTrigger] ExportInput input) => RunAsync(input);
@@ -66,15 +66,16 @@ public sealed class BuildAccessExport(RequestRepository requests, DsrStorage sto
     private async IAsyncEnumerable<SystemRecords> ReadGatheredAsync(IReadOnlyList<GatherSummary> systems, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var gathered = storage.Container(DsrStorage.GatheredContainer);
-        var order = SystemCatalog.All.Select(d => d.Id).ToList();
-        foreach (var s in systems.OrderBy(s => order.IndexOf(s.SystemId)))
+        // In the data map's order; a system it no longer has comes last.
+        var order = map.Systems.Select(d => d.Id).ToList();
+        foreach (var s in systems.OrderBy(s => order.IndexOf(s.SystemId) is var i and >= 0 ? i : int.MaxValue))
         {
             var blob = gathered.GetBlobClient(s.Blob ?? GatherFromSystem.BlobName(string.Empty, s.SystemId));
             // One streamed GET (OpenRead would ask for the blob's properties first).
             using var download = (await blob.DownloadStreamingAsync(cancellationToken: ct)).Value;
             using var reader = GatheredBlob.Reader(download.Content);
             var search = await GatheredBlob.ReadSearchAsync(reader, ct);
-            yield return new SystemRecords(SystemCatalog.Get(s.SystemId), search, GatheredBlob.ReadRecordsAsync(reader, ct));
+            yield return new SystemRecords(map.Describe(s.SystemId), search, GatheredBlob.ReadRecordsAsync(reader, ct));
         }
     }
 }

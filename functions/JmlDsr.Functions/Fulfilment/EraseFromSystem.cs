@@ -4,6 +4,7 @@ using System.Text;
 using JmlDsr.Domain.Deadlines;
 using JmlDsr.Domain.Gathering;
 using JmlDsr.Domain.Retention;
+using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
 using Microsoft.Azure.Functions.Worker;
@@ -56,11 +57,12 @@ public sealed class EraseFromSystem(RequestRepository requests, SystemWriter wri
         var plan = await evidence.ReadAsync<ErasurePlan>(input.Reference, planName)
             ?? await evidence.WriteOnceAsync(input.Reference, planName, await PlanAsync(input, email));
 
+        var system = writer.Map.Describe(input.SystemId);
         var planned = plan.Records.ToDictionary(p => p.RowKeySha256, StringComparer.Ordinal);
         foreach (var row in await writer.RowsAsync(input.SystemId, email))
         {
             // A row the plan does not name arrived after it was made: the next erasure decides it.
-            if (!planned.TryGetValue(RecordFingerprint.Value(row.RowKey), out var p))
+            if (!planned.TryGetValue(RecordFingerprint.Value(row.Id), out var p))
             {
                 continue;
             }
@@ -68,14 +70,14 @@ public sealed class EraseFromSystem(RequestRepository requests, SystemWriter wri
             switch (p.Outcome)
             {
                 case ErasureOutcomes.Erased:
-                    await writer.DeleteAsync(input.SystemId, email, row.RowKey);
+                    await writer.DeleteAsync(row);
                     break;
                 case ErasureOutcomes.Anonymised:
-                    await writer.AnonymiseAsync(input.SystemId, email, row.RowKey, row.Record.Category, RetentionRules.Anonymise(input.SystemId, row.Record, email), AnonymousKey(input.Reference, input.SystemId, row.RowKey));
+                    await writer.AnonymiseAsync(row, RetentionRules.Anonymise(system, row.Record, email), AnonymousKey(input.Reference, input.SystemId, row.Id));
                     break;
                 default:
                     // Kept only for the rule's purpose: restricted until it is erased on schedule (Art 18(1)(c), Art 17(3)).
-                    await writer.SetFieldsAsync(input.SystemId, email, row.RowKey, new Dictionary<string, string?>
+                    await writer.SetFieldsAsync(row, new Dictionary<string, string?>
                     {
                         ["Restricted"] = "yes",
                         ["RetentionRule"] = p.Rule,
@@ -91,7 +93,7 @@ public sealed class EraseFromSystem(RequestRepository requests, SystemWriter wri
             plan.Records.Select(p => new ErasureProofRecord(p.Sha256, p.Category, p.Outcome, p.Rule, p.RetainUntil)).ToList(), result);
         var stored = await evidence.WriteOnceAsync(input.Reference, name, proof);
         await audit.AppendAsync(input.Reference, input.At, $"erasure-{input.Round}-{input.SystemId}", "system",
-            $"{SystemCatalog.Get(input.SystemId).Name}: {Sum(stored.Lines, ErasureOutcomes.Erased)} erased, {Sum(stored.Lines, ErasureOutcomes.Anonymised)} anonymised, {Sum(stored.Lines, ErasureOutcomes.Retained)} retained (record hashes in evidence/{RightsEvidence.Name(input.Reference, name)}).");
+            $"{system.Name}: {Sum(stored.Lines, ErasureOutcomes.Erased)} erased, {Sum(stored.Lines, ErasureOutcomes.Anonymised)} anonymised, {Sum(stored.Lines, ErasureOutcomes.Retained)} retained (record hashes in evidence/{RightsEvidence.Name(input.Reference, name)}).");
         return new EraseResult(input.SystemId, input.Round, stored.Lines);
     }
 
@@ -99,20 +101,27 @@ public sealed class EraseFromSystem(RequestRepository requests, SystemWriter wri
     private async Task<ErasurePlan> PlanAsync(EraseInput input, string email)
     {
         var today = StatutoryClock.UkDate(input.At);
-        var contracts = await writer.RowsAsync(SystemCatalog.Contracts, email);
+        // The claims period runs from the person's contracts, in every system the data map says holds contracts.
+        var contracts = new List<PersonRow>();
+        foreach (var holder in writer.Map.WithRole(SystemRoles.Contracts))
+        {
+            contracts.AddRange(await writer.RowsAsync(holder.Id, email));
+        }
+
+        var system = writer.Map.Describe(input.SystemId);
         var (held, holdReason) = await writer.LegalHoldAsync(email);
         var facts = new RetentionFacts(today, RetentionRules.ContractClaimsUntil(contracts.Select(c => c.Record), today), held, holdReason);
         var records = new List<PlannedErasure>();
         foreach (var row in await writer.RowsAsync(input.SystemId, email))
         {
-            var decision = RetentionRules.Decide(input.SystemId, row.Record, facts);
+            var decision = RetentionRules.Decide(system, row.Record, facts);
             var outcome = decision.Outcome switch
             {
                 ErasureOutcome.Erased => ErasureOutcomes.Erased,
                 ErasureOutcome.Anonymised => ErasureOutcomes.Anonymised,
                 _ => ErasureOutcomes.Retained,
             };
-            records.Add(new PlannedErasure(RecordFingerprint.Value(row.RowKey), RecordFingerprint.Hash(input.SystemId, row.Record), row.Record.Category, outcome, decision.Rule, decision.Reason, decision.RetainUntil));
+            records.Add(new PlannedErasure(RecordFingerprint.Value(row.Id), RecordFingerprint.Hash(input.SystemId, row.Record), row.Record.Category, outcome, decision.Rule, decision.Reason, decision.RetainUntil));
         }
 
         return new ErasurePlan(input.SystemId, input.Round, input.At, facts.ContractClaimsUntil, held, records);

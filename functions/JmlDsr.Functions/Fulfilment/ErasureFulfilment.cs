@@ -101,24 +101,30 @@ internal static class ErasureFulfilment
     /// <summary>Erases in the systems in parallel; a system that still fails after retries waits visibly for staff or the automatic retry, one at a time.</summary>
     internal static async Task<EraseResult[]> EraseInAsync(DsrFlow flow, List<string> systemIds, int round, string what)
     {
-        var first = await Task.WhenAll(systemIds.Select(async id =>
+        // Wave by wave, the reverse of searching: a system whose records give another's lookup keys is erased after it.
+        var systems = flow.Settings.SystemsOrShipped();
+        var done = new Dictionary<string, EraseResult>(StringComparer.Ordinal);
+        foreach (var wave in WorkflowSystem.Waves(systems, systemIds).Reverse())
         {
-            try
+            var first = await Task.WhenAll(wave.Select(async id =>
             {
-                return await flow.Context.CallActivityAsync<EraseResult>(DsrActivities.EraseFromSystem.Name, new EraseInput(flow.Ref, id, round, flow.Now), flow.Steps.Retry);
-            }
-            catch (TaskFailedException)
+                try
+                {
+                    return await flow.Context.CallActivityAsync<EraseResult>(DsrActivities.EraseFromSystem.Name, new EraseInput(flow.Ref, id, round, flow.Now), flow.Steps.Retry);
+                }
+                catch (TaskFailedException)
+                {
+                    return null;
+                }
+            }));
+            for (var i = 0; i < wave.Count; i++)
             {
-                return null;
+                var name = systems.FirstOrDefault(s => s.Id == wave[i])?.Name ?? wave[i];
+                done[wave[i]] = first[i] ?? await flow.Steps.CallAsync(DsrActivities.EraseFromSystem, new EraseInput(flow.Ref, wave[i], round, flow.Now), $"{what} in {name}");
             }
-        }));
-        var results = new EraseResult[systemIds.Count];
-        for (var i = 0; i < systemIds.Count; i++)
-        {
-            results[i] = first[i] ?? await flow.Steps.CallAsync(DsrActivities.EraseFromSystem, new EraseInput(flow.Ref, systemIds[i], round, flow.Now), $"{what} in {SystemCatalog.Get(systemIds[i]).Name}");
         }
 
-        return results;
+        return [.. systemIds.Select(id => done[id])];
     }
 
     /// <summary>Art 17 in JML's own records: the person's values leave the product's stores (copies, raw mail, decisions) too.</summary>

@@ -33,7 +33,7 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
         var shared = await SharedWithAsync(input, r.PersonEmail());
-        var plan = Recipients.Plan(input.Systems, shared.Shares, shared.Untraced);
+        var plan = Recipients.Plan(writer.Map, input.Systems, shared.Shares, shared.Untraced);
         if (input.Action == PartnerActions.ObjectionMarketing)
         {
             // Art 21(3): of the recipients, those that market to the person are told to stop; the others do not market.
@@ -43,7 +43,7 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
         var details = await DetailsAsync(input, r.PersonEmail());
         foreach (var partner in plan.ToTell)
         {
-            var mail = EmailComposer.PartnerNotice(partner.Email, partner.Name, input.Reference, input.Action, details);
+            var mail = EmailComposer.PartnerNotice(partner, input.Reference, input.Action, details);
             await mailer.SendOnceAsync(input.Reference, $"partner-{input.Action}-{Slug(partner.Name)}", mail);
         }
 
@@ -111,31 +111,37 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
             from.Add($"the recipients evidence ({recorded.Recipients.Count} share(s))");
         }
 
-        var live = 0;
-        foreach (var row in (await writer.RowsAsync(SystemCatalog.PartnerShares, email)).Where(x => x.RowKey != SystemWriter.RestrictionRow && Recipients.IsShare(x.Record)))
+        // Every system of disclosures the data map names (the partner-sharing records).
+        foreach (var system in writer.Map.WithRole(SystemRoles.Disclosures))
         {
-            live++;
-            if (Recipients.FromRecord(row.Record, input.At) is { } share)
+            var live = 0;
+            foreach (var row in (await writer.RowsAsync(system.Id, email)).Where(x => x.RowKey != SystemWriter.RestrictionRow && Recipients.IsShare(x.Record)))
             {
-                shares.Add(share);
+                live++;
+                if (Recipients.FromRecord(writer.Map, row.Record, input.At, system.Id) is { } share)
+                {
+                    shares.Add(share);
+                }
+                else if (recorded is null)
+                {
+                    untraced++;
+                }
             }
-            else if (recorded is null)
-            {
-                untraced++;
-            }
-        }
 
-        from.Add($"the partner-sharing system now ({live} record(s))");
-        if (recorded is null)
-        {
+            from.Add($"{system.Name} now ({live} record(s))");
+            if (recorded is not null)
+            {
+                continue;
+            }
+
             var gathered = storage.Container(DsrStorage.GatheredContainer);
-            if (await gathered.GetBlobClient(GatheredBlob.Name(input.Reference, SystemCatalog.PartnerShares)).ExistsAsync())
+            if (await gathered.GetBlobClient(GatheredBlob.Name(input.Reference, system.Id)).ExistsAsync())
             {
                 var copied = 0;
-                await foreach (var record in GatheredBlob.RecordsOfAsync(gathered, input.Reference, SystemCatalog.PartnerShares).Where(Recipients.IsShare))
+                await foreach (var record in GatheredBlob.RecordsOfAsync(gathered, input.Reference, system.Id).Where(Recipients.IsShare))
                 {
                     copied++;
-                    if (Recipients.FromRecord(record, input.At) is { } share)
+                    if (Recipients.FromRecord(writer.Map, record, input.At, system.Id) is { } share)
                     {
                         shares.Add(share);
                     }
@@ -147,7 +153,7 @@ public sealed class NotifyPartners(RequestRepository requests, DsrStorage storag
             {
                 from.Add("no gathered copy (gone)");
                 if (input.Action == PartnerActions.Erasure
-                    && await evidence.ReadAsync<ErasureProof>(input.Reference, EraseFromSystem.EvidenceName(0, SystemCatalog.PartnerShares)) is { } proof)
+                    && await evidence.ReadAsync<ErasureProof>(input.Reference, EraseFromSystem.EvidenceName(0, system.Id)) is { } proof)
                 {
                     // Gathered before recipients were recorded, the copy gone, and the erasure removed sharing records: their partners are unknown here.
                     untraced += proof.Records.Count(p => p.Outcome != ErasureOutcomes.Retained);

@@ -14,7 +14,7 @@ public sealed record ProcessingRefusal(string Rule, string Detail);
 /// restriction (Art 18(2): only storage, legal claims, consent, protecting others), an objection to direct marketing
 /// (Art 21(3): the suppression list) or an erasure that left a suppression entry (so we never mail them again) stops it.
 /// </summary>
-public sealed class ProcessingPolicy(SystemWriter writer, DsrStorage storage)
+public sealed class ProcessingPolicy(SystemWriter writer)
 {
     public async Task<ProcessingRefusal?> CheckMarketingAsync(string email, CancellationToken ct = default)
     {
@@ -28,9 +28,7 @@ public sealed class ProcessingPolicy(SystemWriter writer, DsrStorage storage)
             return new ProcessingRefusal("objection", "The person objected to direct marketing (UK GDPR Art 21(2)-(3)): their address is on the suppression list, so we never send them marketing or product notices again.");
         }
 
-        var hash = RetentionRules.EmailHash(email);
-        var table = storage.Table(SystemConnector.TableFor(SystemCatalog.Communications));
-        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {SystemWriter.AnonymisedPartition} and EmailHash eq {hash}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+        if (await writer.HasErasureSuppressionAsync(email, ct))
         {
             return new ProcessingRefusal("suppression", "The person asked for erasure; their address is on the suppression list, so we never mail them again.");
         }

@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace JmlDsr.Functions.Fulfilment;
 
 /// <summary>The customer's answer for rectification, restriction (and its lifting), erasure (and scheduled erasure) and objection.</summary>
-public sealed class SendRightsOutcome(RequestRepository requests, RightsEvidence evidence, Mailer mailer, AuditLog audit) : IDsrActivity<OutcomeInput, bool>
+public sealed class SendRightsOutcome(RequestRepository requests, RightsEvidence evidence, Mailer mailer, AuditLog audit, DataMap map) : IDsrActivity<OutcomeInput, bool>
 {
     public const string Rectification = "outcome-rectification";
     public const string Restriction = "outcome-restriction";
@@ -37,7 +37,7 @@ public sealed class SendRightsOutcome(RequestRepository requests, RightsEvidence
         else if (input.Kind == Restriction)
         {
             var record = await evidence.ReadAsync<RestrictionRecord>(reference, ApplyRestriction.Evidence);
-            mail = EmailComposer.RestrictionApplied(to, name, reference, (record?.Systems ?? []).Select(s => SystemCatalog.Get(s).Name).ToList(), input.Partners);
+            mail = EmailComposer.RestrictionApplied(to, name, reference, (record?.Systems ?? []).Select(map.NameOf).ToList(), input.Partners);
         }
         else if (input.Kind == RestrictionLiftNotice)
         {
@@ -63,7 +63,7 @@ public sealed class SendRightsOutcome(RequestRepository requests, RightsEvidence
         {
             var record = await evidence.ReadAsync<ObjectionRecord>(reference, ApplyObjection.Evidence);
             mail = input.Kind == ObjectionStopped
-                ? EmailComposer.ObjectionProcessingStopped(to, name, reference, (record?.Systems ?? []).Select(s => SystemCatalog.Get(s).Name).ToList())
+                ? EmailComposer.ObjectionProcessingStopped(to, name, reference, (record?.Systems ?? []).Select(map.NameOf).ToList())
                 : EmailComposer.ObjectionGroundsShown(to, name, reference, record?.Grounds ?? "No grounds were recorded.");
         }
         else
@@ -76,6 +76,6 @@ public sealed class SendRightsOutcome(RequestRepository requests, RightsEvidence
         return true;
     }
 
-    private static List<ErasureLine> Lines(IEnumerable<ErasureLineResult> lines) =>
-        lines.Select(l => new ErasureLine(SystemCatalog.Get(l.SystemId).Name, l.Category, l.Count, l.Outcome, l.Reason, l.RetainUntil)).ToList();
+    private List<ErasureLine> Lines(IEnumerable<ErasureLineResult> lines) =>
+        lines.Select(l => new ErasureLine(map.NameOf(l.SystemId), l.Category, l.Count, l.Outcome, l.Reason, l.RetainUntil)).ToList();
 }

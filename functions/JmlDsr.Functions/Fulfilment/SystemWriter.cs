@@ -6,42 +6,66 @@ using JmlDsr.Functions.Storage;
 
 namespace JmlDsr.Functions.Fulfilment;
 
-/// <summary>One row of a system about the person, as it is now.</summary>
-public sealed record SystemRow(string SystemId, string RowKey, PersonalRecord Record);
-
 /// <summary>
-/// Carries out rights in JML's systems (the demo stand-ins: a table per system keyed by email address):
-/// field corrections, restriction flags, erasure and anonymisation. Every write is idempotent: doing it
-/// twice leaves the system as doing it once.
+/// Carries out rights in JML's systems as the data map describes them (table systems: Azure Tables): field corrections,
+/// restriction and objection flags, erasure and anonymisation. Every write is idempotent: doing it twice leaves the system
+/// as doing it once. A flag (the restriction or objection record) lives in the person's partition, so only systems that
+/// find people by their address hold one; in the others each record is marked instead.
 /// </summary>
-public sealed class SystemWriter(DsrStorage storage)
+public sealed class SystemWriter(SystemConnector connector, DsrStorage storage)
 {
     public const string RestrictionRow = "restriction";
     public const string AnonymisedPartition = "anonymised";
     public const string ObjectionRow = "objection";
     public const string SuppressionPartition = "email-sha256";
 
-    public static string Key(string email) => email.Trim().ToLowerInvariant();
+    public DataMap Map => connector.Map;
 
-    private TableClient Table(string systemId) => storage.Table(SystemConnector.TableFor(systemId));
+    public static string Key(string email) => SystemConnector.Key(email);
+
+    private TableClient Table(string systemId) => connector.Table(Map.Get(systemId));
 
     /// <summary>Every row the system holds for the person (small per person; erasure and rectification work row by row).</summary>
-    public async Task<IReadOnlyList<SystemRow>> RowsAsync(string systemId, string email, CancellationToken ct = default)
+    public async Task<IReadOnlyList<PersonRow>> RowsAsync(string systemId, string email, CancellationToken ct = default)
     {
-        var key = Key(email);
-        var rows = new List<SystemRow>();
-        await foreach (var e in Table(systemId).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), cancellationToken: ct))
+        var rows = new List<PersonRow>();
+        await foreach (var row in connector.FindAsync(Map.Get(systemId), email, ct))
         {
-            rows.Add(new SystemRow(systemId, e.RowKey, SystemConnector.ToRecord(e)));
+            rows.Add(row);
         }
 
         return rows;
     }
 
+    /// <summary>True when the system keeps flags in the person's partition (it finds people by their address).</summary>
+    public bool HoldsFlags(string systemId) => Map.Get(systemId).Lookup.Any(l => l.IsEmail);
+
     /// <summary>Sets fields on one row (merge): other fields stay as they are.</summary>
-    public async Task SetFieldsAsync(string systemId, string email, string rowKey, IReadOnlyDictionary<string, string?> fields, CancellationToken ct = default)
+    public async Task SetFieldsAsync(PersonRow row, IReadOnlyDictionary<string, string?> fields, CancellationToken ct = default)
     {
-        var entity = new TableEntity(Key(email), rowKey);
+        ArgumentNullException.ThrowIfNull(row);
+        await UpsertAsync(row.SystemId, row.PartitionKey, row.RowKey, fields, ct);
+    }
+
+    /// <summary>Writes the person's flag record (restriction, objection) in a system that finds them by address.</summary>
+    public Task SetFlagAsync(string systemId, string email, string flag, IReadOnlyDictionary<string, string?> fields, CancellationToken ct = default) =>
+        UpsertAsync(systemId, Key(email), flag, fields, ct);
+
+    public async Task DeleteFlagAsync(string systemId, string email, string flag, CancellationToken ct = default)
+    {
+        try
+        {
+            await Table(systemId).DeleteEntityAsync(Key(email), flag, ETag.All, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task UpsertAsync(string systemId, string partition, string rowKey, IReadOnlyDictionary<string, string?> fields, CancellationToken ct)
+    {
+        var entity = new TableEntity(partition, rowKey);
         foreach (var (k, v) in fields)
         {
             entity[k] = v;
@@ -51,16 +75,17 @@ public sealed class SystemWriter(DsrStorage storage)
     }
 
     /// <summary>Removes fields from one row, if it is there.</summary>
-    public async Task RemoveFieldsAsync(string systemId, string email, string rowKey, IEnumerable<string> names, CancellationToken ct = default)
+    public async Task RemoveFieldsAsync(PersonRow row, IEnumerable<string> names, CancellationToken ct = default)
     {
-        var table = Table(systemId);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(Key(email), rowKey, cancellationToken: ct);
-        if (!row.HasValue)
+        ArgumentNullException.ThrowIfNull(row);
+        var table = Table(row.SystemId);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
+        if (!found.HasValue)
         {
             return;
         }
 
-        var entity = row.Value!;
+        var entity = found.Value!;
         var changed = false;
         foreach (var name in names)
         {
@@ -73,11 +98,12 @@ public sealed class SystemWriter(DsrStorage storage)
         }
     }
 
-    public async Task DeleteAsync(string systemId, string email, string rowKey, CancellationToken ct = default)
+    public async Task DeleteAsync(PersonRow row, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(row);
         try
         {
-            await Table(systemId).DeleteEntityAsync(Key(email), rowKey, ETag.All, ct);
+            await Table(row.SystemId).DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -86,16 +112,32 @@ public sealed class SystemWriter(DsrStorage storage)
     }
 
     /// <summary>Replaces a row by an anonymous one (no link to the person left) and deletes the original.</summary>
-    public async Task AnonymiseAsync(string systemId, string email, string rowKey, string category, IReadOnlyDictionary<string, string?> kept, string anonymousKey, CancellationToken ct = default)
+    public async Task AnonymiseAsync(PersonRow row, IReadOnlyDictionary<string, string?> kept, string anonymousKey, CancellationToken ct = default)
     {
-        var entity = new TableEntity(AnonymisedPartition, anonymousKey) { ["Category"] = category };
+        ArgumentNullException.ThrowIfNull(row);
+        var entity = new TableEntity(AnonymisedPartition, anonymousKey) { ["Category"] = row.Record.Category };
         foreach (var (k, v) in kept)
         {
             entity[k] = v;
         }
 
-        await Table(systemId).UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
-        await DeleteAsync(systemId, email, rowKey, ct);
+        await Table(row.SystemId).UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+        await DeleteAsync(row, ct);
+    }
+
+    /// <summary>True when an erasure left a suppression entry for the address in a marketing system (its anonymised records).</summary>
+    public async Task<bool> HasErasureSuppressionAsync(string email, CancellationToken ct = default)
+    {
+        var hash = Domain.Retention.RetentionRules.EmailHash(email);
+        foreach (var system in Map.WithRole(SystemRoles.Marketing))
+        {
+            await foreach (var _ in connector.Table(system).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AnonymisedPartition} and EmailHash eq {hash}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -42,7 +42,7 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
         var blobName = BlobName(input.Reference, input.SystemId);
         var blob = storage.Container(DsrStorage.GatheredContainer).GetBlobClient(blobName);
         var records = connector.RecordsAsync(input.SystemId, r.PersonEmail());
-        var recipients = input.SystemId == SystemCatalog.PartnerShares ? new Recipients.Builder(search) : null;
+        var recipients = connector.Map.Get(input.SystemId).Has(SystemRoles.Disclosures) ? new Recipients.Builder(connector.Map, search) : null;
         int count;
         await using (var stream = new BlobWriteStream(blob, "application/x-ndjson"))
         {
@@ -61,7 +61,7 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
         }
 
         await audit.AppendAsync(input.Reference, search.SearchedAt, $"searched-{input.SystemId}", "system",
-            $"Searched {SystemCatalog.Get(input.SystemId).Name} ({search.SearchedBy}): {count} record(s).");
+            $"Searched {connector.Map.NameOf(input.SystemId)} ({search.SearchedBy}): {count} record(s).");
         return new GatherSummary(input.SystemId, count, blobName, true, null);
     }
 

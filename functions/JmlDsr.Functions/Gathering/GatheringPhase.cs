@@ -15,10 +15,17 @@ internal static class GatheringPhase
     internal static async Task<IReadOnlyList<GatherSummary>> RunAsync(DsrFlow flow)
     {
         var found = new Dictionary<string, GatherSummary>();
-        var pending = SystemCatalog.All.Select(s => s.Id).ToList();
+        var systems = flow.Settings.SystemsOrShipped();
+        var pending = systems.Select(s => s.Id).ToList();
         for (var round = 1; ; round++)
         {
-            var results = await Task.WhenAll(pending.Select(id => GatherOneAsync(flow, id, round)));
+            // In parallel, wave by wave: a system found by a key from another is searched once that one has been.
+            var results = new List<GatherSummary>();
+            foreach (var wave in WorkflowSystem.Waves(systems, pending))
+            {
+                results.AddRange(await Task.WhenAll(wave.Select(id => GatherOneAsync(flow, id, round))));
+            }
+
             foreach (var r in results.Where(r => r.Succeeded))
             {
                 found[r.SystemId] = r;
@@ -38,7 +45,7 @@ internal static class GatheringPhase
                 retry is null ? "Searching the failed systems again automatically." : $"{retry.Actor} asked to search the failed systems again.", actor: retry?.Actor ?? "system");
         }
 
-        return SystemCatalog.All.Select(s => found[s.Id]).ToList();
+        return systems.Select(s => found[s.Id]).ToList();
     }
 
     /// <summary>Alerts staff (a new link whenever one expires unused) until they ask to retry; null when the automatic retry came first.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using JmlDsr.Domain.Gathering;
 using JmlDsr.Functions.Storage;
@@ -11,11 +12,22 @@ public sealed class SystemUnavailableException(string systemId, string message) 
 }
 
 /// <summary>
-/// Searches one of JML's systems for a person. Each system is a table keyed by the person's email
-/// address (PartitionKey) — the demo stand-in for the real connector. A row in SystemStatus marked
-/// Down makes the system fail, as a real outage would.
+/// One record of one system about the person, with where it is: the table's partition and row. <see cref="Id"/> names it
+/// within the system (the row key where the partition is the person's address, else partition/row).
 /// </summary>
-public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
+public sealed record PersonRow(string SystemId, string RowKey, PersonalRecord Record)
+{
+    public string PartitionKey { get; init; } = string.Empty;
+
+    public string Id { get; init; } = RowKey;
+}
+
+/// <summary>
+/// Finds a person in JML's systems as the data map describes them. A <c>table</c> system is an Azure Table: found by the
+/// person's address (the partition) and by keys read from another system's records (a customer number in the CRM, matched
+/// against a column). A row in SystemStatus marked Down makes the system fail, as a real outage would.
+/// </summary>
+public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvider time)
 {
     public const string StatusTable = "SystemStatus";
 
@@ -24,31 +36,94 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
         "PartitionKey", "RowKey", "Timestamp", "odata.etag", "Category",
     };
 
-    public static string TableFor(string systemId) =>
-        "Sys" + string.Concat(systemId.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+    public DataMap Map => map;
 
-    public static IEnumerable<string> AllTables => SystemCatalog.All.Select(s => TableFor(s.Id)).Append(StatusTable);
+    /// <summary>The system's table (table connectors).</summary>
+    public static string TableFor(SystemDescriptor system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return system.Connector.Setting("table") ?? throw new InvalidOperationException($"System '{system.Id}' has no table.");
+    }
+
+    /// <summary>The tables the app keeps in its own storage for the data map's table systems, and the status table.</summary>
+    public static IEnumerable<string> TablesOf(DataMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return map.Systems.Where(s => s.Connector.Kind == "table").Select(TableFor).Append(StatusTable);
+    }
+
+    public static string Key(string email) => email.Trim().ToLowerInvariant();
+
+    internal TableClient Table(SystemDescriptor system) => storage.Table(TableFor(system));
 
     /// <summary>The search about to be made; throws when the system is down, before anything is read.</summary>
     public async Task<SystemSearch> BeginSearchAsync(string systemId, CancellationToken ct = default)
     {
+        var system = map.Get(systemId);
         var status = await storage.Table(StatusTable).GetEntityIfExistsAsync<TableEntity>("status", systemId, cancellationToken: ct);
         if (status.HasValue && status.Value!.GetBoolean("Down") == true)
         {
-            throw new SystemUnavailableException(systemId, $"{SystemCatalog.Get(systemId).Name} is not answering.");
+            throw new SystemUnavailableException(systemId, $"{system.Name} is not answering.");
         }
 
-        return new SystemSearch(systemId, time.GetUtcNow(), $"{TableFor(systemId)} by email address");
+        var by = string.Join(" and ", system.Lookup.Select(l => l.IsEmail ? "email address" : $"{l.Key} from {map.NameOf(l.From!)}"));
+        return new SystemSearch(systemId, time.GetUtcNow(), $"{TableFor(system)} by {by}");
     }
 
     /// <summary>Every record the system holds for the address, streamed page by page.</summary>
-    public async IAsyncEnumerable<PersonalRecord> RecordsAsync(string systemId, string email, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<PersonalRecord> RecordsAsync(string systemId, string email, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var table = storage.Table(TableFor(systemId));
-        var key = email.Trim().ToLowerInvariant();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), cancellationToken: ct))
+        await foreach (var row in FindAsync(map.Get(systemId), email, ct))
         {
-            yield return ToRecord(row);
+            yield return row.Record;
+        }
+    }
+
+    /// <summary>
+    /// Every row the system holds about the person: by their address, then by each derived key (the values the source system's
+    /// records about them hold in the key's field). A row found by two keys comes once.
+    /// </summary>
+    public async IAsyncEnumerable<PersonRow> FindAsync(SystemDescriptor system, string email, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var key = Key(email);
+        var table = Table(system);
+        var seen = new HashSet<(string, string)>();
+        foreach (var lookup in system.Lookup)
+        {
+            IEnumerable<string> filters;
+            if (lookup.IsEmail)
+            {
+                filters = [TableClient.CreateQueryFilter($"PartitionKey eq {key}")];
+            }
+            else
+            {
+                var values = new SortedSet<string>(StringComparer.Ordinal);
+                await foreach (var source in FindAsync(map.Get(lookup.From!), email, ct))
+                {
+                    if (source.Record.Fields.FirstOrDefault(f => string.Equals(f.Key, lookup.Field, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } v)
+                    {
+                        values.Add(v.Trim());
+                    }
+                }
+
+                filters = values.Select(v => $"{lookup.Column} eq '{v.Replace("'", "''", StringComparison.Ordinal)}'");
+            }
+
+            foreach (var filter in filters)
+            {
+                await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+                {
+                    if (seen.Add((e.PartitionKey, e.RowKey)))
+                    {
+                        yield return new PersonRow(system.Id, e.RowKey, ToRecord(e))
+                        {
+                            PartitionKey = e.PartitionKey,
+                            Id = e.PartitionKey == key ? e.RowKey : $"{e.PartitionKey}/{e.RowKey}",
+                        };
+                    }
+                }
+            }
         }
     }
 
@@ -74,13 +149,12 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
         return new PersonalRecord(row.GetString("Category") ?? "record", fields);
     }
 
-    /// <summary>True when any system that identifies people (accounts, CRM, contracts) knows the address.</summary>
+    /// <summary>True when any system that identifies people (the data map's identity role) knows the address.</summary>
     public async Task<bool> IsKnownAsync(string email, CancellationToken ct = default)
     {
-        var key = email.Trim().ToLowerInvariant();
-        foreach (var system in new[] { SystemCatalog.WebsiteAccounts, SystemCatalog.Crm, SystemCatalog.Contracts })
+        foreach (var system in map.WithRole(SystemRoles.Identity))
         {
-            await foreach (var _ in storage.Table(TableFor(system)).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+            await foreach (var _ in FindAsync(system, email, ct))
             {
                 return true;
             }
@@ -91,7 +165,8 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
 
     /// <summary>
     /// The address whose contract or licence has this number (a contract number or a licence key, as the person would quote it
-    /// from their paperwork), or null. Used only to find whose records to confirm, never to answer on its own.
+    /// from their paperwork: the fields the data map names as numbers), or null. Used only to find whose records to confirm,
+    /// never to answer on its own.
     /// </summary>
     public async Task<string?> AddressForNumberAsync(string number, CancellationToken ct = default)
     {
@@ -101,10 +176,13 @@ public sealed class SystemConnector(DsrStorage storage, TimeProvider time)
             return null;
         }
 
-        var filter = TableClient.CreateQueryFilter($"RowKey eq {n} or Contract eq {n} or LicenceKey eq {n}");
-        await foreach (var row in storage.Table(TableFor(SystemCatalog.Contracts)).QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+        foreach (var system in map.Systems.Where(s => s.Numbers.Count > 0 && s.Lookup.Any(l => l.IsEmail)))
         {
-            return row.PartitionKey;
+            var filter = string.Join(" or ", system.Numbers.Prepend("RowKey").Select(f => $"{f} eq '{n.Replace("'", "''", StringComparison.Ordinal)}'"));
+            await foreach (var row in Table(system).QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+            {
+                return row.PartitionKey;
+            }
         }
 
         return null;

@@ -47,6 +47,12 @@ public sealed class HttpTriggers
         CancellationToken ct) =>
         Run(nameof(ConsoleDashboard), req, null, null, ct);
 
+    [Function(nameof(ConsoleSystems))]
+    public static Task<IActionResult> ConsoleSystems(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSystems)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleSystems), req, null, null, ct);
+
     [Function(nameof(ConsoleSignInPage))]
     public static Task<IActionResult> ConsoleSignInPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSignIn)] HttpRequest req,

@@ -38,6 +38,9 @@ public static class Routes
     public const string ConsoleRequest = "console/requests/{reference}";
     public const string ConsoleRequestAction = "console/requests/{reference}/action";
     public const string ConsoleDashboard = "console/dashboard";
+
+    /// <summary>JML's record of processing (Art 30), from the data map.</summary>
+    public const string ConsoleSystems = "console/systems";
     public const string ConsoleSetAside = "console/set-aside";
     public const string ConsoleSetAsideOpen = "console/set-aside/{id}/open";
 

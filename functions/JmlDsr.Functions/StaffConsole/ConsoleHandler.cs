@@ -354,7 +354,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
     {
         var rows = new List<SystemRow>();
         var container = storage.Container(DsrStorage.GatheredContainer);
-        foreach (var system in SystemCatalog.All)
+        foreach (var system in forms.Map.Systems)
         {
             var blob = container.GetBlobClient(GatherFromSystem.BlobName(reference, system.Id));
             if (!await blob.ExistsAsync(ct))
@@ -386,6 +386,22 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
     /// The set-aside list: inbound mail that opened no request (auto-replies, bounces, our own mail come back…), newest
     /// first, filterable by reason, each with one action to open it as a request.
     /// </summary>
+    /// <summary>JML's record of processing (Art 30), from the data map.</summary>
+    public IResult Systems(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not { } staff)
+        {
+            return ToSignIn(request);
+        }
+
+        return Page<SystemsPage>(StatusCodes.Status200OK, staff, new()
+        {
+            [nameof(SystemsPage.Map)] = forms.Map,
+            [nameof(SystemsPage.Source)] = forms.Map.Source,
+        });
+    }
+
     public async Task<IResult> SetAsideAsync(HttpRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -30,11 +30,71 @@ public sealed record DsrSettings(
     /// </summary>
     public TimeSpan StepAutoRetry { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// The data map's systems as the request's workflow searches and changes them, fixed when it starts (a data map changed
+    /// meanwhile applies to the next request). Null in inputs written before the data map was configuration: those used
+    /// exactly the shipped map's systems.
+    /// </summary>
+    public IReadOnlyList<WorkflowSystem>? Systems { get; init; }
+
+    /// <summary>The systems this request's workflow works with.</summary>
+    public IReadOnlyList<WorkflowSystem> SystemsOrShipped() => Systems ?? WorkflowSystem.From(Domain.Gathering.DataMap.Shipped);
+
     /// <summary>Deadline simulation only (never set by the app): the statutory instant the orchestration starts at.</summary>
     public DateTimeOffset? SimulatedStart { get; init; }
 
     /// <summary>Deadline simulation only: how many times faster than real time the statutory clock runs.</summary>
     public double TimeScale { get; init; } = 1;
+}
+
+/// <summary>
+/// A system as the workflow needs it: its id, its name (for the steps staff see) and the systems whose records give its
+/// lookup keys (searched before it, erased after it).
+/// </summary>
+public sealed record WorkflowSystem(string Id, string Name, IReadOnlyList<string> After)
+{
+    public static IReadOnlyList<WorkflowSystem> From(Domain.Gathering.DataMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return [.. map.Systems.Select(s => new WorkflowSystem(s.Id, s.Name, [.. map.SourcesOf(s).Select(x => x.Id)]))];
+    }
+
+    /// <summary>
+    /// The systems in waves: each wave only after the systems its lookups read from. Reversed, the order erasure goes in, so that
+    /// a system's keys are still there when the systems found by them are erased.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<string>> Waves(IReadOnlyList<WorkflowSystem> systems, IEnumerable<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(systems);
+        var wanted = ids.ToHashSet(StringComparer.Ordinal);
+        var after = systems.ToDictionary(s => s.Id, s => s.After);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var waves = new List<IReadOnlyList<string>>();
+        var left = systems.Select(s => s.Id).ToList();
+        while (left.Count > 0)
+        {
+            var wave = left.Where(id => after[id].All(a => done.Contains(a) || !after.ContainsKey(a))).ToList();
+            if (wave.Count == 0)
+            {
+                wave = left; // a cycle the data map's checks would have refused: search them together rather than never
+            }
+
+            done.UnionWith(wave);
+            left.RemoveAll(wave.Contains);
+            if (wave.Where(wanted.Contains).ToList() is { Count: > 0 } w)
+            {
+                waves.Add(w);
+            }
+        }
+
+        // A system the workflow's list no longer has (a scheduled erasure in a system since removed) goes last.
+        if (wanted.Where(id => !after.ContainsKey(id)).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } unknown)
+        {
+            waves.Add(unknown);
+        }
+
+        return waves;
+    }
 }
 
 /// <summary>The orchestration input: the request by reference only (no personal data in history).</summary>
@@ -256,6 +316,6 @@ public sealed record StaffNoticeInput(string Reference, string Step, DateOnly Du
 /// <summary>Helpers shared by activities that describe systems to people.</summary>
 public static class Summaries
 {
-    public static IReadOnlyList<SystemSummary> ToEmail(IEnumerable<GatherSummary> systems) =>
-        systems.Select(s => new SystemSummary(s.SystemId, Domain.Gathering.SystemCatalog.Get(s.SystemId).Name, s.RecordCount, s.Succeeded, s.Error)).ToList();
+    public static IReadOnlyList<SystemSummary> ToEmail(Domain.Gathering.DataMap map, IEnumerable<GatherSummary> systems) =>
+        systems.Select(s => new SystemSummary(s.SystemId, map.NameOf(s.SystemId), s.RecordCount, s.Succeeded, s.Error)).ToList();
 }

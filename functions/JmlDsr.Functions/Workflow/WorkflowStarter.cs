@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace JmlDsr.Functions.Workflow;
 
 /// <summary>Starts a request's orchestration exactly once (instance id = reference) and computes its first due date.</summary>
-public sealed class WorkflowStarter(IOptions<DsrOptions> options)
+public sealed class WorkflowStarter(IOptions<DsrOptions> options, Domain.Gathering.DataMap map)
 {
     public DsrSettings Settings()
     {
@@ -22,6 +22,7 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options)
             ReminderDaysBefore = ReminderSchedule.Parse(o.ReminderDaysBefore),
             RestrictionLiftNotice = o.RestrictionLiftNotice,
             StepAutoRetry = o.StepAutoRetry,
+            Systems = WorkflowSystem.From(map),
         };
     }
 

@@ -245,7 +245,7 @@ public sealed class EmailComposerTests
     [InlineData("erasure", "erase", "Art 17")]
     public void PartnerNotice_TellsTheRecipientWhatToDo_UnderItsTerms_WithoutTheCustomerComplaintsParagraph(string action, string verb, string article)
     {
-        var mail = EmailComposer.PartnerNotice("privacy@northwind-partners.example", Northwind, Ref, action, ["Phone: now 01632 960999"]);
+        var mail = EmailComposer.PartnerNotice(new Domain.Gathering.Partner(Northwind, "privacy@northwind-partners.example", "Partner confidentiality agreement 2022"), Ref, action, ["Phone: now 01632 960999"]);
 
         Assert.Equal("privacy@northwind-partners.example", mail.To);
         Assert.Contains(Ref, mail.Subject, StringComparison.Ordinal);
@@ -263,7 +263,7 @@ public sealed class EmailComposerTests
 
     [Fact]
     public void PartnerNotice_RejectsAnUnknownAction() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => EmailComposer.PartnerNotice("p@example.com", "Someone", Ref, "access", []));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EmailComposer.PartnerNotice(new Domain.Gathering.Partner("Someone", "p@example.com", string.Empty), Ref, "access", []));
 
     [Theory]
     [InlineData(7, "7 days left")]

@@ -44,7 +44,7 @@ public sealed class AccessExportDocumentTests
     [Fact]
     public void ASystem_OpensWithItsArt15Information_ItsRecordsAreLabelled_AndItCloses()
     {
-        var system = SystemCatalog.Get(SystemCatalog.WebsiteAccounts);
+        var system = DataMap.Shipped.Get(SystemCatalog.WebsiteAccounts);
         var opening = AccessExportDocument.SystemOpening(system);
         Assert.Equal(system.Name, Assert.IsType<SectionStartBlock>(opening[0]).Heading);
         var facts = Assert.IsType<FactsBlock>(opening[1]).Facts.ToDictionary(f => f.Term, f => f.Value);
@@ -71,7 +71,7 @@ public sealed class AccessExportDocumentTests
         var blocks = AccessExportDocument.Opening(Header, false).ToList();
         foreach (var id in new[] { SystemCatalog.WebsiteAccounts, SystemCatalog.Crm })
         {
-            var system = SystemCatalog.Get(id);
+            var system = DataMap.Shipped.Get(id);
             blocks.AddRange(AccessExportDocument.SystemOpening(system));
             for (var i = 0; i < 3; i++)
             {
@@ -229,7 +229,7 @@ public sealed class AccessExportDocumentTests
         foreach (var id in new[] { SystemCatalog.WebsiteAccounts, SystemCatalog.Crm })
         {
             await Task.Yield();
-            yield return new SystemRecords(SystemCatalog.Get(id), new SystemSearch(id, Header.GeneratedAt, "test"), Records(n));
+            yield return new SystemRecords(DataMap.Shipped.Get(id), new SystemSearch(id, Header.GeneratedAt, "test"), Records(n));
         }
     }
 
@@ -247,7 +247,7 @@ public sealed class AccessExportDocumentTests
     private static async IAsyncEnumerable<SystemRecords> One(string id, PersonalRecord record)
     {
         await Task.Yield();
-        yield return new SystemRecords(SystemCatalog.Get(id), new SystemSearch(id, Header.GeneratedAt, "test"), Records(record));
+        yield return new SystemRecords(DataMap.Shipped.Get(id), new SystemSearch(id, Header.GeneratedAt, "test"), Records(record));
     }
 
     private static async IAsyncEnumerable<PersonalRecord> Records(PersonalRecord record)

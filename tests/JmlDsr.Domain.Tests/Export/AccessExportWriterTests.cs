@@ -15,9 +15,9 @@ public sealed class AccessExportWriterTests
     private static async IAsyncEnumerable<SystemRecords> Systems()
     {
         await Task.Yield();
-        yield return new SystemRecords(SystemCatalog.Get(SystemCatalog.Crm), new SystemSearch("crm", Header.GeneratedAt, "test"),
+        yield return new SystemRecords(DataMap.Shipped.Get(SystemCatalog.Crm), new SystemSearch("crm", Header.GeneratedAt, "test"),
             Records(new PersonalRecord("contact", new Dictionary<string, string?> { ["Name"] = "Jane <b>Doe</b>", ["Phone"] = "01632 960000" })));
-        yield return new SystemRecords(SystemCatalog.Get(SystemCatalog.Feedback), new SystemSearch("feedback", Header.GeneratedAt, "test"), Records());
+        yield return new SystemRecords(DataMap.Shipped.Get(SystemCatalog.Feedback), new SystemSearch("feedback", Header.GeneratedAt, "test"), Records());
     }
 
     private static async IAsyncEnumerable<PersonalRecord> Records(params PersonalRecord[] records)
@@ -145,7 +145,7 @@ public sealed class AccessExportWriterTests
     private static async IAsyncEnumerable<SystemRecords> FeedbackSystems()
     {
         await Task.Yield();
-        yield return new SystemRecords(SystemCatalog.Get(SystemCatalog.Feedback), new SystemSearch("feedback", Header.GeneratedAt, "test"),
+        yield return new SystemRecords(DataMap.Shipped.Get(SystemCatalog.Feedback), new SystemSearch("feedback", Header.GeneratedAt, "test"),
             Records(
                 new PersonalRecord("feedback answer", new Dictionary<string, string?> { ["Asked"] = "2025-09-10", ["Rating"] = "4", ["Answer"] = Feedback }),
                 new PersonalRecord("feedback answer", new Dictionary<string, string?> { ["Answer"] = "TOM BAKER again", ["Note"] = null })));

@@ -18,7 +18,7 @@ public sealed class FieldLabelsTests
     [InlineData(SystemCatalog.PartnerShares, "When", "When it was shared")]
     [InlineData(null, "At", "When")]
     public void KnownFields_HaveTheirLabel_AndASystemsOwnLabelComesFirst(string? system, string field, string label) =>
-        Assert.Equal(label, FieldLabels.For(system, field));
+        Assert.Equal(label, FieldLabels.For(DataMap.Shipped.Find(system), field));
 
     [Theory]
     [InlineData("LastLoginAt", "Last login at")]
@@ -35,6 +35,6 @@ public sealed class FieldLabelsTests
     public void UnknownFields_AreTheirNameSplitIntoWords(string field, string label)
     {
         Assert.Equal(label, FieldLabels.Split(field));
-        Assert.Equal(label, FieldLabels.For(SystemCatalog.Crm, field));
+        Assert.Equal(label, FieldLabels.For(DataMap.Shipped.Find(SystemCatalog.Crm), field));
     }
 }

@@ -13,13 +13,13 @@ public sealed class RedactionProposerTests
     private static RedactionProposer AliceRecords(string? feedback = null, string? crmNotes = null)
     {
         var proposer = new RedactionProposer(Alice, "Alice Smith");
-        proposer.Add(SystemCatalog.WebsiteAccounts, Record("account", ("LoginEmail", Alice), ("Name", "Alice Smith"), ("Created", "2021-03-14")));
-        proposer.Add(SystemCatalog.Crm, Record("customer contact", ("Name", "Alice Smith"), ("Company", "Smith Analytics Ltd"), ("Phone", "01632 960123"),
+        proposer.Add(DataMap.Shipped.Find(SystemCatalog.WebsiteAccounts), SystemCatalog.WebsiteAccounts, Record("account", ("LoginEmail", Alice), ("Name", "Alice Smith"), ("Created", "2021-03-14")));
+        proposer.Add(DataMap.Shipped.Find(SystemCatalog.Crm), SystemCatalog.Crm, Record("customer contact", ("Name", "Alice Smith"), ("Company", "Smith Analytics Ltd"), ("Phone", "01632 960123"),
             ("Address", "1 High Street, Leeds LS1 1AA"), ("Role", "Director"), ("Email", "a.smith@smith-analytics.example"), ("Notes", crmNotes)));
-        proposer.Add(SystemCatalog.Downloads, Record("download", ("Product", "JML Ledger Pro 5.2"), ("ContactGiven", Alice)));
-        proposer.Add(SystemCatalog.Feedback, Record("feedback answer", ("Rating", "4"),
+        proposer.Add(DataMap.Shipped.Find(SystemCatalog.Downloads), SystemCatalog.Downloads, Record("download", ("Product", "JML Ledger Pro 5.2"), ("ContactGiven", Alice)));
+        proposer.Add(DataMap.Shipped.Find(SystemCatalog.Feedback), SystemCatalog.Feedback, Record("feedback answer", ("Rating", "4"),
             ("Answer", feedback ?? "Support was great; Tom Baker from your team fixed the import quickly.")));
-        proposer.Add(SystemCatalog.PartnerShares, Record("partner share", ("Partner", "Northwind Implementation Partners"), ("Shared", "name, email, company")));
+        proposer.Add(DataMap.Shipped.Find(SystemCatalog.PartnerShares), SystemCatalog.PartnerShares, Record("partner share", ("Partner", "Northwind Implementation Partners"), ("Shared", "name, email, company")));
         return proposer;
     }
 
@@ -72,8 +72,8 @@ public sealed class RedactionProposerTests
     {
         // The feedback (with her phone) before the CRM contact that says the phone is hers.
         var proposer = new RedactionProposer(Alice, null);
-        proposer.Add(SystemCatalog.Feedback, Record("feedback answer", ("Answer", "Ring me on 01632 960123, or Tom Baker.")));
-        proposer.Add(SystemCatalog.Crm, Record("customer contact", ("Name", "Alice Smith"), ("Phone", "01632 960123")));
+        proposer.Add(DataMap.Shipped.Find(SystemCatalog.Feedback), SystemCatalog.Feedback, Record("feedback answer", ("Answer", "Ring me on 01632 960123, or Tom Baker.")));
+        proposer.Add(DataMap.Shipped.Find(SystemCatalog.Crm), SystemCatalog.Crm, Record("customer contact", ("Name", "Alice Smith"), ("Phone", "01632 960123")));
 
         Assert.Equal(["Tom Baker"], proposer.Proposals().Select(p => p.Text));
     }
@@ -82,7 +82,7 @@ public sealed class RedactionProposerTests
     public void AnotherPersonsPhone_InAStructuredFieldThatIsNotTheirOwn_IsStillProposed()
     {
         var proposer = new RedactionProposer(Alice, "Alice Smith");
-        proposer.Add(SystemCatalog.Contracts, Record("contract", ("Contract", "C-1"), ("SignedBy", "Tom Baker")));
+        proposer.Add(DataMap.Shipped.Find(SystemCatalog.Contracts), SystemCatalog.Contracts, Record("contract", ("Contract", "C-1"), ("SignedBy", "Tom Baker")));
 
         Assert.Equal("Tom Baker", Assert.Single(proposer.Proposals()).Text);
     }

@@ -18,14 +18,14 @@ public sealed class PartnerDirectoryTests
     [InlineData(SystemCatalog.PartnerShares, "")]
     [InlineData("unknown", "")]
     public void ForSystem_NamesTheArt19Recipients(string systemId, string expected) =>
-        Assert.Equal(expected, string.Join(", ", PartnerDirectory.ForSystem(systemId).Select(p => p.Name)));
+        Assert.Equal(expected, string.Join(", ", DataMap.Shipped.PartnersFor(systemId).Select(p => p.Name)));
 
     [Fact]
     public void ForSystem_AgreesWithTheRecipientsTheAccessExportDeclares()
     {
-        foreach (var system in SystemCatalog.All)
+        foreach (var system in DataMap.Shipped.Systems)
         {
-            Assert.Equal(system.Recipients.Count > 0, PartnerDirectory.ForSystem(system.Id).Count > 0);
+            Assert.Equal(system.Recipients.Count > 0, DataMap.Shipped.PartnersFor(system.Id).Count > 0);
         }
     }
 
@@ -35,7 +35,7 @@ public sealed class PartnerDirectoryTests
     [InlineData("FABRIKAM FEEDBACK SERVICES", "dpo@fabrikam-feedback.example", "Data processing agreement 2024")]
     public void Find_IgnoresCase(string name, string email, string terms)
     {
-        var partner = PartnerDirectory.Find(name);
+        var partner = DataMap.Shipped.FindPartner(name);
         Assert.NotNull(partner);
         Assert.Equal(email, partner.Email);
         Assert.Equal(terms, partner.Terms);
@@ -45,9 +45,9 @@ public sealed class PartnerDirectoryTests
     [InlineData("Northwind")]
     [InlineData("")]
     [InlineData("Contoso")]
-    public void Find_ReturnsNull_ForAnUnknownName(string name) => Assert.Null(PartnerDirectory.Find(name));
+    public void Find_ReturnsNull_ForAnUnknownName(string name) => Assert.Null(DataMap.Shipped.FindPartner(name));
 
     [Fact]
     public void All_ListsBothDemoPartners() =>
-        Assert.Equal([Northwind, Fabrikam], PartnerDirectory.All.Select(p => p.Name));
+        Assert.Equal([Northwind, Fabrikam], DataMap.Shipped.Partners.Select(p => p.Name));
 }

@@ -30,7 +30,7 @@ public sealed class RecipientsTests
 
     private static RecipientsRecord Search(DateTimeOffset at, params PersonalRecord[] records)
     {
-        var builder = new Recipients.Builder(new SystemSearch(SystemCatalog.PartnerShares, at, "SysPartnerShares by email address"));
+        var builder = new Recipients.Builder(DataMap.Shipped, new SystemSearch(SystemCatalog.PartnerShares, at, "SysPartnerShares by email address"));
         foreach (var r in records)
         {
             builder.Add(r);
@@ -43,7 +43,7 @@ public sealed class RecipientsTests
     public void FromRecord_KeepsWhoWhatWhenAndTerms_AndTheRecordHash_NothingElse()
     {
         var record = Share(" Northwind Implementation Partners ", more: ("Note", "Sent Alice's phone 01632 960123 by mistake"));
-        var share = Recipients.FromRecord(record, First);
+        var share = Recipients.FromRecord(DataMap.Shipped, record, First, SystemCatalog.PartnerShares);
 
         Assert.NotNull(share);
         Assert.Equal(Northwind, share.Partner);
@@ -63,7 +63,7 @@ public sealed class RecipientsTests
     [InlineData("fabrikam feedback services", true)]
     [InlineData(Contoso, false)]
     public void FromRecord_SaysWhetherTheDirectoryHasAnAddress(string partner, bool onFile) =>
-        Assert.Equal(onFile, Recipients.FromRecord(Share(partner), First)!.AddressOnFile);
+        Assert.Equal(onFile, Recipients.FromRecord(DataMap.Shipped, Share(partner), First, SystemCatalog.PartnerShares)!.AddressOnFile);
 
     [Theory]
     [InlineData(null)]
@@ -71,7 +71,7 @@ public sealed class RecipientsTests
     [InlineData("   ")]
     public void FromRecord_ARecordNamingNoPartner_IsNoRecipient_ButIsCounted(string? partner)
     {
-        Assert.Null(Recipients.FromRecord(Share(partner), First));
+        Assert.Null(Recipients.FromRecord(DataMap.Shipped, Share(partner), First, SystemCatalog.PartnerShares));
         Assert.Equal(1, Search(First, Share(partner)).UnnamedShares);
     }
 
@@ -132,8 +132,8 @@ public sealed class RecipientsTests
     [Fact]
     public void Plan_TellsThePartnersOfChangedSystems_AndEverySharedWithPartner_OnceEach()
     {
-        var shares = new[] { Recipients.FromRecord(Share(Northwind), First)!, Recipients.FromRecord(Share("FABRIKAM FEEDBACK SERVICES"), First)! };
-        var plan = Recipients.Plan([SystemCatalog.Crm, SystemCatalog.Contracts], shares);
+        var shares = new[] { Recipients.FromRecord(DataMap.Shipped, Share(Northwind), First, SystemCatalog.PartnerShares)!, Recipients.FromRecord(DataMap.Shipped, Share("FABRIKAM FEEDBACK SERVICES"), First, SystemCatalog.PartnerShares)! };
+        var plan = Recipients.Plan(DataMap.Shipped, [SystemCatalog.Crm, SystemCatalog.Contracts], shares);
 
         Assert.Equal([Fabrikam, Northwind], plan.ToTell.Select(p => p.Name));
         Assert.Empty(plan.NoAddress);
@@ -143,9 +143,9 @@ public sealed class RecipientsTests
     [Fact]
     public void Plan_APartnerWithNoAddress_GoesToStaff_WithWhatItReceived()
     {
-        var contoso = Recipients.FromRecord(Share(Contoso, "name, email", "2026-01-10", "Event partner terms 2025"), First)!;
-        var again = Recipients.FromRecord(Share("contoso events ltd ", "name, email", "2026-01-10", "Event partner terms 2025"), Later)!;
-        var plan = Recipients.Plan([SystemCatalog.WebsiteAccounts], [contoso, again]);
+        var contoso = Recipients.FromRecord(DataMap.Shipped, Share(Contoso, "name, email", "2026-01-10", "Event partner terms 2025"), First, SystemCatalog.PartnerShares)!;
+        var again = Recipients.FromRecord(DataMap.Shipped, Share("contoso events ltd ", "name, email", "2026-01-10", "Event partner terms 2025"), Later, SystemCatalog.PartnerShares)!;
+        var plan = Recipients.Plan(DataMap.Shipped, [SystemCatalog.WebsiteAccounts], [contoso, again]);
 
         Assert.Empty(plan.ToTell);
         var unreachable = Assert.Single(plan.NoAddress);
@@ -158,14 +158,14 @@ public sealed class RecipientsTests
     [Fact]
     public void Plan_UsesTheDirectoryAsItIsNow_NotAsItWasWhenRecorded()
     {
-        var recordedWithoutAddress = Recipients.FromRecord(Share(Northwind), First)! with { AddressOnFile = false };
-        Assert.Equal([Northwind], Recipients.Plan([], [recordedWithoutAddress]).ToTell.Select(p => p.Name));
+        var recordedWithoutAddress = Recipients.FromRecord(DataMap.Shipped, Share(Northwind), First, SystemCatalog.PartnerShares)! with { AddressOnFile = false };
+        Assert.Equal([Northwind], Recipients.Plan(DataMap.Shipped, [], [recordedWithoutAddress]).ToTell.Select(p => p.Name));
     }
 
     [Fact]
     public void Plan_UntracedShares_NeedStaff_EvenWithNoPartnerNamed()
     {
-        var plan = Recipients.Plan([SystemCatalog.PartnerShares], [], untracedShares: 2);
+        var plan = Recipients.Plan(DataMap.Shipped, [SystemCatalog.PartnerShares], [], untracedShares: 2);
         Assert.Empty(plan.ToTell);
         Assert.Equal(2, plan.UntracedShares);
         Assert.True(plan.NeedsStaff);
@@ -174,7 +174,7 @@ public sealed class RecipientsTests
     [Fact]
     public void Plan_NoSharesAndNoPartnerSystemsChanged_TellsNoOne_AndNeedsNoStaff()
     {
-        var plan = Recipients.Plan([SystemCatalog.WebsiteAccounts, SystemCatalog.Downloads], []);
+        var plan = Recipients.Plan(DataMap.Shipped, [SystemCatalog.WebsiteAccounts, SystemCatalog.Downloads], []);
         Assert.Empty(plan.ToTell);
         Assert.False(plan.NeedsStaff);
     }

@@ -52,7 +52,7 @@ public sealed class RetentionRulesTests
     public void Decide_AppliesTheRetentionRuleForTheSystemAndCategory(
         string system, string category, string fields, string? claimsUntil, string outcome, string rule, string? retainUntil)
     {
-        var decision = RetentionRules.Decide(system, R(category, fields), new RetentionFacts(Today, OptD(claimsUntil)));
+        var decision = RetentionRules.Decide(DataMap.Shipped.Describe(system), R(category, fields), new RetentionFacts(Today, OptD(claimsUntil)));
 
         Assert.Equal(Enum.Parse<ErasureOutcome>(outcome), decision.Outcome);
         Assert.Equal(rule, decision.Rule);
@@ -64,8 +64,8 @@ public sealed class RetentionRulesTests
     public void Erasure_KeepsInvoicesInsideLimitationPeriod_UntilTheirLastDay()
     {
         var invoice = R("invoice", "Date=2020-03-31"); // FY ends 31/3/2020 -> kept to 31/3/2026
-        Assert.Equal(ErasureOutcome.Retained, RetentionRules.Decide(SystemCatalog.Contracts, invoice, new RetentionFacts(D("2026-03-31"), null)).Outcome);
-        Assert.Equal(ErasureOutcome.Erased, RetentionRules.Decide(SystemCatalog.Contracts, invoice, new RetentionFacts(D("2026-04-01"), null)).Outcome);
+        Assert.Equal(ErasureOutcome.Retained, RetentionRules.Decide(DataMap.Shipped.Get(SystemCatalog.Contracts), invoice, new RetentionFacts(D("2026-03-31"), null)).Outcome);
+        Assert.Equal(ErasureOutcome.Erased, RetentionRules.Decide(DataMap.Shipped.Get(SystemCatalog.Contracts), invoice, new RetentionFacts(D("2026-04-01"), null)).Outcome);
     }
 
     [Theory]
@@ -75,7 +75,7 @@ public sealed class RetentionRulesTests
     [InlineData("partner-shares", "partner share", "When=2023-04-03", "2029-04-03", "Limitation Act 1980", "Art 19")]
     public void Retained_ReasonNamesTheLawAndTheDate(string system, string category, string fields, string until, string statute, string article)
     {
-        var decision = RetentionRules.Decide(system, R(category, fields), new RetentionFacts(Today, D("2033-03-31")));
+        var decision = RetentionRules.Decide(DataMap.Shipped.Describe(system), R(category, fields), new RetentionFacts(Today, D("2033-03-31")));
 
         Assert.Equal(ErasureOutcome.Retained, decision.Outcome);
         Assert.Equal(D(until), decision.RetainUntil);
@@ -98,7 +98,7 @@ public sealed class RetentionRulesTests
     {
         // Every date long past: without the hold each of these would be erased or anonymised.
         var record = R(category, "Date=2001-01-01;End=2001-01-01;When=2001-01-01");
-        var decision = RetentionRules.Decide(system, record, new RetentionFacts(Today, D("2007-01-01"), LegalHold: true, LegalHoldReason: "litigation about contract C-2019-0007"));
+        var decision = RetentionRules.Decide(DataMap.Shipped.Describe(system), record, new RetentionFacts(Today, D("2007-01-01"), LegalHold: true, LegalHoldReason: "litigation about contract C-2019-0007"));
 
         Assert.Equal(ErasureOutcome.Retained, decision.Outcome);
         Assert.Null(decision.RetainUntil);
@@ -149,7 +149,7 @@ public sealed class RetentionRulesTests
     public void Anonymise_Feedback_KeepsOnlyTheMonthAndTheRating()
     {
         var record = R("feedback answer", "Asked=2025-09-10;Rating=4;Answer=Support was great, Tom Baker fixed it.;Email=alice.smith@example.com");
-        var kept = RetentionRules.Anonymise(SystemCatalog.Feedback, record, "alice.smith@example.com");
+        var kept = RetentionRules.Anonymise(DataMap.Shipped.Get(SystemCatalog.Feedback), record, "alice.smith@example.com");
 
         Assert.Equal(new Dictionary<string, string?> { ["Asked"] = "2025-09", ["Rating"] = "4" }, kept);
     }
@@ -159,7 +159,7 @@ public sealed class RetentionRulesTests
     [InlineData("  Alice.Smith@EXAMPLE.com ")]
     public void Anonymise_Consent_BecomesASuppressionEntry_KeyedByTheHashOfTheNormalisedEmail(string email)
     {
-        var kept = RetentionRules.Anonymise(SystemCatalog.Communications, R("marketing consent", "Consent=yes;Given=2021-03-14"), email);
+        var kept = RetentionRules.Anonymise(DataMap.Shipped.Get(SystemCatalog.Communications), R("marketing consent", "Consent=yes;Given=2021-03-14"), email);
 
         // SHA-256("alice.smith@example.com"), computed independently.
         Assert.Equal(new Dictionary<string, string?>
@@ -178,7 +178,7 @@ public sealed class RetentionRulesTests
     [InlineData("downloads", "download", "Product=JML Ledger Pro 5.2;At=2025-06-01;ContactGiven=alice.smith@example.com")]
     public void Anonymise_NeverKeepsIdentifyingValues(string system, string category, string fields)
     {
-        var kept = RetentionRules.Anonymise(system, R(category, fields), "alice.smith@example.com");
+        var kept = RetentionRules.Anonymise(DataMap.Shipped.Describe(system), R(category, fields), "alice.smith@example.com");
         var values = string.Join("|", kept.Values);
         foreach (var identifying in new[] { "alice", "Smith", "01632", "203.0.113", "High Street", "JLP-7781", "Windows 11", "Edge 141", "Answer" })
         {

@@ -138,6 +138,7 @@ public sealed class CompositionTests
         "sendGridEventWebhookPublicKey" => string.Empty,
         "consoleAuthClientId" => "22222222-2222-2222-2222-222222222222",
         "internalDomains" => "jmlsoftware.co.uk",
+        "dataMapPath" => string.Empty,
         _ when setting.Contains("Address", StringComparison.Ordinal) => "privacy@jmlsoftware.co.uk",
         _ when expression.Contains("tenant()", StringComparison.Ordinal) => "33333333-3333-3333-3333-333333333333",
         _ => expression,

@@ -127,7 +127,7 @@ public sealed class FakeActivities
     /// <summary>True once two first-round searches were in flight at the same time.</summary>
     public bool SawParallelFanOut => _twoSearchesInFlight.Task.IsCompletedSuccessfully;
 
-    public static IReadOnlyList<string> AllSystems { get; } = SystemCatalog.All.Select(s => s.Id).ToList();
+    public static IReadOnlyList<string> AllSystems { get; } = DataMap.Shipped.Systems.Select(s => s.Id).ToList();
 
     public IReadOnlyList<T> Inputs<T>(string name) => Calls.Where(c => c.Name == name).Select(c => (T)c.Input).ToList();
 

@@ -12,7 +12,7 @@ namespace JmlDsr.Functions.Tests.Workflow;
 public sealed class WorkflowStarterTests
 {
     private static readonly DateTimeOffset Received = new(2026, 11, 2, 10, 0, 0, TimeSpan.Zero);
-    private readonly WorkflowStarter _starter = new(Options.Create(new DsrOptions()));
+    private readonly WorkflowStarter _starter = new(Options.Create(new DsrOptions()), Domain.Gathering.DataMap.Shipped);
 
     [Fact]
     public void RecordedState_IsResumedAsRecorded_InANewRun_AskingTheDecisionAgainInANewRound()
