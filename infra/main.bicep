@@ -26,6 +26,9 @@ param internalDomains string = 'jmlsoftware.co.uk'
 @description('The data map this environment uses (a file published with the app, e.g. config/datamap.production.yaml); empty = the shipped config/datamap.yaml.')
 param dataMapPath string = ''
 
+@description('Azure SQL databases the data map\'s sql systems reach, by connection name: { "Licensing": { server: "sql-jml.database.windows.net", database: "licensing" } }. The app connects with its managed identity.')
+param sqlDatabases object = {}
+
 @description('Backstop: days after which the lifecycle rule deletes an export or gathered copy the app has not (it deletes them when the request closes).')
 @minValue(1)
 param exportRetentionDays int = 30
@@ -136,6 +139,7 @@ module functionApp 'modules/functionapp.bicep' = {
     fromAddress: fromAddress
     internalDomains: internalDomains
     dataMapPath: dataMapPath
+    sqlDatabases: sqlDatabases
     consoleAuthClientId: consoleAuthClientId
     apiKeyNames: objectKeys(apiKeys)
     sendGridEventWebhookPublicKey: sendGridEventWebhookPublicKey

@@ -18,6 +18,8 @@ param dataMapPath string
 param consoleAuthClientId string
 @description('Names of the automation callers whose API keys are in Key Vault (ApiKey-<name>).')
 param apiKeyNames array
+@description('Azure SQL databases the data map\'s sql systems reach: { "<connection>": { server: "<name>.database.windows.net", database: "<db>" } }, each by the app\'s managed identity.')
+param sqlDatabases object = {}
 param sendGridEventWebhookPublicKey string
 @description('How long a case file is kept after its request closes (ISO 8601 duration).')
 param caseFileRetention string
@@ -71,7 +73,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(apiKeySettings, {
+  properties: union(apiKeySettings, sqlSettings, {
     AzureWebJobsStorage__accountName: storage.name
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
@@ -126,6 +128,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 }
 
 // Each automation caller's key, a Key Vault reference; its roles default to Privacy.Staff.
+// A sql system's connection string: Azure SQL by the app's user-assigned identity, no password (grant it in the database).
+var sqlSettings = toObject(objectKeys(sqlDatabases), n => 'ConnectionStrings__${n}', n => 'Server=tcp:${sqlDatabases[n].server},1433;Database=${sqlDatabases[n].database};Authentication=Active Directory Managed Identity;User Id=${identityClientId};Encrypt=True')
 var apiKeySettings = toObject(apiKeyNames, n => 'ApiKeys__${n}__Key', n => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/ApiKey-${n})')
 
 // Staff console behind Entra ID (App Service authentication). Anonymous requests still reach the app: the webhook and the

@@ -7,8 +7,9 @@ using Xunit;
 namespace JmlDsr.Local.Tests;
 
 /// <summary>
-/// A host whose data map (its own file, named by DataMap__Path) adds a system no code knows: JML's licensing portal, where
-/// people are found by the customer number their CRM contact holds.
+/// A host whose data map (its own file, named by DataMap__Path) adds two systems no code knows: JML's licensing portal (a table),
+/// where people are found by the customer number their CRM contact holds, and its licensing database (PostgreSQL, a real
+/// server started here), reached with the map's own statements.
 /// </summary>
 public sealed class ExtraSystemFixture : LocalHostFixture
 {
@@ -16,7 +17,39 @@ public sealed class ExtraSystemFixture : LocalHostFixture
 
     private static readonly string MapFile = WriteMap();
 
-    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string> { ["DataMap__Path"] = MapFile };
+    private readonly PostgresLauncher _postgres = new();
+
+    public ExtraSystemFixture() =>
+        Settings = new Dictionary<string, string> { ["DataMap__Path"] = MapFile, ["ConnectionStrings__Licensing"] = _postgres.ConnectionString };
+
+    protected override IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>The licensing database's connection string (the host has it from configuration, as in Azure).</summary>
+    public string Licensing => _postgres.ConnectionString;
+
+    public override async Task InitializeAsync()
+    {
+        await _postgres.StartAsync();
+        await using (var db = new Npgsql.NpgsqlConnection(_postgres.ConnectionString))
+        {
+            await db.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand("""
+                CREATE TABLE licences (id serial PRIMARY KEY, email text, holder text, licence_key text NOT NULL, product text, restricted boolean NOT NULL DEFAULT false);
+                INSERT INTO licences (email, holder, licence_key, product) VALUES
+                  ('Erin.Green@example.com', 'Erin Green', 'JLP-2044-ERIN', 'JML Ledger Pro'),
+                  ('someone.else@example.com', 'Someone Else', 'JLP-9999-XXXX', 'JML Payroll');
+                """, db);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
 
     private static string WriteMap()
     {
@@ -41,6 +74,30 @@ public sealed class ExtraSystemFixture : LocalHostFixture
                 fields:
                   labels:
                     Seat: Licence seat
+                rights:
+                  - category: "*"
+                    erasure: delete
+              - id: licensing-db
+                name: Licensing database
+                owner: licensing@jml.example
+                purposes: To issue licence keys and check them when a product starts.
+                lawfulBasis: "Contract (Art 6(1)(b))."
+                categories: [licence keys, licence holders]
+                source: Created when you bought a licence.
+                retention: While the licence runs, then one year.
+                lookup:
+                  - key: email
+                connector:
+                  kind: sql
+                  provider: postgresql
+                  connection: Licensing
+                  find:
+                    email: "SELECT id AS row_id, 'licence' AS category, licence_key AS \"LicenceKey\", holder AS \"Holder\", product AS \"Product\" FROM licences WHERE lower(email) = @value"
+                  erase: "DELETE FROM licences WHERE id = @row_id::int"
+                  rectify:
+                    Holder: "UPDATE licences SET holder = @value WHERE id = @row_id::int"
+                  restrict: "UPDATE licences SET restricted = true WHERE id = @row_id::int"
+                  unrestrict: "UPDATE licences SET restricted = false WHERE id = @row_id::int"
                 rights:
                   - category: "*"
                     erasure: delete
@@ -78,7 +135,12 @@ public sealed class DataMapEndToEndTests(ExtraSystemFixture host) : IClassFixtur
         var fulfilment = await host.WaitForMailAsync(access, Erin, "Your personal data");
         var copy = await host.Http.GetFromJsonAsync<JsonElement>(LocalHostFixture.DownloadLink(fulfilment) + "&format=json");
         var systems = copy.GetProperty("systems").EnumerateArray().ToList();
-        Assert.Equal(8, systems.Count);
+        Assert.Equal(9, systems.Count);
+        var database = systems.Single(s => s.GetProperty("id").GetString() == "licensing-db");
+        Assert.Equal("PostgreSQL database Licensing by email address", database.GetProperty("searchedBy").GetString());
+        var licence = Assert.Single(database.GetProperty("records").EnumerateArray());
+        Assert.Equal("JLP-2044-ERIN", licence.GetProperty("LicenceKey").GetString());
+        Assert.DoesNotContain("JLP-9999", database.GetRawText(), StringComparison.Ordinal);
         var part = systems.Single(s => s.GetProperty("id").GetString() == "licensing-portal");
         Assert.Equal("Licensing portal", part.GetProperty("name").GetString());
         Assert.Equal("To let your organisation manage its licence seats.", part.GetProperty("purposes").GetString());
@@ -96,6 +158,7 @@ public sealed class DataMapEndToEndTests(ExtraSystemFixture host) : IClassFixtur
         Assert.Contains("licensing@jml.example", systemsPage, StringComparison.Ordinal);
         Assert.Contains("Azure Table SysLicensingPortal", systemsPage, StringComparison.Ordinal);
         Assert.Contains("CustomerNumber of their records in Customer relationship management (CRM)", systemsPage, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL database, connection Licensing", systemsPage, StringComparison.Ordinal);
 
         // Erasure: the portal's seat goes too. Erin has no contract, so her CRM contact (the key) is erased as well: the
         // portal is erased first, while the key can still be read.
@@ -112,6 +175,11 @@ public sealed class DataMapEndToEndTests(ExtraSystemFixture host) : IClassFixtur
         Assert.Empty(await host.RowsAsync(ExtraSystemFixture.PortalTable, "CN-2044"));
         Assert.Single(await host.RowsAsync(ExtraSystemFixture.PortalTable, "CN-9001"));
         Assert.Empty(await host.RowsAsync("SysCrm", Erin));
+        Assert.Contains("Licensing database", done.GetProperty("text").GetString(), StringComparison.Ordinal);
+        await using var db = new Npgsql.NpgsqlConnection(host.Licensing);
+        await db.OpenAsync();
+        await using var left = new Npgsql.NpgsqlCommand("SELECT string_agg(licence_key, ',' ORDER BY licence_key) FROM licences", db);
+        Assert.Equal("JLP-9999-XXXX", (await left.ExecuteScalarAsync())?.ToString()); // Erin's licence erased; the other customer's kept
     }
 
     [Fact]

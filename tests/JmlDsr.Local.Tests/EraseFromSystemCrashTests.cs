@@ -51,7 +51,7 @@ public sealed class EraseFromSystemCrashTests(LocalHostFixture host) : IClassFix
         Assert.Equal(result.Lines, (await Activity(storage).RunAsync(input)).Lines);
     }
 
-    private static SystemWriter Writer(DsrStorage storage) => new(new SystemConnector(DataMap.Shipped, storage, TimeProvider.System), storage);
+    private static SystemWriter Writer(DsrStorage storage) => new(new SystemConnector(DataMap.Shipped, storage, TimeProvider.System, [new JmlDsr.Functions.Connectors.TableConnector(storage)]), storage);
 
     private static EraseFromSystem Activity(DsrStorage storage) =>
         new(new RequestRepository(storage), Writer(storage), new RightsEvidence(storage), new AuditLog(storage));

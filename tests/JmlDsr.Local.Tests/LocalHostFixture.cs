@@ -49,14 +49,14 @@ public class LocalHostFixture : IAsyncLifetime
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _azurite = new AzuriteLauncher(FreePort(), FreePort(), FreePort());
         await _azurite.EnsureRunningAsync(RepoRoot, Path.Combine(_dataDir, "azurite"), inMemory: false, TextWriter.Null);
         await StartHostAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         KillHost();
         if (_azurite is not null)

@@ -152,6 +152,11 @@ public static partial class DataMapLoader
                 }
             }
 
+            if (s.Connector!["kind"].GetString() == "sql")
+            {
+                errors.AddRange(SqlProblems(s, lookup, rights).Select(e => $"system '{s.Id}': connector.{e}"));
+            }
+
             var partnerNames = partners.Where(p => (s.Recipients?.Partners ?? []).Contains(p.Id)).Select(p => p.Name).ToList();
             systems.Add(new SystemDescriptor(s.Id!, s.Name!, s.Purposes!, s.LawfulBasis!, s.Categories!,
                 s.Recipients?.Described ?? partnerNames, s.Retention!, s.Source!)
@@ -185,6 +190,34 @@ public static partial class DataMapLoader
 
         var controller = dto.Controller is { } c ? new Controller(c.Name!, c.Contact!) : new Controller("JML Software Solutions Ltd", "privacy@jml.example");
         return new DataMap(controller, partners, systems) { Source = source };
+    }
+
+    /// <summary>What a sql system's statements must cover: every lookup key, and every right its rules use.</summary>
+    private static IEnumerable<string> SqlProblems(SystemDto s, List<LookupKey> lookup, List<CategoryRights> rights)
+    {
+        var c = s.Connector!;
+        var find = c.TryGetValue("find", out var f) && f.ValueKind == JsonValueKind.Object ? f.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal) : [];
+        foreach (var key in lookup.Where(l => !find.Contains(l.Key)))
+        {
+            yield return $"find: no statement for the lookup key '{key.Key}'";
+        }
+
+        // A record no rule matches takes the defaults (delete, update, flag).
+        var all = rights.Any(r => r.Category == CategoryRights.Any) ? rights : [.. rights, CategoryRights.Default];
+        if (all.Any(r => r.Erasure.StartsWith("retain-", StringComparison.Ordinal)) && !c.ContainsKey("retain"))
+        {
+            yield return "retain: a rule keeps records (retain-…), so the system needs the statement that restricts a kept record";
+        }
+
+        if (all.Any(r => r.Erasure is ErasureActions.Anonymise or ErasureActions.Suppress) && !c.ContainsKey("anonymise"))
+        {
+            yield return "anonymise: a rule anonymises records, so the system needs the statement that does it";
+        }
+
+        if (all.Any(r => r.Restriction != RestrictionActions.None) && !(c.ContainsKey("restrict") && c.ContainsKey("unrestrict")))
+        {
+            yield return "restrict: records are restricted (Art 18), so the system needs restrict and unrestrict statements";
+        }
     }
 
     /// <summary>A system found by a key from another that is found by a key from the first never finds anyone.</summary>

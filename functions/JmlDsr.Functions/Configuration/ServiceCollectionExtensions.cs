@@ -55,6 +55,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<StaffStepRequest>();
         services.AddSingleton<LinkService>();
         services.AddSingleton<SystemConnector>();
+        services.AddSingleton<Connectors.IConnector, Connectors.TableConnector>();
+        services.AddSingleton<Connectors.IConnector, Connectors.SqlConnector>();
         services.AddSingleton<WorkflowStarter>();
 
         services.AddHttpClient(nameof(SendGridClient));

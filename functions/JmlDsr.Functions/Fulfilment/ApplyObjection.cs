@@ -1,3 +1,4 @@
+using JmlDsr.Functions.Connectors;
 using System.Globalization;
 using JmlDsr.Domain.Gathering;
 using JmlDsr.Domain.Requests;
@@ -111,7 +112,7 @@ public sealed class ApplyObjection(RequestRepository requests, DecisionStore dec
 
                 if (fields.Count > 0)
                 {
-                    await writer.SetFieldsAsync(row, fields);
+                    await writer.MarkAsync(row, MarkPurposes.Objection, fields);
                 }
             }
 
@@ -166,7 +167,7 @@ public sealed class ApplyObjection(RequestRepository requests, DecisionStore dec
             {
                 foreach (var row in rows)
                 {
-                    await writer.SetFieldsAsync(row, new Dictionary<string, string?> { [ObjectionField] = $"upheld on {since} ({reference}): {flag["Stopped"]}" });
+                    await writer.MarkAsync(row, MarkPurposes.Objection, new Dictionary<string, string?> { [ObjectionField] = $"upheld on {since} ({reference}): {flag["Stopped"]}" });
                 }
             }
         }

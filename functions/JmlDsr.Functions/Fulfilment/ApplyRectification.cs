@@ -33,7 +33,7 @@ public sealed class ApplyRectification(RequestRepository requests, DecisionStore
                 if (FieldName(row.Record, change.Field) is { } name && row.Record.Fields[name] != change.NewValue
                     && writer.Map.Describe(change.SystemId).RightsFor(row.Record.Category).Rectification == RectificationActions.Update)
                 {
-                    await writer.SetFieldsAsync(row, new Dictionary<string, string?> { [name] = change.NewValue });
+                    await writer.RectifyAsync(row, name, change.NewValue);
                 }
             }
         }
@@ -59,12 +59,24 @@ public sealed class ApplyRectification(RequestRepository requests, DecisionStore
 
             var found = false;
             var kept = new List<string>();
+            var byHand = new List<string>();
             foreach (var system in writer.Map.Systems)
             {
                 foreach (var row in await writer.RowsAsync(system.Id, email))
                 {
                     if (FieldName(row.Record, change.Field) is { } name)
                     {
+                        if (!writer.CanRectify(system.Id, name) && system.RightsFor(row.Record.Category).Rectification != RectificationActions.Refuse)
+                        {
+                            // The connector has no statement that corrects this field: staff correct it there, and the record says so.
+                            if (!byHand.Contains(system.Name))
+                            {
+                                byHand.Add(system.Name);
+                            }
+
+                            continue;
+                        }
+
                         if (system.RightsFor(row.Record.Category).Rectification == RectificationActions.Refuse)
                         {
                             // A record of what happened (a disclosure, an invoice): it stays as it was, and the person is told why.
@@ -92,7 +104,13 @@ public sealed class ApplyRectification(RequestRepository requests, DecisionStore
                     $"{string.Join(" and ", kept)} keep{(kept.Count == 1 ? "s" : string.Empty)} a record of what happened at the time, so this is left as it was recorded; where we hold this information elsewhere, it has been corrected."));
             }
 
-            if (!found && kept.Count == 0)
+            if (byHand.Count > 0)
+            {
+                refused.Add(new RefusedChange(new FieldChange(string.Empty, string.Join(", ", byHand), change.Field, null, change.NewValue),
+                    $"{string.Join(" and ", byHand)} cannot be corrected by this service: the privacy team must correct it there by hand."));
+            }
+
+            if (!found && kept.Count == 0 && byHand.Count == 0)
             {
                 refused.Add(new RefusedChange(new FieldChange(string.Empty, "—", change.Field, null, change.NewValue), "We do not hold this information about you in any system, so there was nothing to correct."));
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Connectors;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Storage;
 using JmlDsr.Functions.Workflow;
@@ -66,7 +67,7 @@ public sealed class ApplyRestriction(RequestRepository requests, SystemWriter wr
                 var action = system.RightsFor(row.Record.Category).Restriction;
                 if (action == RestrictionActions.Mark || (!flags && action != RestrictionActions.None))
                 {
-                    await writer.SetFieldsAsync(row, Marks(system, since, input.Reference));
+                    await writer.MarkAsync(row, MarkPurposes.Restriction, Marks(system, since, input.Reference));
                 }
             }
         }
@@ -105,9 +106,9 @@ public sealed class LiftRestriction(RequestRepository requests, SystemWriter wri
             }
 
             var marks = ApplyRestriction.Marks(system, string.Empty, string.Empty).Keys.ToList();
-            foreach (var row in rows.Where(x => x.RowKey != SystemWriter.RestrictionRow && marks.Any(x.Record.Fields.ContainsKey)))
+            foreach (var row in rows.Where(x => x.RowKey != SystemWriter.RestrictionRow && (system.Connector.Kind != TableConnector.KindName || marks.Any(x.Record.Fields.ContainsKey))))
             {
-                await writer.RemoveFieldsAsync(row, marks);
+                await writer.UnmarkAsync(row, MarkPurposes.Restriction, marks);
             }
         }
 

@@ -77,12 +77,7 @@ public sealed class EraseFromSystem(RequestRepository requests, SystemWriter wri
                     break;
                 default:
                     // Kept only for the rule's purpose: restricted until it is erased on schedule (Art 18(1)(c), Art 17(3)).
-                    await writer.SetFieldsAsync(row, new Dictionary<string, string?>
-                    {
-                        ["Restricted"] = "yes",
-                        ["RetentionRule"] = p.Rule,
-                        ["RetainUntil"] = p.RetainUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "until the legal hold is lifted",
-                    });
+                    await writer.RetainAsync(row, p.Rule, p.RetainUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "until the legal hold is lifted");
                     break;
             }
         }

@@ -1,21 +1,22 @@
 using Azure;
 using Azure.Data.Tables;
 using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Connectors;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Storage;
 
 namespace JmlDsr.Functions.Fulfilment;
 
 /// <summary>
-/// Carries out rights in JML's systems as the data map describes them (table systems: Azure Tables): field corrections,
-/// restriction and objection flags, erasure and anonymisation. Every write is idempotent: doing it twice leaves the system
-/// as doing it once. A flag (the restriction or objection record) lives in the person's partition, so only systems that
-/// find people by their address hold one; in the others each record is marked instead.
+/// Carries out rights in JML's systems as the data map describes them, each through its connector (<see cref="IConnector"/>):
+/// field corrections, restriction and objection flags and marks, erasure, anonymisation and retention. Every write is
+/// idempotent: doing it twice leaves the system as doing it once. A flag (the restriction or objection record) lives
+/// beside the person's records where the connector can hold one; elsewhere each record is marked instead.
 /// </summary>
 public sealed class SystemWriter(SystemConnector connector, DsrStorage storage)
 {
     public const string RestrictionRow = "restriction";
-    public const string AnonymisedPartition = "anonymised";
+    public const string AnonymisedPartition = TableConnector.AnonymisedPartition;
     public const string ObjectionRow = "objection";
     public const string SuppressionPartition = "email-sha256";
 
@@ -23,7 +24,11 @@ public sealed class SystemWriter(SystemConnector connector, DsrStorage storage)
 
     public static string Key(string email) => SystemConnector.Key(email);
 
-    private TableClient Table(string systemId) => connector.Table(Map.Get(systemId));
+    private (SystemDescriptor System, IConnector Connector) Of(string systemId)
+    {
+        var system = Map.Get(systemId);
+        return (system, connector.For(system));
+    }
 
     /// <summary>Every row the system holds for the person (small per person; erasure and rectification work row by row).</summary>
     public async Task<IReadOnlyList<PersonRow>> RowsAsync(string systemId, string email, CancellationToken ct = default)
@@ -37,101 +42,82 @@ public sealed class SystemWriter(SystemConnector connector, DsrStorage storage)
         return rows;
     }
 
-    /// <summary>True when the system keeps flags in the person's partition (it finds people by their address).</summary>
-    public bool HoldsFlags(string systemId) => Map.Get(systemId).Lookup.Any(l => l.IsEmail);
+    /// <summary>True when the system keeps flags beside the person's records.</summary>
+    public bool HoldsFlags(string systemId)
+    {
+        var (s, c) = Of(systemId);
+        return c.HoldsFlags(s);
+    }
 
-    /// <summary>Sets fields on one row (merge): other fields stay as they are.</summary>
-    public async Task SetFieldsAsync(PersonRow row, IReadOnlyDictionary<string, string?> fields, CancellationToken ct = default)
+    public bool CanRectify(string systemId, string field)
+    {
+        var (s, c) = Of(systemId);
+        return c.CanRectify(s, field);
+    }
+
+    public Task RectifyAsync(PersonRow row, string field, string? value, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(row);
-        await UpsertAsync(row.SystemId, row.PartitionKey, row.RowKey, fields, ct);
+        var (s, c) = Of(row.SystemId);
+        return c.RectifyAsync(s, row, field, value, ct);
     }
 
-    /// <summary>Writes the person's flag record (restriction, objection) in a system that finds them by address.</summary>
-    public Task SetFlagAsync(string systemId, string email, string flag, IReadOnlyDictionary<string, string?> fields, CancellationToken ct = default) =>
-        UpsertAsync(systemId, Key(email), flag, fields, ct);
-
-    public async Task DeleteFlagAsync(string systemId, string email, string flag, CancellationToken ct = default)
-    {
-        try
-        {
-            await Table(systemId).DeleteEntityAsync(Key(email), flag, ETag.All, ct);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // Already gone.
-        }
-    }
-
-    private async Task UpsertAsync(string systemId, string partition, string rowKey, IReadOnlyDictionary<string, string?> fields, CancellationToken ct)
-    {
-        var entity = new TableEntity(partition, rowKey);
-        foreach (var (k, v) in fields)
-        {
-            entity[k] = v;
-        }
-
-        await Table(systemId).UpsertEntityAsync(entity, TableUpdateMode.Merge, ct);
-    }
-
-    /// <summary>Removes fields from one row, if it is there.</summary>
-    public async Task RemoveFieldsAsync(PersonRow row, IEnumerable<string> names, CancellationToken ct = default)
+    public Task RetainAsync(PersonRow row, string rule, string retainUntil, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var table = Table(row.SystemId);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
-        if (!found.HasValue)
-        {
-            return;
-        }
-
-        var entity = found.Value!;
-        var changed = false;
-        foreach (var name in names)
-        {
-            changed |= entity.Remove(name);
-        }
-
-        if (changed)
-        {
-            await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Replace, ct);
-        }
+        var (s, c) = Of(row.SystemId);
+        return c.RetainAsync(s, row, rule, retainUntil, ct);
     }
 
-    public async Task DeleteAsync(PersonRow row, CancellationToken ct = default)
+    public Task MarkAsync(PersonRow row, string purpose, IReadOnlyDictionary<string, string?> fields, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(row);
-        try
-        {
-            await Table(row.SystemId).DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // Already gone: erasure is idempotent.
-        }
+        var (s, c) = Of(row.SystemId);
+        return c.MarkAsync(s, row, purpose, fields, ct);
     }
 
-    /// <summary>Replaces a row by an anonymous one (no link to the person left) and deletes the original.</summary>
-    public async Task AnonymiseAsync(PersonRow row, IReadOnlyDictionary<string, string?> kept, string anonymousKey, CancellationToken ct = default)
+    public Task UnmarkAsync(PersonRow row, string purpose, IReadOnlyList<string> fields, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var entity = new TableEntity(AnonymisedPartition, anonymousKey) { ["Category"] = row.Record.Category };
-        foreach (var (k, v) in kept)
-        {
-            entity[k] = v;
-        }
+        var (s, c) = Of(row.SystemId);
+        return c.UnmarkAsync(s, row, purpose, fields, ct);
+    }
 
-        await Table(row.SystemId).UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
-        await DeleteAsync(row, ct);
+    /// <summary>Writes the person's flag record (restriction, objection) in a system that holds flags.</summary>
+    public Task SetFlagAsync(string systemId, string email, string flag, IReadOnlyDictionary<string, string?> fields, CancellationToken ct = default)
+    {
+        var (s, c) = Of(systemId);
+        return c.SetFlagAsync(s, email, flag, fields, ct);
+    }
+
+    public Task DeleteFlagAsync(string systemId, string email, string flag, CancellationToken ct = default)
+    {
+        var (s, c) = Of(systemId);
+        return c.DeleteFlagAsync(s, email, flag, ct);
+    }
+
+    public Task DeleteAsync(PersonRow row, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var (s, c) = Of(row.SystemId);
+        return c.EraseAsync(s, row, ct);
+    }
+
+    /// <summary>Replaces a row by an anonymous one (no link to the person left), or runs the system's own anonymisation.</summary>
+    public Task AnonymiseAsync(PersonRow row, IReadOnlyDictionary<string, string?> kept, string anonymousKey, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var (s, c) = Of(row.SystemId);
+        return c.AnonymiseAsync(s, row, kept, anonymousKey, ct);
     }
 
     /// <summary>True when an erasure left a suppression entry for the address in a marketing system (its anonymised records).</summary>
     public async Task<bool> HasErasureSuppressionAsync(string email, CancellationToken ct = default)
     {
         var hash = Domain.Retention.RetentionRules.EmailHash(email);
-        foreach (var system in Map.WithRole(SystemRoles.Marketing))
+        foreach (var system in Map.WithRole(SystemRoles.Marketing).Where(s => s.Connector.Kind == TableConnector.KindName))
         {
-            await foreach (var _ in connector.Table(system).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AnonymisedPartition} and EmailHash eq {hash}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+            await foreach (var _ in storage.Table(TableConnector.TableFor(system)).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AnonymisedPartition} and EmailHash eq {hash}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
             {
                 return true;
             }

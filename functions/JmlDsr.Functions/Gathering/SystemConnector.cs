@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using JmlDsr.Domain.Gathering;
+using JmlDsr.Functions.Connectors;
 using JmlDsr.Functions.Storage;
 
 namespace JmlDsr.Functions.Gathering;
@@ -23,38 +24,38 @@ public sealed record PersonRow(string SystemId, string RowKey, PersonalRecord Re
 }
 
 /// <summary>
-/// Finds a person in JML's systems as the data map describes them. A <c>table</c> system is an Azure Table: found by the
-/// person's address (the partition) and by keys read from another system's records (a customer number in the CRM, matched
-/// against a column). A row in SystemStatus marked Down makes the system fail, as a real outage would.
+/// Finds a person in JML's systems as the data map describes them, through each system's connector (<see cref="IConnector"/>):
+/// by the person's address, and by keys read from another system's records (a customer number in the CRM). A row in
+/// SystemStatus marked Down makes a system fail, as a real outage would.
 /// </summary>
-public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvider time)
+public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvider time, IEnumerable<IConnector> connectors)
 {
     public const string StatusTable = "SystemStatus";
 
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "PartitionKey", "RowKey", "Timestamp", "odata.etag", "Category",
-    };
+    private readonly Dictionary<string, IConnector> _kinds = connectors.ToDictionary(c => c.Kind, StringComparer.Ordinal);
 
     public DataMap Map => map;
 
-    /// <summary>The system's table (table connectors).</summary>
-    public static string TableFor(SystemDescriptor system)
+    /// <summary>The connector of the system's kind.</summary>
+    public IConnector For(SystemDescriptor system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return system.Connector.Setting("table") ?? throw new InvalidOperationException($"System '{system.Id}' has no table.");
+        return _kinds.TryGetValue(system.Connector.Kind, out var c) ? c : throw new InvalidOperationException($"No connector of kind '{system.Connector.Kind}' (system '{system.Id}').");
     }
+
+    /// <summary>The system's table (table connectors).</summary>
+    public static string TableFor(SystemDescriptor system) => TableConnector.TableFor(system);
 
     /// <summary>The tables the app keeps in its own storage for the data map's table systems, and the status table.</summary>
     public static IEnumerable<string> TablesOf(DataMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        return map.Systems.Where(s => s.Connector.Kind == "table").Select(TableFor).Append(StatusTable);
+        return map.Systems.Where(s => s.Connector.Kind == TableConnector.KindName).Select(TableFor).Append(StatusTable);
     }
 
     public static string Key(string email) => email.Trim().ToLowerInvariant();
 
-    internal TableClient Table(SystemDescriptor system) => storage.Table(TableFor(system));
+    private TableConnector Tables => (TableConnector)_kinds[TableConnector.KindName];
 
     /// <summary>The search about to be made; throws when the system is down, before anything is read.</summary>
     public async Task<SystemSearch> BeginSearchAsync(string systemId, CancellationToken ct = default)
@@ -67,10 +68,10 @@ public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvide
         }
 
         var by = string.Join(" and ", system.Lookup.Select(l => l.IsEmail ? "email address" : $"{l.Key} from {map.NameOf(l.From!)}"));
-        return new SystemSearch(systemId, time.GetUtcNow(), $"{TableFor(system)} by {by}");
+        return new SystemSearch(systemId, time.GetUtcNow(), $"{For(system).Describe(system)} by {by}");
     }
 
-    /// <summary>Every record the system holds for the address, streamed page by page.</summary>
+    /// <summary>Every record the system holds for the address, streamed.</summary>
     public async IAsyncEnumerable<PersonalRecord> RecordsAsync(string systemId, string email, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await foreach (var row in FindAsync(map.Get(systemId), email, ct))
@@ -86,19 +87,17 @@ public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvide
     public async IAsyncEnumerable<PersonRow> FindAsync(SystemDescriptor system, string email, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(system);
-        var key = Key(email);
-        var table = Table(system);
+        var connector = For(system);
         var seen = new HashSet<(string, string)>();
         foreach (var lookup in system.Lookup)
         {
-            IEnumerable<string> filters;
+            var values = new SortedSet<string>(StringComparer.Ordinal);
             if (lookup.IsEmail)
             {
-                filters = [TableClient.CreateQueryFilter($"PartitionKey eq {key}")];
+                values.Add(Key(email));
             }
             else
             {
-                var values = new SortedSet<string>(StringComparer.Ordinal);
                 await foreach (var source in FindAsync(map.Get(lookup.From!), email, ct))
                 {
                     if (source.Record.Fields.FirstOrDefault(f => string.Equals(f.Key, lookup.Field, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } v)
@@ -106,47 +105,19 @@ public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvide
                         values.Add(v.Trim());
                     }
                 }
-
-                filters = values.Select(v => $"{lookup.Column} eq '{v.Replace("'", "''", StringComparison.Ordinal)}'");
             }
 
-            foreach (var filter in filters)
+            foreach (var value in values)
             {
-                await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+                await foreach (var row in connector.FindAsync(system, lookup, value, email, ct))
                 {
-                    if (seen.Add((e.PartitionKey, e.RowKey)))
+                    if (seen.Add((row.PartitionKey, row.RowKey)))
                     {
-                        yield return new PersonRow(system.Id, e.RowKey, ToRecord(e))
-                        {
-                            PartitionKey = e.PartitionKey,
-                            Id = e.PartitionKey == key ? e.RowKey : $"{e.PartitionKey}/{e.RowKey}",
-                        };
+                        yield return row;
                     }
                 }
             }
         }
-    }
-
-    /// <summary>A system row as a record: its category and its fields, dates as yyyy-MM-dd, numbers invariant.</summary>
-    public static PersonalRecord ToRecord(TableEntity row)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        var fields = new SortedDictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (k, v) in row)
-        {
-            if (!Reserved.Contains(k))
-            {
-                fields[k] = v switch
-                {
-                    null => null,
-                    DateTimeOffset d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                    IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-                    _ => v.ToString(),
-                };
-            }
-        }
-
-        return new PersonalRecord(row.GetString("Category") ?? "record", fields);
     }
 
     /// <summary>True when any system that identifies people (the data map's identity role) knows the address.</summary>
@@ -165,8 +136,8 @@ public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvide
 
     /// <summary>
     /// The address whose contract or licence has this number (a contract number or a licence key, as the person would quote it
-    /// from their paperwork: the fields the data map names as numbers), or null. Used only to find whose records to confirm,
-    /// never to answer on its own.
+    /// from their paperwork: the fields the data map names as numbers, in table systems keyed by address), or null. Used only
+    /// to find whose records to confirm, never to answer on its own.
     /// </summary>
     public async Task<string?> AddressForNumberAsync(string number, CancellationToken ct = default)
     {
@@ -176,10 +147,10 @@ public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvide
             return null;
         }
 
-        foreach (var system in map.Systems.Where(s => s.Numbers.Count > 0 && s.Lookup.Any(l => l.IsEmail)))
+        foreach (var system in map.Systems.Where(s => s.Numbers.Count > 0 && s.Connector.Kind == TableConnector.KindName && s.Lookup.Any(l => l.IsEmail)))
         {
             var filter = string.Join(" or ", system.Numbers.Prepend("RowKey").Select(f => $"{f} eq '{n.Replace("'", "''", StringComparison.Ordinal)}'"));
-            await foreach (var row in Table(system).QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+            await foreach (var row in Tables.Table(system).QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
             {
                 return row.PartitionKey;
             }
@@ -187,4 +158,7 @@ public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvide
 
         return null;
     }
+
+    /// <summary>A table row as a record (<see cref="TableConnector.ToRecord"/>).</summary>
+    public static PersonalRecord ToRecord(TableEntity row) => TableConnector.ToRecord(row);
 }
