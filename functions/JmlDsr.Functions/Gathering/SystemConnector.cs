@@ -158,7 +158,4 @@ public sealed class SystemConnector(DataMap map, DsrStorage storage, TimeProvide
 
         return null;
     }
-
-    /// <summary>A table row as a record (<see cref="TableConnector.ToRecord"/>).</summary>
-    public static PersonalRecord ToRecord(TableEntity row) => TableConnector.ToRecord(row);
 }
