@@ -55,6 +55,10 @@ param sendGridEventWebhookPublicKey string = ''
 param sendGridApiKey string
 
 @secure()
+@description('SendGrid API key with the Marketing and Suppressions scopes, for the data map\'s sendgrid-marketing systems (SendGrid__MarketingApiKey); empty = the mail key.')
+param sendGridMarketingApiKey string = ''
+
+@secure()
 @description('Shared secret SendGrid Inbound Parse sends as the basic-auth password of its URL (16+ characters).')
 param inboundKey string
 
@@ -101,6 +105,7 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     sendGridApiKey: sendGridApiKey
+    sendGridMarketingApiKey: sendGridMarketingApiKey
     inboundKey: inboundKey
     linkSigningKey: linkSigningKey
     staffKey: staffKey
@@ -143,6 +148,7 @@ module functionApp 'modules/functionapp.bicep' = {
     consoleAuthClientId: consoleAuthClientId
     apiKeyNames: objectKeys(apiKeys)
     sendGridEventWebhookPublicKey: sendGridEventWebhookPublicKey
+    sendGridMarketingKeyInVault: !empty(sendGridMarketingApiKey)
     caseFileRetention: caseFileRetention
   }
 }

@@ -36,6 +36,29 @@ public static class DemoData
         }
     }
 
+    /// <summary>The marketing contacts JML keeps in SendGrid, in its local stand-in, when the data map has a sendgrid-marketing system.</summary>
+    public static async Task SeedMarketingAsync(DevSendGridMarketing sendGrid, DataMap map, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(sendGrid);
+        ArgumentNullException.ThrowIfNull(map);
+        if (!map.Systems.Any(s => s.Connector.Kind == JmlDsr.Functions.Connectors.SendGridMarketingConnector.KindName))
+        {
+            return;
+        }
+
+        await sendGrid.UpsertContactAsync(new System.Text.Json.Nodes.JsonObject
+        {
+            ["email"] = Alice, ["first_name"] = "Alice", ["last_name"] = "Smith", ["city"] = "Leeds", ["country"] = "United Kingdom",
+            ["list_ids"] = new System.Text.Json.Nodes.JsonArray("product-news", "events"),
+            ["custom_fields"] = new System.Text.Json.Nodes.JsonObject { ["company"] = "Smith Analytics Ltd", ["signed_up"] = "2021-03-14" },
+        }, ct);
+        await sendGrid.UpsertContactAsync(new System.Text.Json.Nodes.JsonObject
+        {
+            ["email"] = Dan, ["first_name"] = "Dan", ["last_name"] = "Brown", ["city"] = "Bristol",
+            ["list_ids"] = new System.Text.Json.Nodes.JsonArray("product-news"),
+        }, ct);
+    }
+
     private static IEnumerable<(string System, string Person, string Key, string Category, Dictionary<string, string> Fields)> Rows()
     {
         yield return (SystemCatalog.WebsiteAccounts, Alice, "account", "account", new() { ["LoginEmail"] = Alice, ["Name"] = "Alice Smith", ["Created"] = "2021-03-14" });

@@ -11,7 +11,8 @@ namespace JmlDsr.Local;
 
 /// <summary>
 /// The local SendGrid's Event Webhook: posts what became of each captured email (processed, then delivered; a
-/// bounce for an address under the reserved .invalid domain) to the app's api/events/sendgrid, signed as SendGrid
+/// bounce for an address under the reserved .invalid domain; dropped, for an address on the stand-in's global suppression list
+/// that the mail did not bypass) to the app's api/events/sendgrid, signed as SendGrid
 /// signs, in batches a moment after the emails, as SendGrid does. The pending events live in the DevOutbox table
 /// next to their email, so events of emails captured just before a crash are posted after the restart.
 /// </summary>
@@ -105,6 +106,12 @@ public sealed partial class DevMailEvents(MailCaptureStorage storage, DevEventSi
                 var id = p.GetString("MailId") ?? p.RowKey;
                 var to = p.GetString("To") ?? string.Empty;
                 var at = (p.GetDateTimeOffset("ReceivedAt") ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+                if (p.GetString("Dropped") is { Length: > 0 })
+                {
+                    Event(w, p, id, to, at, "dropped");
+                    continue;
+                }
+
                 var bounce = to.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase);
                 Event(w, p, id, to, at, "processed");
                 Event(w, p, id, to, at + 1, bounce ? "bounce" : "delivered");
@@ -124,6 +131,11 @@ public sealed partial class DevMailEvents(MailCaptureStorage storage, DevEventSi
         w.WriteString("event", name);
         w.WriteString("sg_event_id", Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(id + "/" + name)))[..22]);
         w.WriteString("sg_message_id", id);
+        if (name == "dropped")
+        {
+            w.WriteString("reason", pending.GetString("Dropped"));
+        }
+
         if (name == "bounce")
         {
             w.WriteString("type", "bounce");

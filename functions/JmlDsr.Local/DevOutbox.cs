@@ -11,7 +11,7 @@ namespace JmlDsr.Local;
 /// pending events are written in one transaction, so a crash cannot keep one without the other. The table lives in
 /// the mail capture's own Azurite account (<see cref="MailCaptureStorage"/>), not the product's. Local host only.
 /// </summary>
-public sealed class DevOutbox(MailCaptureStorage storage, DevMailEvents events, TimeProvider time)
+public sealed class DevOutbox(MailCaptureStorage storage, DevMailEvents events, DevSendGridMarketing marketing, TimeProvider time)
 {
     public const string Table = "DevOutbox";
     public const string Partition = "mail";
@@ -50,13 +50,16 @@ public sealed class DevOutbox(MailCaptureStorage storage, DevMailEvents events, 
             var now = time.GetUtcNow();
             var id = string.Create(CultureInfo.InvariantCulture, $"{now.UtcTicks:D19}-{Guid.NewGuid():N}");
             var args = CustomArgsOf(root);
+            var to = Describe(id, now, root).To;
+            // As SendGrid does: mail to an address on the global suppression list is dropped, unless it bypasses unsubscribes.
+            var dropped = to is not null && !Bypasses(root) && await marketing.IsSuppressedAsync(to, ct) ? "Unsubscribed Address" : null;
             await storage.Outbox.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, id) { ["Body"] = json, ["ReceivedAt"] = now }),
                 new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, PendingPrefix + id)
                 {
                     // SendGrid copies the email's custom_args into every event about it.
-                    ["MailId"] = id, ["To"] = Describe(id, now, root).To, ["ReceivedAt"] = now,
+                    ["MailId"] = id, ["To"] = to, ["ReceivedAt"] = now, ["Dropped"] = dropped,
                     ["Args"] = args.ValueKind == JsonValueKind.Object ? args.GetRawText() : "{}",
                 }),
             ], ct);
@@ -95,6 +98,14 @@ public sealed class DevOutbox(MailCaptureStorage storage, DevMailEvents events, 
 
         return Results.Json(new { count = list.Count, messages = list });
     }
+
+    private static readonly string[] BypassSettings = ["bypass_unsubscribe_management", "bypass_list_management"];
+
+    /// <summary>True when the mail asks SendGrid to send it past unsubscribes and suppressions (mail_settings).</summary>
+    private static bool Bypasses(JsonElement root) =>
+        root.TryGetProperty("mail_settings", out var settings) && settings.ValueKind == JsonValueKind.Object
+        && BypassSettings.Any(name =>
+            settings.TryGetProperty(name, out var s) && s.ValueKind == JsonValueKind.Object && s.TryGetProperty("enable", out var e) && e.ValueKind == JsonValueKind.True);
 
     /// <summary>One captured email as the outbox lists it; Headers are the custom headers the product set (Auto-Submitted, X-JmlDsr-Reference…).</summary>
     public sealed record CapturedMail(string Id, DateTimeOffset? ReceivedAt, string? From, string? To, string? Subject, string? Text, string? Html, string? Reference, string? IdempotencyKey,

@@ -47,7 +47,9 @@ await azurite.EnsureRunningAsync(repoRoot, local.AzuriteLocation ?? Path.Combine
 builder.Configuration[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = azurite.ConnectionString;
 // The watchdog runs here every LocalHost:WatchdogInterval; the console judges "not seen for two intervals" by the same.
 builder.Configuration["Dsr:WatchdogInterval"] = local.WatchdogInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
-var mailCapture = new MailCaptureStorage(new Azure.Data.Tables.TableServiceClient(await azurite.MailCaptureConnectionAsync(Console.Out)));
+var mailCaptureTables = new Azure.Data.Tables.TableServiceClient(await azurite.MailCaptureConnectionAsync(Console.Out));
+var mailCapture = new MailCaptureStorage(mailCaptureTables);
+var sendGridMarketing = new DevSendGridMarketing(mailCaptureTables, TimeProvider.System);
 
 var taskHub = builder.Configuration["DurableTaskHubName"] ?? "JmlDsrLocal";
 var engine = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
@@ -95,6 +97,9 @@ builder.Services.AddDsrTelemetry(builder.Configuration,
     t => { if (telemetryCapture is not null) { t.AddProcessor(new OpenTelemetry.SimpleActivityExportProcessor(telemetryCapture.Spans)); } },
     l => { if (telemetryCapture is not null) { l.AddProcessor(new OpenTelemetry.SimpleLogRecordExportProcessor(telemetryCapture.Logs)); } });
 builder.Services.AddSingleton(mailCapture);
+builder.Services.AddSingleton(sendGridMarketing);
+var supportDesk = new DevSupportDesk(mailCaptureTables, builder.Configuration, TimeProvider.System);
+builder.Services.AddSingleton(supportDesk);
 builder.Services.AddSingleton<DevOutbox>();
 builder.Services.AddSingleton(sp => new DevMailEvents(mailCapture, eventSigner, new Uri(new Uri(local.Urls), Routes.MailEvents),
     sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<ILogger<DevMailEvents>>()));
@@ -144,9 +149,12 @@ var app = builder.Build();
 var storage = app.Services.GetRequiredService<DsrStorage>();
 await storage.EnsureCreatedAsync(SystemConnector.TablesOf(dataMap));
 await mailCapture.EnsureCreatedAsync();
+await sendGridMarketing.EnsureCreatedAsync();
+await supportDesk.EnsureCreatedAsync();
 if (local.Seed)
 {
     await DemoData.SeedAsync(storage, dataMap);
+    await DemoData.SeedMarketingAsync(sendGridMarketing, dataMap);
 }
 
 // A route that fails answers with a problem (503 while storage is unreachable), as the Functions app's middleware does.
@@ -162,6 +170,10 @@ LocalRoutes.Map(app);
 
 // Local only: the SendGrid capture endpoint and the outbox that lists what it captured.
 app.MapPost("/v3/mail/send", (HttpRequest req, DevOutbox o, CancellationToken ct) => o.CaptureAsync(req, ct));
+// Local only: SendGrid's marketing contacts and global suppression list, for the sendgrid-marketing connector.
+DevSendGridMarketing.Map(app);
+// Local only: a reference implementation of the http connector's contract (docs/http-connector.md), a small support desk.
+DevSupportDesk.Map(app);
 // Local only: the routes this host serves, so a test can hold them against the Functions app's route table.
 app.MapGet("api/dev/routes", (EndpointDataSource endpoints) => Results.Json(endpoints.Endpoints.OfType<RouteEndpoint>()
     .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => new { method = m, route = e.RoutePattern.RawText?.TrimStart('/') }))));

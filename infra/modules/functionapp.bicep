@@ -21,6 +21,8 @@ param apiKeyNames array
 @description('Azure SQL databases the data map\'s sql systems reach: { "<connection>": { server: "<name>.database.windows.net", database: "<db>" } }, each by the app\'s managed identity.')
 param sqlDatabases object = {}
 param sendGridEventWebhookPublicKey string
+@description('True when Key Vault holds SendGridMarketingApiKey; false: the sendgrid-marketing connector uses the mail key.')
+param sendGridMarketingKeyInVault bool = false
 @description('How long a case file is kept after its request closes (ISO 8601 duration).')
 param caseFileRetention string
 
@@ -115,6 +117,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Dsr__LinkSigningKeyPrevious: ''
     SendGrid__ApiKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/SendGridApiKey)'
     SendGrid__Host: ''
+    SendGrid__MarketingApiKey: sendGridMarketingKeyInVault ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/SendGridMarketingApiKey)' : ''
     SendGrid__EventWebhookPublicKey: sendGridEventWebhookPublicKey
     SendGrid__ConfirmationGrace: '00:03:00'
     Console__TrustPlatformAuth: empty(consoleAuthClientId) ? 'false' : 'true'

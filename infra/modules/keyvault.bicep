@@ -6,6 +6,9 @@ param tags object
 @secure()
 param sendGridApiKey string
 @secure()
+@description('Empty: the marketing connector uses the mail key, and no secret is made.')
+param sendGridMarketingApiKey string = ''
+@secure()
 param inboundKey string
 @secure()
 param linkSigningKey string
@@ -33,6 +36,12 @@ resource sendGrid 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'SendGridApiKey'
   properties: { value: sendGridApiKey }
+}
+
+resource sendGridMarketing 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(sendGridMarketingApiKey)) {
+  parent: vault
+  name: 'SendGridMarketingApiKey'
+  properties: { value: sendGridMarketingApiKey }
 }
 
 resource inbound 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {

@@ -102,7 +102,7 @@ public sealed class AccessRequestEndToEndTests(LocalHostFixture host, ITestOutpu
         var json = await host.Http.GetFromJsonAsync<JsonElement>(download + "&format=json");
         Assert.Equal(reference, json.GetProperty("reference").GetString());
         var systems = json.GetProperty("systems").EnumerateArray().ToList();
-        Assert.Equal(7, systems.Count);
+        Assert.Equal(8, systems.Count); // every system in the data map, the SendGrid mailing lists among them
         Assert.All(systems, s => Assert.False(string.IsNullOrEmpty(s.GetProperty("retention").GetString())));
         Assert.Contains(systems, s => s.GetProperty("id").GetString() == "crm" && s.GetProperty("records")[0].GetProperty("Company").GetString() == "Smith Analytics Ltd");
         var feedback = systems.Single(s => s.GetProperty("id").GetString() == "feedback").GetProperty("records")[0].GetProperty("Answer").GetString()!;

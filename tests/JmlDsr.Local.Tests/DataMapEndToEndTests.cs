@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace JmlDsr.Local.Tests;
@@ -17,10 +19,22 @@ public sealed class ExtraSystemFixture : LocalHostFixture
 
     private static readonly string MapFile = WriteMap();
 
+    /// <summary>The data map file this host runs with.</summary>
+    public static string MapPath => MapFile;
+
     private readonly PostgresLauncher _postgres = new();
 
+    public const string SupportDeskSecret = "support-desk-test-secret-0123456789abcdef";
+
     public ExtraSystemFixture() =>
-        Settings = new Dictionary<string, string> { ["DataMap__Path"] = MapFile, ["ConnectionStrings__Licensing"] = _postgres.ConnectionString };
+        Settings = new Dictionary<string, string>
+        {
+            ["DataMap__Path"] = MapFile,
+            ["ConnectionStrings__Licensing"] = _postgres.ConnectionString,
+            // The support desk (the http connector's reference implementation) runs in the host itself: the same secret on both sides.
+            ["SupportDesk__BaseUrl"] = $"{BaseUrl}/{JmlDsr.Local.DevSupportDesk.Prefix}/",
+            ["SupportDesk__Secret"] = SupportDeskSecret,
+        };
 
     protected override IReadOnlyDictionary<string, string> Settings { get; }
 
@@ -49,6 +63,18 @@ public sealed class ExtraSystemFixture : LocalHostFixture
     {
         await base.DisposeAsync();
         await _postgres.DisposeAsync();
+    }
+
+    /// <summary>The ids of the tickets the support desk still holds (read from it as its operator would, not through JmlDsr).</summary>
+    public async Task<IReadOnlyList<string>> SupportDeskTicketsAsync()
+    {
+        var ids = new List<string>();
+        await foreach (var t in new TableServiceClient(MailCaptureConnectionString).GetTableClient(JmlDsr.Local.DevSupportDesk.Table).QueryAsync<TableEntity>(select: ["RowKey"]))
+        {
+            ids.Add(t.RowKey);
+        }
+
+        return ids;
     }
 
     private static string WriteMap()
@@ -101,6 +127,27 @@ public sealed class ExtraSystemFixture : LocalHostFixture
                 rights:
                   - category: "*"
                     erasure: delete
+              - id: support-desk
+                name: Support desk
+                owner: support@jml.example
+                purposes: To answer your support questions and fix problems with our products.
+                lawfulBasis: "Contract (Art 6(1)(b))."
+                categories: [support tickets, names, notes of the support team]
+                source: Collected from you when you asked for support.
+                retention: Two years after the ticket is closed.
+                lookup:
+                  - key: email
+                connector:
+                  kind: http
+                  baseUrl: SupportDesk__BaseUrl
+                  secret: SupportDesk__Secret
+                  rectify: [Name]
+                fields:
+                  identifying: [Name]
+                  freeText: [Notes]
+                rights:
+                  - category: "*"
+                    erasure: delete
             """);
         return path;
     }
@@ -135,7 +182,7 @@ public sealed class DataMapEndToEndTests(ExtraSystemFixture host) : IClassFixtur
         var fulfilment = await host.WaitForMailAsync(access, Erin, "Your personal data");
         var copy = await host.Http.GetFromJsonAsync<JsonElement>(LocalHostFixture.DownloadLink(fulfilment) + "&format=json");
         var systems = copy.GetProperty("systems").EnumerateArray().ToList();
-        Assert.Equal(9, systems.Count);
+        Assert.Equal(11, systems.Count);
         var database = systems.Single(s => s.GetProperty("id").GetString() == "licensing-db");
         Assert.Equal("PostgreSQL database Licensing by email address", database.GetProperty("searchedBy").GetString());
         var licence = Assert.Single(database.GetProperty("records").EnumerateArray());
@@ -151,6 +198,12 @@ public sealed class DataMapEndToEndTests(ExtraSystemFixture host) : IClassFixtur
         var html = await host.Http.GetStringAsync(LocalHostFixture.DownloadLink(fulfilment) + "&format=html");
         Assert.Contains("<strong>Licence seat</strong>: Green Freight seat 1", html, StringComparison.Ordinal);
 
+        // The support desk (http, signed calls; its find answers later, by an operation polled to the end): both her tickets.
+        var desk = systems.Single(s => s.GetProperty("id").GetString() == "support-desk");
+        Assert.Equal("Support desk (JmlDsr HTTP contract) by email address", desk.GetProperty("searchedBy").GetString());
+        Assert.Equal(["Invoice address", "Licence will not activate"], desk.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("Subject").GetString()).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("Payroll export", desk.GetRawText(), StringComparison.Ordinal);
+
         // The console's record of processing (Art 30) lists it, with its owner and how it is reached.
         await host.SignInToConsoleAsync();
         var systemsPage = await host.Http.GetStringAsync($"{host.BaseUrl}/console/systems");
@@ -159,6 +212,8 @@ public sealed class DataMapEndToEndTests(ExtraSystemFixture host) : IClassFixtur
         Assert.Contains("Azure Table SysLicensingPortal", systemsPage, StringComparison.Ordinal);
         Assert.Contains("CustomerNumber of their records in Customer relationship management (CRM)", systemsPage, StringComparison.Ordinal);
         Assert.Contains("PostgreSQL database, connection Licensing", systemsPage, StringComparison.Ordinal);
+        Assert.Contains("JML application by the signed HTTP contract (docs/http-connector.md), base URL in setting SupportDesk__BaseUrl", systemsPage, StringComparison.Ordinal);
+        Assert.Contains("SendGrid marketing contacts and global suppression list (key in setting SendGrid__MarketingApiKey)", systemsPage, StringComparison.Ordinal);
 
         // Erasure: the portal's seat goes too. Erin has no contract, so her CRM contact (the key) is erased as well: the
         // portal is erased first, while the key can still be read.
@@ -176,10 +231,64 @@ public sealed class DataMapEndToEndTests(ExtraSystemFixture host) : IClassFixtur
         Assert.Single(await host.RowsAsync(ExtraSystemFixture.PortalTable, "CN-9001"));
         Assert.Empty(await host.RowsAsync("SysCrm", Erin));
         Assert.Contains("Licensing database", done.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Support desk", done.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["T-2001"], await host.SupportDeskTicketsAsync()); // Erin's tickets erased by the desk; the other customer's kept
         await using var db = new Npgsql.NpgsqlConnection(host.Licensing);
         await db.OpenAsync();
         await using var left = new Npgsql.NpgsqlCommand("SELECT string_agg(licence_key, ',' ORDER BY licence_key) FROM licences", db);
         Assert.Equal("JLP-9999-XXXX", (await left.ExecuteScalarAsync())?.ToString()); // Erin's licence erased; the other customer's kept
+    }
+
+    [Fact]
+    public async Task TheSupportDesk_TakesOnlyCallsSignedWithItsSecret_ForTheOperationSigned()
+    {
+        var url = $"{host.BaseUrl}/{JmlDsr.Local.DevSupportDesk.Prefix}/dsr/find";
+        var body = System.Text.Encoding.UTF8.GetBytes("""{"key":"email","value":"erin.green@example.com"}""");
+        async Task<HttpStatusCode> CallAsync(string secret, string signedPath)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+            var ts = Domain.Gathering.SystemCallSignature.Timestamp(DateTimeOffset.UtcNow);
+            request.Headers.Add(Domain.Gathering.SystemCallSignature.TimestampHeader, ts);
+            request.Headers.Add(Domain.Gathering.SystemCallSignature.SignatureHeader, Domain.Gathering.SystemCallSignature.Sign(secret, ts, "POST", signedPath, body));
+            using var response = await host.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        using (var unsigned = await host.Http.PostAsync(url, new ByteArrayContent(body)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+        }
+
+        var path = new Uri(url).AbsolutePath;
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync("not the desk's secret", path));
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(ExtraSystemFixture.SupportDeskSecret, path.Replace("/find", "/erase", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.Accepted, await CallAsync(ExtraSystemFixture.SupportDeskSecret, path));
+    }
+
+    [Fact]
+    public async Task AnApplicationThatRefusesOrDoesNotAnswer_IsUnavailable_SoTheWorkflowRetriesAndTellsStaff()
+    {
+        var map = Domain.Gathering.DataMapLoader.Parse(await File.ReadAllTextAsync(ExtraSystemFixture.MapPath), "map.yaml");
+        var desk = map.Get("support-desk");
+        async Task<Functions.Gathering.SystemUnavailableException> FailsAsync(string baseUrl, string secret)
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["SupportDesk:BaseUrl"] = baseUrl, ["SupportDesk:Secret"] = secret }).Build();
+            using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+            var connector = new Functions.Connectors.HttpConnector(configuration, services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System);
+            return await Assert.ThrowsAsync<Functions.Gathering.SystemUnavailableException>(async () =>
+            {
+                await foreach (var _ in connector.FindAsync(desk, Domain.Gathering.LookupKey.Email, Erin, Erin))
+                {
+                }
+            });
+        }
+
+        var refused = await FailsAsync($"{host.BaseUrl}/{JmlDsr.Local.DevSupportDesk.Prefix}/", "not the desk's secret");
+        Assert.Equal("Support desk answered POST /dsr/find with HTTP 401.", refused.Message);
+        var down = await FailsAsync($"http://127.0.0.1:{LocalHostFixture.FreePort()}/", ExtraSystemFixture.SupportDeskSecret);
+        Assert.StartsWith("Support desk is not answering", down.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ExtraSystemFixture.SupportDeskSecret, down.Message, StringComparison.Ordinal);
     }
 
     [Fact]

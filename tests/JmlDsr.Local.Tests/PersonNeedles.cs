@@ -31,7 +31,7 @@ public static partial class PersonNeedles
     {
         var service = new TableServiceClient(connectionString);
         var rows = new List<TableEntity>();
-        foreach (var table in DataMap.Shipped.Systems.Select(s => SystemConnector.TableFor(DataMap.Shipped.Get(s.Id))))
+        foreach (var table in DataMap.Shipped.Systems.Where(s => s.Connector.Kind == Functions.Connectors.TableConnector.KindName).Select(SystemConnector.TableFor))
         {
             await foreach (var row in service.GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: ct))
             {

@@ -179,7 +179,7 @@ public sealed partial class RightsEndToEndTests(LocalHostFixture host, ITestOutp
         await host.WaitUntilAsync(async () => (await EvidenceAsync(reference)).GetRawText().Contains("erasure-scheduled-1", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the scheduled erasure to be recorded");
         var evidence = await EvidenceAsync(reference);
         var proofs = evidence.GetProperty("documents").EnumerateObject().Where(p => p.Name.StartsWith("erasure-0-", StringComparison.Ordinal)).ToList();
-        Assert.Equal(7, proofs.Count);
+        Assert.Equal(8, proofs.Count);
         var raw = evidence.GetRawText();
         Assert.DoesNotContain("203.0.113.24", raw, StringComparison.Ordinal); // the erased IP address
         Assert.DoesNotContain("Tom Baker", raw, StringComparison.Ordinal);    // the erased feedback text

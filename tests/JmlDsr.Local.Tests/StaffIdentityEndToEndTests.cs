@@ -26,7 +26,7 @@ public sealed class StaffIdentityEndToEndTests(LocalHostFixture host) : IClassFi
     {
         var served = (await host.Http.GetFromJsonAsync<JsonElement>($"{host.BaseUrl}/api/dev/routes")).EnumerateArray()
             .Select(e => (Method: e.GetProperty("method").GetString()!, Route: e.GetProperty("route").GetString() ?? string.Empty))
-            .Where(e => !e.Route.StartsWith("api/dev/", StringComparison.Ordinal) && e.Route is not ("v3/mail/send" or "")
+            .Where(e => !e.Route.StartsWith("api/dev/", StringComparison.Ordinal) && !e.Route.StartsWith("v3/", StringComparison.Ordinal) && e.Route.Length > 0
                 && !e.Route.StartsWith("TaskHubSidecarService", StringComparison.Ordinal) && !e.Route.Contains("grpc", StringComparison.OrdinalIgnoreCase))
             .ToHashSet();
         var table = RouteTable.All.Select(r => (r.Method, Route: r.Template)).ToHashSet();

@@ -365,14 +365,20 @@ public static class EmailComposer
     /// Art 21(2)-(3): an objection to direct marketing has taken effect, without any decision: marketing and product notices
     /// stopped in every system, the address on the suppression list (kept so we never mail them again), partners that market told.
     /// </summary>
-    public static EmailMessage ObjectionMarketingDone(string to, string? name, string reference, IReadOnlyList<string> partnersNotified)
+    /// <param name="suppressedElsewhere">Systems whose own suppression list keeps more than the one-way code, each as
+    /// "name: what it keeps" (a mailing service's list holds the address itself).</param>
+    public static EmailMessage ObjectionMarketingDone(string to, string? name, string reference, IReadOnlyList<string> partnersNotified, IReadOnlyList<string>? suppressedElsewhere = null)
     {
         ArgumentNullException.ThrowIfNull(partnersNotified);
+        var elsewhere = suppressedElsewhere is { Count: > 0 }
+            ? "Our email service keeps your address on its own suppression list too, which is what stops its campaigns from reaching you; it keeps nothing else about you for marketing:\n" + string.Join("\n", suppressedElsewhere.Select(s => $"  • {s}"))
+            : null;
         return Customer(to, $"We have stopped all marketing to you — reference {reference}", name,
         [
             $"Here is our response to your objection {reference} to direct marketing (UK GDPR Art 21(2)). An objection to direct marketing always succeeds: we have stopped using your personal data for marketing (Art 21(3)).",
             "We will no longer send you product news, new-product notices, event invitations or other marketing, by any channel, and we do not use your data for profiling for marketing.",
             "So that we never mail you again by mistake, we keep your email address on our suppression list only as a one-way code (a hash) that lets us recognise it and nothing else. It stays even if you later ask us to erase your data: that is what keeps the marketing stopped.",
+            .. (elsewhere is null ? Array.Empty<string>() : [elsewhere]),
             partnersNotified.Count == 0
                 ? "No partner of ours markets to you with data we shared."
                 : $"We have told the partners who received your data and market their own services, so that they stop too: {string.Join(", ", partnersNotified)}.",
@@ -611,7 +617,7 @@ public static class EmailComposer
 
     /// <summary>A product notice (marketing): sent only after the suppression list and the marketing policy allow it.</summary>
     public static EmailMessage ProductNotice(string to, string subject, string news) =>
-        Render(to, subject, "Hello,", [news, $"You get our product notices because you have an account with {Company}. To stop them, reply to this email or write to {EnquiriesAddress}."], [], Company);
+        Render(to, subject, "Hello,", [news, $"You get our product notices because you have an account with {Company}. To stop them, reply to this email or write to {EnquiriesAddress}."], [], Company) with { Marketing = true };
 
     /// <summary>JML's privacy mailbox (partners reply here).</summary>
     public const string PrivacyAddress = "privacy@jmlsoftware.co.uk";

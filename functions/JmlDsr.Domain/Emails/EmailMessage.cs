@@ -6,6 +6,12 @@ namespace JmlDsr.Domain.Emails;
 public sealed record EmailMessage(string To, string Subject, EmailBody Body)
 {
     public string Text => Body.ToText();
+
+    /// <summary>
+    /// Marketing (a product notice): it obeys every unsubscribe and suppression list. Everything else is correspondence the
+    /// law requires (a request's answers, partners' notices), which a marketing suppression must not stop.
+    /// </summary>
+    public bool Marketing { get; init; }
 }
 
 /// <summary>

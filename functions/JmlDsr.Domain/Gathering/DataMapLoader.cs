@@ -55,7 +55,8 @@ public static partial class DataMapLoader
         {
             // An "if" that does not hold is not a mistake (it only chooses the "then"): its failures are left out.
             var errors = (results.Details ?? []).Where(d => d.Errors is { Count: > 0 } && !d.EvaluationPath.ToString().Contains("/if", StringComparison.Ordinal))
-                .SelectMany(d => d.Errors!.Where(e => e.Key is not ("allOf" or "if" or "then" or "$ref")).Select(e => $"{Where(json, d.InstanceLocation.ToString())}: {e.Value}"))
+                .SelectMany(d => d.Errors!.Where(e => e.Key is not ("allOf" or "if" or "then" or "$ref"))
+                    .Select(e => $"{Where(json, d.InstanceLocation.ToString())}: {e.Value}{(e.Key == "enum" ? Allowed(d.SchemaLocation) : string.Empty)}"))
                 .Distinct(StringComparer.Ordinal).ToList();
             throw new DataMapException(source, errors.Count > 0 ? errors : ["it does not match the data map schema"]);
         }
@@ -157,6 +158,11 @@ public static partial class DataMapLoader
                 errors.AddRange(SqlProblems(s, lookup, rights).Select(e => $"system '{s.Id}': connector.{e}"));
             }
 
+            if (s.Connector!["kind"].GetString() == "sendgrid-marketing" && lookup.Any(l => !l.IsEmail))
+            {
+                errors.Add($"{At("lookup")}: SendGrid finds a contact by email address only");
+            }
+
             var partnerNames = partners.Where(p => (s.Recipients?.Partners ?? []).Contains(p.Id)).Select(p => p.Name).ToList();
             systems.Add(new SystemDescriptor(s.Id!, s.Name!, s.Purposes!, s.LawfulBasis!, s.Categories!,
                 s.Recipients?.Described ?? partnerNames, s.Retention!, s.Source!)
@@ -172,6 +178,7 @@ public static partial class DataMapLoader
                 FieldLabels = s.Fields?.Labels ?? [],
                 RestrictionMark = s.RestrictionMark ?? [],
                 ObjectionMark = s.ObjectionMark ?? [],
+                SuppressionKeeps = s.SuppressionKeeps,
                 Anonymise = anonymise,
                 Rights = rights,
             });
@@ -249,6 +256,37 @@ public static partial class DataMapLoader
             }
         }
     }
+
+    private static readonly Lazy<JsonNode> SchemaNode = new(() => JsonNode.Parse(SchemaJson())!);
+
+    /// <summary>" (one of: a, b, c)": the values an enum allows, read from the schema where the error arose.</summary>
+    private static string Allowed(Uri schemaLocation)
+    {
+        JsonNode? node = SchemaNode.Value;
+        foreach (var part in Uri.UnescapeDataString(schemaLocation.Fragment.TrimStart('#')).Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            node = node switch
+            {
+                JsonObject o => o[part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)],
+                JsonArray a when int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < a.Count => a[i],
+                _ => null,
+            };
+        }
+
+        // The library's location is not always a path through the document (inside items it repeats a segment): then the
+        // property's enum is found by its name, which in this schema names one enum only.
+        var values = (node as JsonObject)?["enum"] as JsonArray ?? node as JsonArray
+            ?? EnumNamed(SchemaNode.Value, Uri.UnescapeDataString(schemaLocation.Fragment).Split('/')[^1]);
+        return values is null ? string.Empty : $" (one of: {string.Join(", ", values.Select(v => v?.ToJsonString().Trim('"')))})";
+    }
+
+    private static JsonArray? EnumNamed(JsonNode? node, string name) => node switch
+    {
+        JsonObject o when o[name] is JsonObject p && p["enum"] is JsonArray values => values,
+        JsonObject o => o.Select(p => EnumNamed(p.Value, name)).FirstOrDefault(v => v is not null),
+        JsonArray a => a.Select(n => EnumNamed(n, name)).FirstOrDefault(v => v is not null),
+        _ => null,
+    };
 
     /// <summary>Names a schema error's place: the system's id and the field path inside it.</summary>
     private static string Where(JsonNode root, string pointer)
@@ -404,6 +442,8 @@ internal sealed class SystemDto
     public Dictionary<string, string>? RestrictionMark { get; set; }
 
     public Dictionary<string, string>? ObjectionMark { get; set; }
+
+    public string? SuppressionKeeps { get; set; }
 
     public AnonymiseDto? Anonymise { get; set; }
 

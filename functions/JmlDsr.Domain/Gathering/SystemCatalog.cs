@@ -51,6 +51,14 @@ public sealed record SystemDescriptor(
     /// <summary>Fields written on each record when the person objects to direct marketing ({since}, {reference}).</summary>
     public IReadOnlyDictionary<string, string> ObjectionMark { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// What the system's suppression entry (erasure's <c>suppress</c>) keeps, in words the person reads; null: a one-way code
+    /// made from the address (<see cref="DefaultSuppressionKeeps"/>).
+    /// </summary>
+    public string? SuppressionKeeps { get; init; }
+
+    public const string DefaultSuppressionKeeps = "a one-way code made from your email address, not the address itself";
+
     /// <summary>What an anonymised record of this system keeps.</summary>
     public AnonymiseSpec Anonymise { get; init; } = AnonymiseSpec.Default;
 
@@ -62,6 +70,20 @@ public sealed record SystemDescriptor(
     /// <summary>The rule for a record of this category: the first that matches, else delete, update and flag.</summary>
     public CategoryRights RightsFor(string? category) =>
         Rights.FirstOrDefault(r => r.Matches(category)) ?? CategoryRights.Default;
+}
+
+/// <summary>The fields a restriction or an objection writes on a record: the data map's mark, its placeholders filled in.</summary>
+public static class MarkTemplate
+{
+    public const string Since = "{since}";
+    public const string Reference = "{reference}";
+
+    /// <summary>The mark with {since} (the day it took effect, yyyy-MM-dd) and {reference} (the request) filled in.</summary>
+    public static Dictionary<string, string?> Fill(IReadOnlyDictionary<string, string> mark, string since, string reference)
+    {
+        ArgumentNullException.ThrowIfNull(mark);
+        return mark.ToDictionary(m => m.Key, m => (string?)m.Value.Replace(Since, since, StringComparison.Ordinal).Replace(Reference, reference, StringComparison.Ordinal), StringComparer.Ordinal);
+    }
 }
 
 /// <summary>What the product relies on a system for, beyond searching it.</summary>
@@ -151,6 +173,7 @@ public static class SystemCatalog
     public const string Contracts = "contracts";
     public const string Downloads = "downloads";
     public const string Communications = "communications";
+    public const string MarketingContacts = "marketing-contacts";
     public const string Feedback = "feedback";
     public const string PartnerShares = "partner-shares";
 }

@@ -127,7 +127,7 @@ public static class RetentionRules
             // Withdrawn consent: keep a suppression entry so the person is never mailed again (ICO direct
             // marketing guidance on suppression lists; PECR reg 22, UK GDPR Art 21(3)).
             ErasureActions.Suppress => new ErasureDecision(ErasureOutcome.Anonymised,
-                "We have replaced your marketing consent with a suppression entry: a one-way code made from your email address, not the address itself, so that we can make sure we never send you marketing again, as the ICO recommends.",
+                $"We keep only a suppression entry: {system.SuppressionKeeps ?? SystemDescriptor.DefaultSuppressionKeeps}, so that we can make sure we never send you marketing again, as the ICO recommends.",
                 null, SuppressionRule),
 
             // Kept for statistics without anything that identifies the person (Recital 26).

@@ -57,6 +57,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SystemConnector>();
         services.AddSingleton<Connectors.IConnector, Connectors.TableConnector>();
         services.AddSingleton<Connectors.IConnector, Connectors.SqlConnector>();
+        services.AddSingleton<Connectors.IConnector, Connectors.SendGridMarketingConnector>();
+        services.AddSingleton<Connectors.IConnector, Connectors.HttpConnector>();
+        services.AddHttpClient(Connectors.HttpConnector.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30)).RemoveAllLoggers();
+        // Its calls name a person's address in SendGrid's paths (the suppression lookup): the client logs no request lines.
+        services.AddHttpClient(Connectors.SendGridMarketingConnector.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30)).RemoveAllLoggers();
         services.AddSingleton<WorkflowStarter>();
 
         services.AddHttpClient(nameof(SendGridClient));

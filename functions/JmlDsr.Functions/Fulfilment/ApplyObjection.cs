@@ -103,7 +103,7 @@ public sealed class ApplyObjection(RequestRepository requests, DecisionStore dec
             var rows = (await writer.RowsAsync(system.Id, email)).Where(x => x.RowKey is not (SystemWriter.RestrictionRow or SystemWriter.ObjectionRow)).ToList();
             foreach (var row in rows)
             {
-                var fields = system.ObjectionMark.ToDictionary(m => m.Key, m => (string?)m.Value.Replace("{since}", since, StringComparison.Ordinal).Replace("{reference}", reference, StringComparison.Ordinal));
+                var fields = MarkTemplate.Fill(system.ObjectionMark, since, reference);
                 if (marketing && row.Record.Fields.ContainsKey("Consent"))
                 {
                     fields["Consent"] = "withdrawn";

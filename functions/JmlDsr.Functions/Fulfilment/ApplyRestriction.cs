@@ -25,7 +25,7 @@ public sealed class ApplyRestriction(RequestRepository requests, SystemWriter wr
     {
         ArgumentNullException.ThrowIfNull(system);
         var mark = system.RestrictionMark.Count > 0 ? system.RestrictionMark : new Dictionary<string, string> { [DefaultMarkField] = "Restricted since {since} (UK GDPR Art 18, {reference})" };
-        return mark.ToDictionary(m => m.Key, m => (string?)m.Value.Replace("{since}", since, StringComparison.Ordinal).Replace("{reference}", reference, StringComparison.Ordinal));
+        return MarkTemplate.Fill(mark, since, reference);
     }
 
     [Function(nameof(ApplyRestriction))]

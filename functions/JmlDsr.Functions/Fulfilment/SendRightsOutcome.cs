@@ -57,7 +57,10 @@ public sealed class SendRightsOutcome(RequestRepository requests, RightsEvidence
         }
         else if (input.Kind == ObjectionMarketing)
         {
-            mail = EmailComposer.ObjectionMarketingDone(to, name, reference, input.Partners);
+            var record = await evidence.ReadAsync<ObjectionRecord>(reference, ApplyObjection.Evidence);
+            var elsewhere = (record?.Systems ?? []).Select(map.Find).OfType<SystemDescriptor>()
+                .Where(s => s.SuppressionKeeps is not null).Select(s => $"{s.Name}: {s.SuppressionKeeps}").ToList();
+            mail = EmailComposer.ObjectionMarketingDone(to, name, reference, input.Partners, elsewhere);
         }
         else if (input.Kind is ObjectionStopped or ObjectionGrounds)
         {

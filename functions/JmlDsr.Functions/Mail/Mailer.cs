@@ -93,6 +93,12 @@ public sealed class Mailer(ISendGridClient client, DsrStorage storage, AuditLog 
         mail.AddCustomArg("dsr_step", step);
         mail.AddCustomArg("idempotency_key", $"{reference}/{step}");
         mail.SetClickTracking(false, false);
+        if (!message.Marketing)
+        {
+            // The answer to a request reaches a person who unsubscribed from marketing, or whose objection put them on the
+            // account's global suppression list (SendGrid drops mail to it otherwise). Bounces and spam reports still hold.
+            mail.SetBypassUnsubscribeManagement(true);
+        }
 
         // Marked so it is never answered: by responders (RFC 3834), by Exchange, and by our own intake (the reference header).
         mail.AddHeader(AutoSubmittedHeader, "auto-generated");

@@ -454,4 +454,17 @@ public sealed class EmailComposerTests
         Assert.DoesNotContain("ico.org.uk", mail.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("@", mail.Text.Replace("https://x/api/links?token=w", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ObjectionToMarketing_SaysWhereTheAddressItselfIsKept_WhenTheMailingServiceKeepsIt()
+    {
+        var plain = EmailComposer.ObjectionMarketingDone("a@example.com", "A", Ref, []);
+        var withSendGrid = EmailComposer.ObjectionMarketingDone("a@example.com", "A", Ref, [], ["Marketing mailing lists (SendGrid): your email address alone"]);
+
+        Assert.DoesNotContain("its own suppression list", plain.Text, StringComparison.Ordinal);
+        Assert.Contains("Our email service keeps your address on its own suppression list too", withSendGrid.Text, StringComparison.Ordinal);
+        Assert.Contains("Marketing mailing lists (SendGrid): your email address alone", withSendGrid.Text, StringComparison.Ordinal);
+        Assert.False(withSendGrid.Marketing);
+        Assert.True(EmailComposer.ProductNotice("a@example.com", "News", "Ledger Pro 6").Marketing);
+    }
 }

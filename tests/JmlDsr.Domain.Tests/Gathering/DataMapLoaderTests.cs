@@ -25,17 +25,18 @@ public sealed class DataMapLoaderTests
         """;
 
     [Fact]
-    public void TheShippedMap_DescribesJmlsSevenSystems_WithAnOwnerAndATableEach()
+    public void TheShippedMap_DescribesJmlsSystems_WithAnOwnerEach_AndTheMailingListsInSendGrid()
     {
         var map = DataMap.Shipped;
-        Assert.Equal([SystemCatalog.WebsiteAccounts, SystemCatalog.Crm, SystemCatalog.Contracts, SystemCatalog.Downloads, SystemCatalog.Communications, SystemCatalog.Feedback, SystemCatalog.PartnerShares],
+        Assert.Equal([SystemCatalog.WebsiteAccounts, SystemCatalog.Crm, SystemCatalog.Contracts, SystemCatalog.Downloads, SystemCatalog.Communications, SystemCatalog.MarketingContacts, SystemCatalog.Feedback, SystemCatalog.PartnerShares],
             map.Systems.Select(s => s.Id));
-        Assert.All(map.Systems, s =>
-        {
-            Assert.Contains("@jml.example", s.Owner, StringComparison.Ordinal);
-            Assert.Equal("table", s.Connector.Kind);
-            Assert.False(string.IsNullOrWhiteSpace(s.Connector.Setting("table")));
-        });
+        Assert.All(map.Systems, s => Assert.Contains("@jml.example", s.Owner, StringComparison.Ordinal));
+        Assert.All(map.Systems.Where(s => s.Connector.Kind == "table"), s => Assert.False(string.IsNullOrWhiteSpace(s.Connector.Setting("table"))));
+        var lists = map.Get(SystemCatalog.MarketingContacts);
+        Assert.Equal("sendgrid-marketing", lists.Connector.Kind);
+        Assert.True(lists.Has(SystemRoles.Marketing));
+        Assert.Equal(ErasureActions.Suppress, lists.RightsFor("contact").Erasure);
+        Assert.Contains("SendGrid", lists.SuppressionKeeps, StringComparison.Ordinal);
         Assert.Equal("JML Software Solutions Ltd", map.Controller.Name);
         Assert.Single(map.WithRole(SystemRoles.Disclosures));
         Assert.Equal(ErasureActions.RetainAccountingRecords, map.Get(SystemCatalog.Contracts).RightsFor("invoice").Erasure);
@@ -103,6 +104,34 @@ public sealed class DataMapLoaderTests
         var e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(yaml, "mine.yaml"));
         Assert.Contains(e.Errors, x => x.StartsWith("system 'licensing': lookup: its keys come", StringComparison.Ordinal));
         Assert.Contains(e.Errors, x => x.StartsWith("system 'portal': lookup: its keys come", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ASendGridMarketingSystem_NamesItsKeySetting_AndIsFoundByEmailOnly()
+    {
+        var yaml = OneSystem.Replace("      kind: table\n      table: SysLicensing\n", "      kind: sendgrid-marketing\n      apiKey: SendGrid__MarketingApiKey\n", StringComparison.Ordinal)
+            + "    suppressionKeeps: your address on SendGrid's list\n";
+        var s = DataMapLoader.Parse(yaml, "mine.yaml").Get("licensing");
+        Assert.Equal("sendgrid-marketing", s.Connector.Kind);
+        Assert.Equal("SendGrid__MarketingApiKey", s.Connector.Setting("apiKey"));
+        Assert.Equal("your address on SendGrid's list", s.SuppressionKeeps);
+
+        var e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(yaml.Replace("apiKey: SendGrid__MarketingApiKey", "table: SysLists", StringComparison.Ordinal), "mine.yaml"));
+        Assert.Contains(e.Errors, x => x.StartsWith("system 'licensing': connector", StringComparison.Ordinal));
+        var derived = yaml.Replace("      - key: email\n", "      - key: customer-number\n        from: crm\n        field: CustomerNumber\n", StringComparison.Ordinal) + Another("crm", "CRM", "SysCrm");
+        e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(derived, "mine.yaml"));
+        Assert.Contains("system 'licensing': lookup: SendGrid finds a contact by email address only", e.Errors);
+    }
+
+    [Fact]
+    public void AnUnknownConnectorKind_OrRight_IsRefused_ListingWhatIsAllowed()
+    {
+        var yaml = OneSystem.Replace("kind: table", "kind: mongodb", StringComparison.Ordinal)
+            + "    rights:\n      - category: \"*\"\n        erasure: shred\n";
+        var e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(yaml, "mine.yaml"));
+        Assert.Contains(e.Errors, x => x.StartsWith("system 'licensing': connector.kind: ", StringComparison.Ordinal) && x.EndsWith("(one of: table, sql, http, sendgrid-marketing)", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.StartsWith("system 'licensing': rights.0.erasure: ", StringComparison.Ordinal)
+            && x.EndsWith("(one of: delete, anonymise, suppress, retain-contract-claims, retain-accounting-records, retain-accountability)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -169,6 +169,20 @@ public sealed class RetentionRulesTests
         }, kept);
     }
 
+    [Fact]
+    public void ASuppressionEntry_IsDescribedAsWhatEachSystemKeeps_TheHashHere_TheAddressAtTheMailingService()
+    {
+        var facts = new RetentionFacts(D("2026-12-01"), null);
+        var ours = RetentionRules.Decide(DataMap.Shipped.Get(SystemCatalog.Communications), R("marketing consent", "Consent=yes"), facts);
+        var sendGrid = RetentionRules.Decide(DataMap.Shipped.Get(SystemCatalog.MarketingContacts), R("contact", "email=alice.smith@example.com;first_name=Alice"), facts);
+
+        Assert.Equal(ErasureOutcome.Anonymised, ours.Outcome);
+        Assert.Contains("a one-way code made from your email address, not the address itself", ours.Reason, StringComparison.Ordinal);
+        Assert.Equal(ErasureOutcome.Anonymised, sendGrid.Outcome);
+        Assert.Contains("your email address alone, on the suppression list of our email service (SendGrid)", sendGrid.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("one-way code", sendGrid.Reason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("website-accounts", "account", "LoginEmail=alice.smith@example.com;Name=Alice Smith;Created=2021-03-14")]
     [InlineData("website-accounts", "cookie log-in", "At=2026-10-02T08:14:00Z;IpAddress=203.0.113.24;OperatingSystem=Windows 11;Browser=Edge 141")]
