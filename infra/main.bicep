@@ -29,6 +29,13 @@ param dataMapPath string = ''
 @description('Azure SQL databases the data map\'s sql systems reach, by connection name: { "Licensing": { server: "sql-jml.database.windows.net", database: "licensing" } }. The app connects with its managed identity.')
 param sqlDatabases object = {}
 
+@description('Plain settings the data map\'s connectors name (an http system\'s base URL): { "SupportDesk__BaseUrl": "https://support.jml.example/" }.')
+param connectorSettings object = {}
+
+@secure()
+@description('Secrets the data map\'s connectors name (an http system\'s shared secret): { "SupportDesk__Secret": "<32+ random characters>" }. Each goes to Key Vault (Connector-<name with - for _>) and reaches the app as a Key Vault reference.')
+param connectorSecrets object = {}
+
 @description('Backstop: days after which the lifecycle rule deletes an export or gathered copy the app has not (it deletes them when the request closes).')
 @minValue(1)
 param exportRetentionDays int = 30
@@ -110,6 +117,7 @@ module keyVault 'modules/keyvault.bicep' = {
     linkSigningKey: linkSigningKey
     staffKey: staffKey
     apiKeys: apiKeys
+    connectorSecrets: connectorSecrets
   }
 }
 
@@ -145,6 +153,8 @@ module functionApp 'modules/functionapp.bicep' = {
     internalDomains: internalDomains
     dataMapPath: dataMapPath
     sqlDatabases: sqlDatabases
+    connectorSettings: connectorSettings
+    connectorSecretNames: objectKeys(connectorSecrets)
     consoleAuthClientId: consoleAuthClientId
     apiKeyNames: objectKeys(apiKeys)
     sendGridEventWebhookPublicKey: sendGridEventWebhookPublicKey

@@ -22,7 +22,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 // JmlDsr benchmarks. `dotnet run -c Release --project bench/JmlDsr.Bench` for the full run,
-// `-- --quick` for the small run CI does, `-- --only intake|engine|export|idle|hostile|pages` for one, `-- --waiting N` for the idle
+// `-- --quick` for the small run CI does, `-- --only intake|engine|campaign|export|idle|hostile|pages` for one, `-- --waiting N` for the idle
 // run's number of waiting requests, `-- --in-memory` to keep
 // Azurite's data in memory (no disk writes; its tables are scanned per query, so a large idle N stays slow either way).
 var quick = args.Contains("--quick");
@@ -79,6 +79,13 @@ try
         using var host = new LocalHostProcess(repoRoot, azurite, Bench.FreePort(), Bench.FreePort(), "BenchEngine" + Guid.NewGuid().ToString("N")[..6], configuration);
         await host.StartAsync(http, new Dictionary<string, string> { ["LocalHost__MaxQueuePollingInterval"] = "00:00:00.200", ["LocalHost__BenchBaseline"] = "true", ["LocalHost__StartsYieldToIntake"] = "00:00:00" });
         await new Bench(http, host, azurite).EngineAsync(requestsArg is null ? (quick ? 5 : 30) : int.Parse(requestsArg, CultureInfo.InvariantCulture), report);
+    }
+
+    if (Run("campaign"))
+    {
+        using var host = new LocalHostProcess(repoRoot, azurite, Bench.FreePort(), Bench.FreePort(), "BenchCampaign" + Guid.NewGuid().ToString("N")[..6], configuration);
+        await host.StartAsync(http);
+        await new Bench(http, host, azurite).CampaignAsync(requestsArg is null ? (quick ? 20 : 1000) : int.Parse(requestsArg, CultureInfo.InvariantCulture), report, failures);
     }
 
     if (Run("export"))

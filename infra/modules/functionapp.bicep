@@ -20,6 +20,10 @@ param consoleAuthClientId string
 param apiKeyNames array
 @description('Azure SQL databases the data map\'s sql systems reach: { "<connection>": { server: "<name>.database.windows.net", database: "<db>" } }, each by the app\'s managed identity.')
 param sqlDatabases object = {}
+@description('Plain settings the data map\'s connectors name (setting name: value).')
+param connectorSettings object = {}
+@description('Names of the connector settings whose values are in Key Vault (Connector-<name, - for _>).')
+param connectorSecretNames array = []
 param sendGridEventWebhookPublicKey string
 @description('True when Key Vault holds SendGridMarketingApiKey; false: the sendgrid-marketing connector uses the mail key.')
 param sendGridMarketingKeyInVault bool = false
@@ -75,7 +79,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(apiKeySettings, sqlSettings, {
+  properties: union(apiKeySettings, sqlSettings, connectorSettings, connectorSecretSettings, {
     AzureWebJobsStorage__accountName: storage.name
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
@@ -133,6 +137,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 // Each automation caller's key, a Key Vault reference; its roles default to Privacy.Staff.
 // A sql system's connection string: Azure SQL by the app's user-assigned identity, no password (grant it in the database).
 var sqlSettings = toObject(objectKeys(sqlDatabases), n => 'ConnectionStrings__${n}', n => 'Server=tcp:${sqlDatabases[n].server},1433;Database=${sqlDatabases[n].database};Authentication=Active Directory Managed Identity;User Id=${identityClientId};Encrypt=True')
+var connectorSecretSettings = toObject(connectorSecretNames, n => n, n => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/Connector-${replace(n, '_', '-')})')
 var apiKeySettings = toObject(apiKeyNames, n => 'ApiKeys__${n}__Key', n => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/ApiKey-${n})')
 
 // Staff console behind Entra ID (App Service authentication). Anonymous requests still reach the app: the webhook and the

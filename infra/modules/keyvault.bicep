@@ -17,6 +17,9 @@ param staffKey string
 @secure()
 @description('API keys for automation, one per caller (name: key).')
 param apiKeys object
+@secure()
+@description('Secrets the data map\'s connectors name (setting name: value).')
+param connectorSecrets object = {}
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -72,3 +75,9 @@ resource apiKeySecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for key
   properties: { value: key.value }
 }]
 
+// One secret per connector setting: Connector-<setting, with - for _>, read by the app under the setting's own name.
+resource connectorSecretValues 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for secret in items(connectorSecrets): {
+  parent: vault
+  name: 'Connector-${replace(secret.key, '_', '-')}'
+  properties: { value: secret.value }
+}]
