@@ -110,8 +110,9 @@ public sealed class HttpConnector(IConfiguration configuration, IHttpClientFacto
     private async Task<JsonNode?> CallAsync(SystemDescriptor system, string action, JsonObject body, CancellationToken ct)
     {
         var (baseUrl, secret) = Endpoint(system);
-        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
-        var idempotency = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{system.Id}|{action}|{body.ToJsonString()}")))[..32];
+        var json = body.ToJsonString();
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var idempotency = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{system.Id}|{action}|{json}")))[..32];
         var (status, answer) = await SendAsync(system, HttpMethod.Post, baseUrl, $"dsr/{action}", bytes, secret, idempotency, ct);
         if (status != HttpStatusCode.Accepted)
         {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -42,8 +41,6 @@ public sealed class SendGridMarketingConnector(IConfiguration configuration, IOp
     {
         "first_name", "last_name", "address_line_1", "address_line_2", "city", "state_province_region", "postal_code", "country", "phone_number",
     };
-
-    private readonly ConcurrentDictionary<string, ISendGridClient> _clients = new(StringComparer.Ordinal);
 
     public string Kind => KindName;
 
@@ -180,7 +177,11 @@ public sealed class SendGridMarketingConnector(IConfiguration configuration, IOp
         _ => value.ToJsonString(),
     };
 
-    private ISendGridClient Client(SystemDescriptor system) => _clients.GetOrAdd(system.Id, _ =>
+    /// <summary>
+    /// A client for this call: the factory's pooled handler, and the key as configuration holds it now (a rotated key
+    /// applies at once; a client kept for the process's life would keep the old key and a handler past its lifetime).
+    /// </summary>
+    private SendGridClient Client(SystemDescriptor system)
     {
         // The map's setting when it is set, else the mail key (one key with both scopes is common).
         var setting = system.Connector.Setting("apiKey");
@@ -198,7 +199,7 @@ public sealed class SendGridMarketingConnector(IConfiguration configuration, IOp
         }
 
         return new SendGridClient(http.CreateClient(HttpClientName), options);
-    });
+    }
 
     /// <summary>
     /// One call: its JSON answer, or null for no content or an <paramref name="empty"/> status. Any other failure, or no answer,
