@@ -83,6 +83,12 @@ internal static partial class Log
     [LoggerMessage(1201, LogLevel.Information, "Link {Action} used for {Reference} at step {Step}")]
     public static partial void LinkUsed(ILogger logger, string reference, string step, string action);
 
+    [LoggerMessage(1210, LogLevel.Information, "The owner of {SystemId} answered {Purpose} for {Reference}")]
+    public static partial void OwnerAnswered(ILogger logger, string reference, string systemId, string purpose);
+
+    [LoggerMessage(1211, LogLevel.Warning, "An owner's file for {SystemId} of {Reference} was refused: it cannot be read")]
+    public static partial void OwnerUploadRefused(ILogger logger, string reference, string systemId);
+
     [LoggerMessage(1300, LogLevel.Warning, "Searching {System} for {Reference} failed: {Error}")]
     public static partial void GatherFailed(ILogger logger, Exception exception, string reference, string system, string error);
 

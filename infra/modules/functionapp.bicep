@@ -102,6 +102,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Dsr__GatherAttempts: '4'
     Dsr__GatherFirstRetry: '00:00:15'
     Dsr__StepAutoRetry: '00:30:00'
+    Dsr__PausedSystemCheck: '00:15:00'
     Dsr__ExtraBankHolidays: ''
     Dsr__ClarificationWindow: '30.00:00:00'
     Dsr__ReminderDaysBefore: '7,2'

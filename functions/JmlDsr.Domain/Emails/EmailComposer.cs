@@ -242,6 +242,36 @@ public static class EmailComposer
             "You are welcome to make the request again at any time.",
         ]);
 
+    /// <summary>
+    /// An owner-task system's owner is asked to find the person's records or to carry out a right by hand. Who the person
+    /// is stays behind the signed link: the email names only the request and the system. A reminder says which it is.
+    /// </summary>
+    public static EmailMessage OwnerTask(string to, string reference, string systemName, string purpose, EmailLink link, DateOnly answerBy, int reminder = 0)
+    {
+        var what = Gathering.OwnerTaskPurposes.Brief(purpose, systemName);
+        var lines = new List<string>
+        {
+            reminder > 0
+                ? $"Reminder: request {reference} is still waiting for you. You are the owner of {systemName}, which JmlDsr cannot reach by itself."
+                : $"Request {reference} is a data subject request under UK GDPR, and you are the owner of {systemName}, which JmlDsr cannot reach by itself.",
+            what,
+            $"Please answer by {LongDate(answerBy)}: the request has to be answered within its statutory time limit. Who the person is, and what to do, are on the page behind the link (it opens for you only and can be used once).",
+            "Do not forward this email. If you cannot do this, tell the privacy team.",
+        };
+        var subject = reminder > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"[{reference}] Reminder {reminder}: {systemName} — {Gathering.OwnerTaskPurposes.Subject(purpose)}")
+            : $"[{reference}] Action needed: {systemName} — {Gathering.OwnerTaskPurposes.Subject(purpose)}";
+        return Staff(to, subject, lines, [link]);
+    }
+
+    /// <summary>The owner of an owner-task system has not answered in the data map's time: staff skip it, do it by hand, or keep waiting.</summary>
+    public static EmailMessage StaffOwnerTaskOverdue(string to, string reference, string systemName, string owner, string purpose, DateTimeOffset asked, EmailLink console) =>
+        Staff(to, $"[{reference}] The owner of {systemName} has not answered",
+        [
+            $"Request {reference}: {owner}, the owner of {systemName}, was asked on {ShortDate(DateOnly.FromDateTime(asked.UtcDateTime))} to {(purpose == Gathering.OwnerTaskPurposes.Gather ? "send the person's records" : $"confirm the {purpose} was done by hand")} and has not answered. The owner is still reminded.",
+            "The request waits for this system. In the console you can skip the system (with a reason, recorded), mark it done by hand (with a note of what was done), or leave the request waiting for the owner.",
+        ], [console]);
+
     /// <summary>A step of carrying out a request failed after its retries: the request waits for staff, nothing is marked done.</summary>
     public static EmailMessage StaffStepFailed(string to, string reference, string what, string error, EmailLink retry) =>
         Staff(to, $"[{reference}] Action needed: {what} failed",

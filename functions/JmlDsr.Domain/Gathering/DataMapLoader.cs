@@ -163,6 +163,19 @@ public static partial class DataMapLoader
                 errors.Add($"{At("lookup")}: SendGrid finds a contact by email address only");
             }
 
+            if (s.Connector!["kind"].GetString() == "owner-task")
+            {
+                if (lookup.Any(l => !l.IsEmail))
+                {
+                    errors.Add($"{At("lookup")}: an owner-task system's owner finds the person by who they are, so its lookup is email only");
+                }
+
+                if ((s.Roles ?? []).Contains(SystemRoles.Identity))
+                {
+                    errors.Add($"{At("roles")}: an owner-task system answers only when its owner does, so it cannot be one that identifies people");
+                }
+            }
+
             var partnerNames = partners.Where(p => (s.Recipients?.Partners ?? []).Contains(p.Id)).Select(p => p.Name).ToList();
             systems.Add(new SystemDescriptor(s.Id!, s.Name!, s.Purposes!, s.LawfulBasis!, s.Categories!,
                 s.Recipients?.Described ?? partnerNames, s.Retention!, s.Source!)
@@ -187,6 +200,14 @@ public static partial class DataMapLoader
         foreach (var dup in systems.Where(s => s.Connector.Kind == "table").GroupBy(s => s.Connector.Setting("table"), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
             errors.Add($"system '{dup.Skip(1).First().Id}': connector.table: '{dup.Key}' is already the table of '{dup.First().Id}'");
+        }
+
+        foreach (var s in systems)
+        {
+            foreach (var l in s.Lookup.Where(l => !l.IsEmail && systems.Any(o => o.Id == l.From && o.Connector.Kind == "owner-task")))
+            {
+                errors.Add($"system '{s.Id}': lookup: '{l.From}' is an owner-task system, whose records arrive only when its owner answers, so no key can be read from it");
+            }
         }
 
         errors.AddRange(Cycles(systems));

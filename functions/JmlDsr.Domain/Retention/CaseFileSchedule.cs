@@ -67,6 +67,8 @@ public static class CaseFileSchedule
             new("Requests row", "reference, requester's address, name, subject, the request text, dates, status", caseFile + "; on erasure name, subject and text removed"),
             new("Audit trail, Sends, evidence/", "every step, actor and time; every email sent (subject, delivery); decisions and proof documents", caseFile),
             new("Decisions, Tokens", "staff decisions and the answers given through links", caseFile + "; on erasure reduced to counts and SHA-256 hashes"),
+            new("OwnerTasks, RequestSystems", "each system's state in each request and its owner's tasks: system ids, dates, counts, staff names — the owners' records go to gathered/", caseFile),
+            new("SystemWaits", "the requests waiting on a paused system (references only)", "the system is resumed"),
             new("Durable Functions history", "the workflow's steps (references, no personal data)", caseFile + "; on erasure purged once the workflow ends"),
             new("SetAside (mail that opened no request)", "sender, subject, reason, raw email", $"{settings.SetAside} after receipt, unless opened as a request"),
             new("InboundMessages (one row per email received)", "a hash of the email, the raw email's name, the request it opened or answered", "with the case file, or with the set-aside email"),

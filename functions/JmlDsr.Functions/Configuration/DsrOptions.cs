@@ -57,6 +57,10 @@ public sealed class DsrOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan StepAutoRetry { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How often a request waiting on a paused system looks again (a resume also tells the waiting requests at once).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PausedSystemCheck { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How long the requester has to answer a request for clarification (Art 12A) before the request is closed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "180.00:00:00")]
     public TimeSpan ClarificationWindow { get; set; } = TimeSpan.FromDays(30);

@@ -59,6 +59,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Connectors.IConnector, Connectors.SqlConnector>();
         services.AddSingleton<Connectors.IConnector, Connectors.SendGridMarketingConnector>();
         services.AddSingleton<Connectors.IConnector, Connectors.HttpConnector>();
+        services.AddSingleton<Connectors.IConnector, Connectors.OwnerTaskConnector>();
+        services.AddSingleton<OwnerTasks>();
+        services.AddSingleton<OwnerTaskHandler>();
+        services.AddSingleton<RequestSystemStates>();
+        services.AddSingleton<SystemPauses>();
         services.AddHttpClient(Connectors.HttpConnector.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30)).RemoveAllLoggers();
         // Its calls name a person's address in SendGrid's paths (the suppression lookup): the client logs no request lines.
         services.AddHttpClient(Connectors.SendGridMarketingConnector.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30)).RemoveAllLoggers();

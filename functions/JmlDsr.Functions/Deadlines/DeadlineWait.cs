@@ -21,11 +21,20 @@ internal sealed class DeadlineWait
     /// <paramref name="expires"/> (null: no limit); null when it expired.
     /// </summary>
     internal async Task<T?> ForAsync<T>(string eventName, DateTimeOffset? expires, string? step, bool clockStopped = false)
+        where T : class =>
+        (await ForAnyAsync<T>([eventName], expires, (_, e) => IsForStep(e, step), clockStopped))?.Value;
+
+    /// <summary>
+    /// Waits for the first of <paramref name="eventNames"/> that <paramref name="accept"/> takes (others are recorded as
+    /// ignored and the wait goes on) until <paramref name="expires"/>; null when it expired. The deadline races it as in
+    /// <see cref="ForAsync{T}"/>.
+    /// </summary>
+    internal async Task<(string Name, T Value)?> ForAnyAsync<T>(IReadOnlyList<string> eventNames, DateTimeOffset? expires, Func<string, T, bool> accept, bool clockStopped = false)
         where T : class
     {
         var ctx = flow.Context;
         using var cts = new CancellationTokenSource();
-        var evt = ctx.WaitForExternalEvent<T>(eventName, cts.Token);
+        var events = eventNames.Select(n => ctx.WaitForExternalEvent<T>(n, cts.Token)).ToArray();
         DateTime? expiryAt = expires?.UtcDateTime;
         Task? timer = null;
         DateTime? timerAt = null;
@@ -47,17 +56,18 @@ internal sealed class DeadlineWait
                 timerAt = wakeAt;
             }
 
-            var winner = timer is null ? await Task.WhenAny(evt) : await Task.WhenAny(evt, timer);
-            if (winner == evt)
+            Task winner = timer is null ? await Task.WhenAny(events) : await Task.WhenAny(events.Append(timer));
+            if (Array.FindIndex(events, e => e == winner) is var which and >= 0)
             {
-                if (IsForStep(evt.Result, step))
+                var result = events[which].Result;
+                if (accept(eventNames[which], result))
                 {
                     cts.Cancel(); // Not CancelAsync: its callbacks run off the orchestrator thread.
-                    return evt.Result;
+                    return (eventNames[which], result);
                 }
 
-                await flow.Steps.TryAsync(DsrActivities.RecordProgress, new ProgressInput(flow.Ref, flow.Now, "event-ignored", $"A {eventName} for another step was ignored."));
-                evt = ctx.WaitForExternalEvent<T>(eventName, cts.Token);
+                await flow.Steps.TryAsync(DsrActivities.RecordProgress, new ProgressInput(flow.Ref, flow.Now, "event-ignored", $"A {eventNames[which]} for another step was ignored."));
+                events[which] = ctx.WaitForExternalEvent<T>(eventNames[which], cts.Token);
                 continue;
             }
 

@@ -21,9 +21,16 @@ internal static class ErasureFulfilment
             await AfterLinkedAccessAsync(flow);
         }
 
+        await SystemsPhase.WhilePausedAsync(flow);
         await flow.ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Erasing in every system, keeping only what a retention rule requires.");
         var results = await EraseInAsync(flow, systems.Select(s => s.SystemId).ToList(), 0, "Erasure");
         var lines = results.SelectMany(r => r.Lines).ToList();
+        foreach (var owner in (await SystemsPhase.OwnerTasksAsync(flow, OwnerTaskPurposes.Erasure, null)).Where(o => o.Done))
+        {
+            // Erased by its owner, by hand: as many records as the owner sent for the copy, in the system's own words.
+            var count = systems.FirstOrDefault(s => s.SystemId == owner.SystemId)?.RecordCount ?? 0;
+            lines.Add(new ErasureLineResult(owner.SystemId, "records", count, ErasureOutcomes.Erased, $"Erased by hand in the system ({owner.How}).", null));
+        }
         var partners = await flow.NotifyPartnersAsync(PartnerActions.Erasure, lines.Select(l => l.SystemId).Distinct().ToList());
         await flow.Steps.CallAsync(DsrActivities.SendRightsOutcome, new OutcomeInput(flow.Ref, SendRightsOutcome.Erasure, partners, lines, null, null, flow.Now));
         await ForgetAsync(flow);

@@ -1,3 +1,4 @@
+using JmlDsr.Domain.Gathering;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Workflow;
 
@@ -23,11 +24,15 @@ internal static class ObjectionFulfilment
         await flow.ProgressAsync(RequestStatus.Fulfilling, "fulfilling", decisionStep == MarketingStep
             ? "Objection to direct marketing: it takes effect without a decision (Art 21(3)); stopping marketing in every system."
             : "Carrying out the staff decision on the objection (Art 21(1)).");
+        await SystemsPhase.WhilePausedAsync(flow);
         var result = await flow.Steps.CallAsync(DsrActivities.ApplyObjection, new RightsInput(flow.Ref, decisionStep, flow.Now));
+        var byHand = result.Outcome is ObjectionOutcomes.MarketingStopped or ObjectionOutcomes.ProcessingStopped
+            ? await SystemsPhase.OwnerTasksAsync(flow, OwnerTaskPurposes.Objection, decisionStep)
+            : [];
         switch (result.Outcome)
         {
             case ObjectionOutcomes.MarketingStopped:
-                var partners = await flow.NotifyPartnersAsync(PartnerActions.ObjectionMarketing, result.SystemsChanged);
+                var partners = await flow.NotifyPartnersAsync(PartnerActions.ObjectionMarketing, [.. result.SystemsChanged, .. byHand.Where(o => o.Done).Select(o => o.SystemId)]);
                 await flow.Steps.CallAsync(DsrActivities.SendRightsOutcome, new OutcomeInput(flow.Ref, SendRightsOutcome.ObjectionMarketing, partners, [], null, null, flow.Now));
                 await flow.CompleteAsync(RequestStatus.Completed, "Objection to direct marketing carried out: marketing stopped, on the suppression list, partners that market told");
                 break;

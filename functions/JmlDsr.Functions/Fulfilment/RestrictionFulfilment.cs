@@ -1,4 +1,5 @@
 using JmlDsr.Domain.Deadlines;
+using JmlDsr.Domain.Gathering;
 using JmlDsr.Domain.Links;
 using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Workflow;
@@ -16,9 +17,11 @@ internal static class RestrictionFulfilment
 
     internal static async Task RunAsync(DsrFlow flow, string decisionStep)
     {
+        await SystemsPhase.WhilePausedAsync(flow);
         await flow.ProgressAsync(RequestStatus.Fulfilling, "fulfilling", "Flagging the person as restricted in every system.");
         var result = await flow.Steps.CallAsync(DsrActivities.ApplyRestriction, new RightsInput(flow.Ref, decisionStep, flow.Now));
-        var partners = await flow.NotifyPartnersAsync(PartnerActions.Restriction, result.SystemsChanged);
+        var byHand = await SystemsPhase.OwnerTasksAsync(flow, OwnerTaskPurposes.Restriction, decisionStep);
+        var partners = await flow.NotifyPartnersAsync(PartnerActions.Restriction, [.. result.SystemsChanged, .. byHand.Where(o => o.Done).Select(o => o.SystemId)]);
         await flow.Steps.CallAsync(DsrActivities.SendRightsOutcome, new OutcomeInput(flow.Ref, SendRightsOutcome.Restriction, partners, [], null, null, flow.Now));
         await flow.CompleteAsync(RequestStatus.Restricted, "Restriction applied in every system", current: (LiftStep, [LinkActions.LiftRestriction]));
 

@@ -14,7 +14,8 @@ namespace JmlDsr.Functions.Gathering;
 /// The partner-sharing system's search also records the recipients of the person's data as evidence
 /// (evidence/{ref}/recipients.json, Art 19): the gathered copy is a working copy that goes, the recipients must not.
 /// </summary>
-public sealed class GatherFromSystem(RequestRepository requests, SystemConnector connector, DsrStorage storage, RightsEvidence evidence, AuditLog audit, ILogger<GatherFromSystem> logger)
+public sealed class GatherFromSystem(RequestRepository requests, SystemConnector connector, DsrStorage storage, RightsEvidence evidence, AuditLog audit,
+    OwnerTasks ownerTasks, SystemPauses pauses, RequestSystemStates states, TimeProvider time, ILogger<GatherFromSystem> logger)
     : IDsrActivity<GatherInput, GatherSummary>
 {
     /// <summary>The evidence document naming the recipients of the person's data (<see cref="RecipientsRecord"/>).</summary>
@@ -27,6 +28,23 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = await requests.GetRequiredAsync(input.Reference);
+        var at = input.At ?? time.GetUtcNow();
+        var system = connector.Map.Get(input.SystemId);
+        if (await pauses.GetAsync(input.SystemId) is { } pause)
+        {
+            // Paused by staff: the request waits for the system (the resume tells it), it does not fail.
+            await pauses.WaitOnAsync(input.SystemId, input.Reference);
+            await states.SetAsync(input.Reference, input.SystemId, SystemStates.Paused, $"Paused by {pause.By}: {pause.Reason}", pause.By, at);
+            await audit.AppendAsync(input.Reference, pause.Since, $"waiting-paused-{input.SystemId}", "system",
+                $"{system.Name} is paused (by {pause.By}, since {pause.Since:yyyy-MM-dd HH:mm} UTC: {pause.Reason}); the request waits for it.");
+            return new GatherSummary(input.SystemId, 0, null, false, null) { Waiting = SystemStates.Paused };
+        }
+
+        if (system.Connector.Kind == Connectors.OwnerTaskConnector.KindName)
+        {
+            return await FromOwnerAsync(input, system, at);
+        }
+
         SystemSearch search;
         try
         {
@@ -35,6 +53,7 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
         catch (SystemUnavailableException e)
         {
             Log.GatherFailed(logger, e, input.Reference, input.SystemId, e.Message);
+            await states.SetAsync(input.Reference, input.SystemId, SystemStates.Failed, e.Message, "system", at);
             throw;
         }
 
@@ -62,7 +81,27 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
 
         await audit.AppendAsync(input.Reference, search.SearchedAt, $"searched-{input.SystemId}", "system",
             $"Searched {connector.Map.NameOf(input.SystemId)} ({search.SearchedBy}): {count} record(s).");
+        await states.SetAsync(input.Reference, input.SystemId, SystemStates.Searched, $"{count} record(s)", "system", search.SearchedAt);
         return new GatherSummary(input.SystemId, count, blobName, true, null);
+    }
+
+    /// <summary>A system with no API: its owner's task says whether the records have come (the page wrote them to the blob).</summary>
+    private async Task<GatherSummary> FromOwnerAsync(GatherInput input, SystemDescriptor system, DateTimeOffset at)
+    {
+        var task = await ownerTasks.CheckAsync(new OwnerTaskInput(input.Reference, input.SystemId, OwnerTaskPurposes.Gather, at));
+        if (!task.Done)
+        {
+            return new GatherSummary(input.SystemId, 0, null, false, null) { Waiting = SystemStates.WaitingForOwner, CheckAt = task.NextCheck };
+        }
+
+        if (task.Settled is not null)
+        {
+            return new GatherSummary(input.SystemId, 0, BlobName(input.Reference, input.SystemId), true, null) { Settled = task.Settled };
+        }
+
+        await audit.AppendAsync(input.Reference, at, $"searched-{input.SystemId}", "system",
+            $"Searched {system.Name} ({connector.For(system).Describe(system)}): {task.RecordCount} record(s).");
+        return new GatherSummary(input.SystemId, task.RecordCount, BlobName(input.Reference, input.SystemId), true, null);
     }
 
     public static string BlobName(string reference, string systemId) => GatheredBlob.Name(reference, systemId);

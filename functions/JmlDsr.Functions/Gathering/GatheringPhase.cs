@@ -12,7 +12,140 @@ namespace JmlDsr.Functions.Gathering;
 /// </summary>
 internal static class GatheringPhase
 {
-    internal static async Task<IReadOnlyList<GatherSummary>> RunAsync(DsrFlow flow)
+    internal static async Task<IReadOnlyList<GatherSummary>> RunAsync(DsrFlow flow) =>
+        DsrVersions.AtLeast(flow.Context, DsrVersions.SystemControl) ? await ControlledAsync(flow) : await UncontrolledAsync(flow);
+
+    /// <summary>
+    /// Version 4: every system is searched in parallel, wave by wave. A paused system, or an owner-task system whose owner
+    /// has not answered, waits (looked at again when it is due, or at once when its owner answers or it is resumed); a system
+    /// that still fails after the retries is put to staff with a retry link and tried again by itself after the automatic
+    /// retry interval. Staff can retry, skip (with a reason) or mark done by hand any system still open, from the console.
+    /// The deadline races every wait.
+    /// </summary>
+    private static async Task<IReadOnlyList<GatherSummary>> ControlledAsync(DsrFlow flow)
+    {
+        var systems = flow.Settings.SystemsOrShipped();
+        var found = new Dictionary<string, GatherSummary>(StringComparer.Ordinal);
+        var waiting = new Dictionary<string, GatherSummary>(StringComparer.Ordinal);
+        var failed = new Dictionary<string, GatherSummary>(StringComparer.Ordinal);
+        var pending = systems.Select(s => s.Id).ToList();
+        string? alertStep = null;
+        DateTimeOffset linkExpires = default;
+        DateTimeOffset? autoAt = null;
+        var round = 0;
+        var alerts = 0;
+        var told = string.Empty;
+        while (true)
+        {
+            if (pending.Count > 0)
+            {
+                round++;
+                var newlyFailed = false;
+                foreach (var wave in WorkflowSystem.Waves(systems, pending))
+                {
+                    foreach (var r in await Task.WhenAll(wave.Select(id => GatherOneAsync(flow, id, round))))
+                    {
+                        waiting.Remove(r.SystemId);
+                        failed.Remove(r.SystemId);
+                        if (r.Succeeded)
+                        {
+                            found[r.SystemId] = r;
+                        }
+                        else if (r.Waiting is not null)
+                        {
+                            waiting[r.SystemId] = r.Waiting == SystemStates.Paused ? r with { CheckAt = flow.Now + flow.Settings.PausedSystemCheck } : r;
+                        }
+                        else
+                        {
+                            failed[r.SystemId] = r;
+                            newlyFailed = true;
+                        }
+                    }
+                }
+
+                pending.Clear();
+                if (newlyFailed)
+                {
+                    await flow.ProgressAsync(RequestStatus.GatheringFailed, $"gathering-failed-{round}",
+                        $"{failed.Count} system(s) could not be searched after retries: {string.Join(", ", failed.Keys)}. Waiting for staff.");
+                    alertStep = null;
+                    alerts = 0;
+                    autoAt = flow.Now + flow.Settings.StepAutoRetry;
+                }
+            }
+
+            if (waiting.Count == 0 && failed.Count == 0)
+            {
+                break;
+            }
+
+            if (failed.Count > 0 && (alertStep is null || flow.Now >= linkExpires))
+            {
+                // A new link whenever the last one expired unused.
+                alertStep = string.Create(CultureInfo.InvariantCulture, $"gathering-retry-{round}-{++alerts}");
+                linkExpires = flow.Now + flow.Settings.ApprovalLinkLifetime;
+                await flow.Steps.TryAsync(DsrActivities.AlertGatheringFailed, new GatheringFailedInput(flow.Ref, alertStep, [.. failed.Values], linkExpires, flow.Now));
+            }
+
+            var waits = string.Join(", ", waiting.Values.OrderBy(w => w.SystemId, StringComparer.Ordinal).Select(w => $"{Name(systems, w.SystemId)} ({Why(w.Waiting)})"));
+            if (failed.Count == 0 && waits != told)
+            {
+                await flow.ProgressAsync(RequestStatus.Gathering, string.Create(CultureInfo.InvariantCulture, $"gathering-waiting-{round}"), $"Waiting for: {waits}.");
+                told = waits;
+            }
+
+            var until = waiting.Values.Select(w => w.CheckAt ?? flow.Now).Concat(failed.Count > 0 ? [autoAt ?? flow.Now, linkExpires] : []).Min();
+            var step = alertStep;
+            var evt = await flow.Wait.ForAnyAsync<LinkDecision>([DsrEvents.RetryGathering, DsrEvents.SystemControl], until,
+                (name, e) => name == DsrEvents.SystemControl ? waiting.ContainsKey(e.Step) || failed.ContainsKey(e.Step) : e.Step == step);
+            if (evt is null)
+            {
+                // Due: the waiting systems whose look is due, and the failed ones once the automatic retry is.
+                pending.AddRange(waiting.Values.Where(w => (w.CheckAt ?? flow.Now) <= flow.Now).Select(w => w.SystemId));
+                if (failed.Count > 0 && autoAt <= flow.Now)
+                {
+                    pending.AddRange(failed.Keys);
+                    await flow.ProgressAsync(RequestStatus.Gathering, $"gathering-retry-{round}", "Searching the failed systems again automatically.");
+                }
+
+                continue;
+            }
+
+            var (name, d) = evt.Value;
+            if (name == DsrEvents.RetryGathering)
+            {
+                pending.AddRange(failed.Keys);
+                await flow.ProgressAsync(RequestStatus.Gathering, $"gathering-retry-{round}", $"{d.Actor} asked to search the failed systems again.", actor: d.Actor);
+                continue;
+            }
+
+            switch (d.Action)
+            {
+                case SystemControls.Skip or SystemControls.Done:
+                    await flow.Steps.CallAsync(DsrActivities.RecordSystemControl, new SystemControlInput(flow.Ref, d.Step, OwnerTaskPurposes.Gather, d.Action, d.Reason, d.Actor, flow.Now));
+                    waiting.Remove(d.Step);
+                    failed.Remove(d.Step);
+                    found[d.Step] = new GatherSummary(d.Step, 0, GatheredBlob.Name(flow.Ref, d.Step), true, null)
+                    {
+                        Settled = d.Action == SystemControls.Skip ? $"skipped by {d.Actor}" : $"searched by hand by {d.Actor}",
+                    };
+                    break;
+                default:
+                    // Answered by its owner, resumed, or staff asked to try again: look at it now.
+                    pending.Add(d.Step);
+                    break;
+            }
+        }
+
+        return systems.Select(s => found[s.Id]).ToList();
+    }
+
+    private static string Name(IReadOnlyList<WorkflowSystem> systems, string id) => systems.FirstOrDefault(s => s.Id == id)?.Name ?? id;
+
+    private static string Why(string? waiting) => waiting == SystemStates.Paused ? "paused by staff" : "its owner has not answered yet";
+
+    /// <summary>Versions 1 to 3: a failed system waits for staff's retry (or, from version 2, the automatic retry).</summary>
+    private static async Task<IReadOnlyList<GatherSummary>> UncontrolledAsync(DsrFlow flow)
     {
         var found = new Dictionary<string, GatherSummary>();
         var systems = flow.Settings.SystemsOrShipped();
@@ -77,7 +210,9 @@ internal static class GatheringPhase
     {
         try
         {
-            return await flow.Context.CallActivityAsync<GatherSummary>(DsrActivities.GatherFromSystem.Name, new GatherInput(flow.Ref, systemId, round), flow.Steps.Retry);
+            var input = new GatherInput(flow.Ref, systemId, round);
+            return await flow.Context.CallActivityAsync<GatherSummary>(DsrActivities.GatherFromSystem.Name,
+                DsrVersions.AtLeast(flow.Context, DsrVersions.SystemControl) ? input with { At = flow.Now } : input, flow.Steps.Retry);
         }
         catch (TaskFailedException e)
         {

@@ -53,6 +53,14 @@ public sealed class HttpTriggers
         CancellationToken ct) =>
         Run(nameof(ConsoleSystems), req, null, null, ct);
 
+    [Function(nameof(ConsoleSystemAction))]
+    public static Task<IActionResult> ConsoleSystemAction(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSystemAction)] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleSystemAction), req, id, client, ct);
+
     [Function(nameof(ConsoleSignInPage))]
     public static Task<IActionResult> ConsoleSignInPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleSignIn)] HttpRequest req,
@@ -184,6 +192,19 @@ public sealed class HttpTriggers
         [DurableClient] DurableTaskClient client,
         CancellationToken ct) =>
         Run(nameof(UseLink), req, null, client, ct);
+
+    [Function(nameof(ShowOwnerTask))]
+    public static Task<IActionResult> ShowOwnerTask(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OwnerTasks)] HttpRequest req,
+        CancellationToken ct) =>
+        Run(nameof(ShowOwnerTask), req, null, null, ct);
+
+    [Function(nameof(AnswerOwnerTask))]
+    public static Task<IActionResult> AnswerOwnerTask(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.OwnerTasks)] HttpRequest req,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        Run(nameof(AnswerOwnerTask), req, null, client, ct);
 
     [Function(nameof(DownloadExport))]
     public static Task<IActionResult> DownloadExport(

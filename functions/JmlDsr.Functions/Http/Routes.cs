@@ -26,6 +26,9 @@ public static class Routes
     public const string Links = "api/links";
     public const string Exports = "api/exports";
 
+    /// <summary>The page an owner-task system's owner opens from their email: send the person's records, or confirm a right done.</summary>
+    public const string OwnerTasks = "api/owner-tasks";
+
     /// <summary>Health of storage, the task hub and SendGrid: the status for anyone, the checks for staff.</summary>
     public const string Health = "api/health";
 
@@ -38,6 +41,9 @@ public static class Routes
     public const string ConsoleRequest = "console/requests/{reference}";
     public const string ConsoleRequestAction = "console/requests/{reference}/action";
     public const string ConsoleDashboard = "console/dashboard";
+
+    /// <summary>Staff pause and resume a system (the form of the Systems page).</summary>
+    public const string ConsoleSystemAction = "console/systems/{id}/action";
 
     /// <summary>JML's record of processing (Art 30), from the data map.</summary>
     public const string ConsoleSystems = "console/systems";

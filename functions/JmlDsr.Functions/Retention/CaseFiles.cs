@@ -176,7 +176,7 @@ public sealed class CaseFiles(DsrStorage storage, RequestRepository requests, Ri
         }
 
         var rows = 0;
-        foreach (var table in new[] { DsrStorage.AuditTable, DsrStorage.SendsTable, DsrStorage.DecisionsTable, DsrStorage.TokensTable })
+        foreach (var table in new[] { DsrStorage.AuditTable, DsrStorage.SendsTable, DsrStorage.DecisionsTable, DsrStorage.TokensTable, DsrStorage.OwnerTasksTable, DsrStorage.RequestSystemsTable })
         {
             rows += await DeletePartitionAsync(storage.Table(table), reference, ct);
         }

@@ -10,6 +10,7 @@ using JmlDsr.Domain.Requests;
 using JmlDsr.Functions.Gathering;
 using JmlDsr.Functions.Links;
 using JmlDsr.Functions.Storage;
+using JmlDsr.Functions.Workflow;
 using Microsoft.AspNetCore.Http;
 using JmlDsr.Pages;
 using JmlDsr.Pages.Console;
@@ -24,7 +25,8 @@ namespace JmlDsr.Functions.StaffConsole;
 /// path as the emails: the page mints a link for the signed-in staff member and posts it to /api/links.
 /// </summary>
 public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, AuditLog audit, DsrStorage storage, LinkService links, Approval.DecisionForms forms,
-    Intake.SetAsideStore setAside, Intake.SetAsideHandler setAsideHandler, Intake.RequestLinks requestLinks, Microsoft.Extensions.Options.IOptions<Configuration.DsrOptions> options, TimeProvider time)
+    Intake.SetAsideStore setAside, Intake.SetAsideHandler setAsideHandler, Intake.RequestLinks requestLinks, Microsoft.Extensions.Options.IOptions<Configuration.DsrOptions> options, TimeProvider time,
+    RequestSystemStates systemStates, SystemPauses pauses, OwnerTasks ownerTasks)
 {
     private static readonly CultureInfo Uk = CultureInfo.GetCultureInfo("en-GB");
 
@@ -172,7 +174,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             ComplaintText = complaint && !string.IsNullOrWhiteSpace(r.Details) ? r.Details : null,
             OffersCorrections = !complaint && !RequestStatus.IsClosed(r.Status),
             CorrectionError = request.Query["error"].ToString(),
-            Systems = complaint ? null : await SystemsAsync(r.RowKey, ct),
+            Systems = complaint ? null : await SystemsAsync(r.RowKey, staff, RequestStatus.IsClosed(r.Status), ct),
             Timeline = (await audit.ReadAsync(r.RowKey, ct)).OrderBy(a => a.RowKey, StringComparer.Ordinal)
                 .Select(a => new TimelineEntry(a.At, ConsolePages.Date(a.At), a.Step, a.Detail, a.Actor)).ToList(),
         };
@@ -219,6 +221,9 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
                 break;
             case "agent":
                 problem = await requestLinks.MarkAgentAsync(reference, form["kind"].ToString(), staff, ct);
+                break;
+            case "system":
+                problem = await SystemControlAsync(client, reference, form["system"].ToString(), form["control"].ToString(), form["reason"].ToString().Trim(), staff, ct);
                 break;
             default:
                 problem = "Nothing to do.";
@@ -350,16 +355,109 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
     }
 
     /// <summary>What each system returned: counts and a preview of the first two records, streamed, never the whole set.</summary>
-    private async Task<IReadOnlyList<SystemRow>> SystemsAsync(string reference, CancellationToken ct)
+    /// <summary>
+    /// Staff act on one system of a request (retry, skip with a reason, mark done by hand): the workflow is told and applies it
+    /// (recording who and why); null when it was passed on, else what is wrong.
+    /// </summary>
+    private async Task<string?> SystemControlAsync(DurableTaskClient client, string reference, string systemId, string control, string reason, string staff, CancellationToken ct)
+    {
+        if (forms.Map.Find(systemId) is not { } system)
+        {
+            return "Choose one of the request's systems.";
+        }
+
+        if (control is not (SystemControls.Retry or SystemControls.Skip or SystemControls.Done))
+        {
+            return "Choose retry, skip or done by hand.";
+        }
+
+        if (SystemControls.NeedsNote(control) && reason.Length is 0 or > 1000)
+        {
+            return control == SystemControls.Skip
+                ? $"Give the reason for skipping {system.Name} (up to 1000 characters): it is recorded with the request."
+                : $"Say what was done by hand in {system.Name} (up to 1000 characters): it is recorded with the request.";
+        }
+
+        if (!SystemStates.Open((await systemStates.GetAsync(reference, systemId, ct))?.State))
+        {
+            return $"{system.Name} is not waiting for anything in this request, so there is nothing to do.";
+        }
+
+        var instance = await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct);
+        if (instance is null || instance.IsCompleted)
+        {
+            return "The request's workflow is not running, so nothing was changed.";
+        }
+
+        var now = time.GetUtcNow();
+        var actor = $"{staff} (console)";
+        await client.RaiseEventAsync(reference, DsrEvents.SystemControl, new LinkDecision(systemId, control, SystemControls.NeedsNote(control) ? reason : null, actor, now), ct);
+        if (control == SystemControls.Retry)
+        {
+            await audit.AppendAsync(reference, now, $"system-retry-{systemId}", actor, $"{actor} asked to try {system.Name} again now.", ct);
+        }
+
+        return null;
+    }
+
+    /// <summary>POST from the Systems page: pause a system (with a reason) or resume it, in the signed-in staff member's name.</summary>
+    public async Task<IResult> SystemActionAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not { } staff)
+        {
+            return ToSignIn(request);
+        }
+
+        const string back = "/console/systems#control";
+        if (forms.Map.Find(id) is not { } system || !request.HasFormContentType)
+        {
+            return Results.Redirect(back);
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var reason = form["reason"].ToString().Trim();
+        switch (form["do"].ToString())
+        {
+            case "pause" when reason.Length is > 0 and <= 500:
+                await pauses.PauseAsync(system.Id, system.Name, staff, reason, ct);
+                break;
+            case "pause":
+                return Results.Redirect("/console/systems?error=" + Uri.EscapeDataString($"Give the reason for pausing {system.Name} (up to 500 characters).") + "#control");
+            case "resume":
+                await pauses.ResumeAsync(client, system.Id, system.Name, staff, ct);
+                break;
+            default:
+                break;
+        }
+
+        return Results.Redirect(back);
+    }
+
+    private async Task<IReadOnlyList<SystemRow>> SystemsAsync(string reference, string staff, bool closed, CancellationToken ct)
     {
         var rows = new List<SystemRow>();
         var container = storage.Container(DsrStorage.GatheredContainer);
+        var states = await systemStates.ReadAsync(reference, ct);
+        var open = (await ownerTasks.OpenTasksAsync(reference, ct)).ToDictionary(t => t.SystemId, StringComparer.Ordinal);
         foreach (var system in forms.Map.Systems)
         {
+            var state = states.GetValueOrDefault(system.Id);
+            var pageUrl = !closed && open.TryGetValue(system.Id, out var task)
+                ? ownerTasks.PageUrl(reference, task.Step, task.Purpose, time.GetUtcNow().AddHours(1), staff)
+                : null;
+            var row = new SystemRow(system.Name, null, [])
+            {
+                Id = system.Id,
+                State = state?.State,
+                StateDetail = state is null ? null : $"{state.Detail} ({ConsolePages.Date(state.At)}, {state.Actor})",
+                Controllable = !closed && SystemStates.Open(state?.State),
+                OwnerPage = pageUrl,
+            };
             var blob = container.GetBlobClient(GatherFromSystem.BlobName(reference, system.Id));
             if (!await blob.ExistsAsync(ct))
             {
-                rows.Add(new SystemRow(system.Name, null, []));
+                rows.Add(row);
                 continue;
             }
 
@@ -376,7 +474,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
                 }
             }
 
-            rows.Add(new SystemRow(system.Name, count, preview));
+            rows.Add(row with { Count = count, Preview = preview });
         }
 
         return rows;
@@ -387,7 +485,7 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
     /// first, filterable by reason, each with one action to open it as a request.
     /// </summary>
     /// <summary>JML's record of processing (Art 30), from the data map.</summary>
-    public IResult Systems(HttpRequest request)
+    public async Task<IResult> SystemsAsync(HttpRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (auth.StaffName(request.HttpContext) is not { } staff)
@@ -395,10 +493,20 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             return ToSignIn(request);
         }
 
+        var paused = await pauses.AllAsync(ct);
+        var history = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var system in forms.Map.Systems)
+        {
+            history[system.Id] = [.. (await pauses.HistoryAsync(system.Id, ct)).Take(3).Select(h => $"{ConsolePages.Date(h.At)}: {h.Detail} ({h.Actor})")];
+        }
+
         return Page<SystemsPage>(StatusCodes.Status200OK, staff, new()
         {
             [nameof(SystemsPage.Map)] = forms.Map,
             [nameof(SystemsPage.Source)] = forms.Map.Source,
+            [nameof(SystemsPage.Paused)] = paused.ToDictionary(p => p.Key, p => new PauseView(p.Value.By, ConsolePages.Date(p.Value.Since), p.Value.Reason), StringComparer.Ordinal),
+            [nameof(SystemsPage.History)] = history,
+            [nameof(SystemsPage.Error)] = request.Query["error"].ToString(),
         });
     }
 

@@ -43,12 +43,21 @@ public sealed class DsrStorage(TableServiceClient tables, BlobServiceClient blob
     /// </summary>
     public const string SuppressionsTable = "Suppressions";
 
+    /// <summary>The tasks of owner-task systems' owners: one row per request and task, no personal data.</summary>
+    public const string OwnerTasksTable = "OwnerTasks";
+
+    /// <summary>Where each system stands in each request (searched, waiting for its owner, paused, skipped...): for the console.</summary>
+    public const string RequestSystemsTable = "RequestSystems";
+
+    /// <summary>The requests waiting on a paused system (one row per system and request), told when it is resumed.</summary>
+    public const string SystemWaitsTable = "SystemWaits";
+
     public const string InboundRawContainer = "inbound-raw";
     public const string GatheredContainer = "gathered";
     public const string ExportsContainer = "exports";
     public const string EvidenceContainer = "evidence";
 
-    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable, StatisticsTable, ScheduledErasuresTable, WatchdogTable, SuppressionsTable];
+    private static readonly string[] Tables = [RequestsTable, AuditTable, TokensTable, SendsTable, InboundTable, CountersTable, DecisionsTable, RestrictionsTable, LegalHoldsTable, SetAsideTable, MailRateTable, SenderRequestsTable, StatisticsTable, ScheduledErasuresTable, WatchdogTable, SuppressionsTable, OwnerTasksTable, RequestSystemsTable, SystemWaitsTable];
     private static readonly string[] Containers = [InboundRawContainer, GatheredContainer, ExportsContainer, EvidenceContainer];
 
     public TableServiceClient TableService { get; } = tables;

@@ -30,6 +30,9 @@ public sealed record DsrSettings(
     /// </summary>
     public TimeSpan StepAutoRetry { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How often a request waiting on a paused system looks again (resuming the system also tells the requests waiting on it at once).</summary>
+    public TimeSpan PausedSystemCheck { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>
     /// The data map's systems as the request's workflow searches and changes them, fixed when it starts (a data map changed
     /// meanwhile applies to the next request). Null in inputs written before the data map was configuration: those used
@@ -53,10 +56,13 @@ public sealed record DsrSettings(
 /// </summary>
 public sealed record WorkflowSystem(string Id, string Name, IReadOnlyList<string> After)
 {
+    /// <summary>A system with no API (the data map's <c>owner-task</c>): its owner sends the records and confirms each right done by hand.</summary>
+    public bool OwnerTask { get; init; }
+
     public static IReadOnlyList<WorkflowSystem> From(Domain.Gathering.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        return [.. map.Systems.Select(s => new WorkflowSystem(s.Id, s.Name, [.. map.SourcesOf(s).Select(x => x.Id)]))];
+        return [.. map.Systems.Select(s => new WorkflowSystem(s.Id, s.Name, [.. map.SourcesOf(s).Select(x => x.Id)]) { OwnerTask = s.Connector.Kind == Connectors.OwnerTaskConnector.KindName })];
     }
 
     /// <summary>
@@ -141,6 +147,9 @@ public static class DsrEvents
     public const string IdentityConfirmed = nameof(IdentityConfirmed);
     public const string StaffDecision = nameof(StaffDecision);
     public const string RetryGathering = nameof(RetryGathering);
+
+    /// <summary>Something happened to one system of the request (a <see cref="LinkDecision"/> whose step is the system's id): <see cref="SystemControls"/>.</summary>
+    public const string SystemControl = nameof(SystemControl);
     public const string Classified = nameof(Classified);
     public const string ClarificationAnswered = nameof(ClarificationAnswered);
     public const string LiftRestriction = nameof(LiftRestriction);
@@ -226,9 +235,76 @@ public sealed record VerifyIdentityInput(string Reference, DateTimeOffset At);
 
 public sealed record CloseUnverifiedInput(string Reference, bool NoReply, DateTimeOffset At);
 
-public sealed record GatherInput(string Reference, string SystemId, int Round);
+public sealed record GatherInput(string Reference, string SystemId, int Round)
+{
+    /// <summary>The workflow's time of the search (an owner task's reminders are due by it); the activity's clock when absent.</summary>
+    public DateTimeOffset? At { get; init; }
+}
 
-public sealed record GatherSummary(string SystemId, int RecordCount, string? Blob, bool Succeeded, string? Error);
+public sealed record GatherSummary(string SystemId, int RecordCount, string? Blob, bool Succeeded, string? Error)
+{
+    /// <summary>Why the system has not answered yet, without failing: <see cref="SystemStates.WaitingForOwner"/> or <see cref="SystemStates.Paused"/>.</summary>
+    public string? Waiting { get; init; }
+
+    /// <summary>When a waiting system is looked at again (the owner's next reminder, the next look at a paused system).</summary>
+    public DateTimeOffset? CheckAt { get; init; }
+
+    /// <summary>How staff settled a system instead of a search: skipped or done by hand, by whom and why (no personal data).</summary>
+    public string? Settled { get; init; }
+}
+
+/// <summary>What can happen to one system of a request, as the <see cref="DsrEvents.SystemControl"/> event's action.</summary>
+public static class SystemControls
+{
+    /// <summary>The owner of an owner-task system answered (records sent, or the right confirmed done).</summary>
+    public const string Answered = "answered";
+
+    /// <summary>A paused system was resumed.</summary>
+    public const string Resumed = "resumed";
+
+    /// <summary>Staff: search (or write) again now.</summary>
+    public const string Retry = "retry";
+
+    /// <summary>Staff: go on without this system, with a reason.</summary>
+    public const string Skip = "skip";
+
+    /// <summary>Staff: it was done by hand, with a note of what was done.</summary>
+    public const string Done = "done";
+
+    /// <summary>Whether staff give a reason or a note with the action.</summary>
+    public static bool NeedsNote(string action) => action is Skip or Done;
+}
+
+/// <summary>Where one system stands in one request (the RequestSystems table; the console shows it).</summary>
+public static class SystemStates
+{
+    public const string Searched = "searched";
+    public const string Failed = "failed";
+    public const string WaitingForOwner = "waiting-for-owner";
+    public const string Paused = "paused";
+    public const string Skipped = "skipped";
+    public const string DoneByHand = "done-by-hand";
+    public const string Confirmed = "confirmed";
+
+    /// <summary>Whether staff can still act on the system (retry, skip, mark done by hand).</summary>
+    public static bool Open(string? state) => state is Failed or WaitingForOwner or Paused;
+}
+
+/// <summary>One owner task of a request looked at: opened (the owner mailed), reminded, alerted as due.</summary>
+public sealed record OwnerTaskInput(string Reference, string SystemId, string Purpose, DateTimeOffset At)
+{
+    /// <summary>The staff decision the right carries out (its approved corrections are on the owner's page).</summary>
+    public string? DecisionStep { get; init; }
+}
+
+/// <summary>An owner task after a look: done (answered, or settled by staff), or when to look again.</summary>
+public sealed record OwnerTaskState(string SystemId, bool Done, int RecordCount, string? Settled, DateTimeOffset NextCheck);
+
+/// <summary>Staff settled one system of a request (skipped it, or marked it done by hand), or asked to try it again.</summary>
+public sealed record SystemControlInput(string Reference, string SystemId, string Purpose, string Action, string? Note, string Actor, DateTimeOffset At);
+
+/// <summary>Which of a request's systems are paused now, looked at before the systems are changed.</summary>
+public sealed record PausedInput(string Reference, IReadOnlyList<string> SystemIds, DateTimeOffset At);
 
 public sealed record GatheringFailedInput(string Reference, string Step, IReadOnlyList<GatherSummary> Failed, DateTimeOffset LinkExpires, DateTimeOffset At);
 

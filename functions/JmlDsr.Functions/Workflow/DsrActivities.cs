@@ -37,6 +37,12 @@ public static class DsrActivities
 
     public static ActivityCall<GatherInput, GatherSummary> GatherFromSystem { get; } = new(nameof(Gathering.GatherFromSystem), "Searching a system");
 
+    public static ActivityCall<OwnerTaskInput, OwnerTaskState> CheckOwnerTask { get; } = new(nameof(Gathering.CheckOwnerTask), "Asking a system's owner to confirm a right done by hand");
+
+    public static ActivityCall<SystemControlInput, bool> RecordSystemControl { get; } = new(nameof(Gathering.RecordSystemControl), "Recording what staff did with a system");
+
+    public static ActivityCall<PausedInput, IReadOnlyList<string>> FindPausedSystems { get; } = new(nameof(Gathering.FindPausedSystems), "Checking which systems are paused");
+
     public static ActivityCall<GatheringFailedInput, bool> AlertGatheringFailed { get; } = new(nameof(Gathering.AlertGatheringFailed), "Telling staff a system could not be searched");
 
     public static ActivityCall<ApprovalRequestInput, bool> SendApprovalRequest { get; } = new(nameof(Approval.SendApprovalRequest), "Asking staff for a decision");

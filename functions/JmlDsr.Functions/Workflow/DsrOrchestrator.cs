@@ -96,6 +96,9 @@ internal sealed class DsrFlow
 
     internal StepRunner Steps { get; }
 
+    /// <summary>What each system gave the search (counts and blob names only), once gathering is done.</summary>
+    internal IReadOnlyList<GatherSummary> Gathered { get; set; } = [];
+
     internal DeadlineWait Wait { get; }
 
     /// <summary>
@@ -153,6 +156,7 @@ internal sealed class DsrFlow
         }
 
         var systems = await GatheringPhase.RunAsync(this);
+        Gathered = systems;
         if (Type == RequestType.Objection && ApprovedStep is null && await ObjectionFulfilment.IsMarketingAsync(this))
         {
             // Art 21(2)-(3): an objection to direct marketing is absolute; it takes effect without a staff decision.

@@ -26,8 +26,15 @@ public static class DsrVersions
     /// </summary>
     public const string ProportionateIdentity = "3";
 
+    /// <summary>
+    /// Version 4: systems are under staff's control, one by one. A system waits instead of failing while it is paused or
+    /// its owner (an owner-task system) has not answered; staff retry, skip with a reason or mark done by hand any one
+    /// system from the console; owner-task systems confirm each right done by hand before the outcome is sent.
+    /// </summary>
+    public const string SystemControl = "4";
+
     /// <summary>The version this build starts new workflows at.</summary>
-    public const string Current = ProportionateIdentity;
+    public const string Current = SystemControl;
 
     /// <summary>Whether the instance runs at <paramref name="version"/> or later (an unversioned instance is older than any version).</summary>
     public static bool AtLeast(TaskOrchestrationContext context, string version)

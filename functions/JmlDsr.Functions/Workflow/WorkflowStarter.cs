@@ -22,6 +22,7 @@ public sealed class WorkflowStarter(IOptions<DsrOptions> options, Domain.Gatheri
             ReminderDaysBefore = ReminderSchedule.Parse(o.ReminderDaysBefore),
             RestrictionLiftNotice = o.RestrictionLiftNotice,
             StepAutoRetry = o.StepAutoRetry,
+            PausedSystemCheck = o.PausedSystemCheck,
             Systems = WorkflowSystem.From(map),
         };
     }

@@ -40,7 +40,24 @@ public sealed record ClockFacts(string RunsFrom, int PausedDays, string Due, boo
 public sealed record ComplaintFacts(string? AboutReference, bool Acknowledged, string AcknowledgeBy, string? OutcomeSentOn);
 
 /// <summary>What one system returned for the request: null count when it has not been searched yet.</summary>
-public sealed record SystemRow(string Name, int? Count, IReadOnlyList<RecordPreview> Preview);
+public sealed record SystemRow(string Name, int? Count, IReadOnlyList<RecordPreview> Preview)
+{
+    public string Id { get; init; } = string.Empty;
+
+    /// <summary>Where the system stands in the request (searched, waiting for its owner, paused, failed, skipped...), if known.</summary>
+    public string? State { get; init; }
+
+    public string? StateDetail { get; init; }
+
+    /// <summary>Whether staff can retry it, skip it with a reason or mark it done by hand now.</summary>
+    public bool Controllable { get; init; }
+
+    /// <summary>The owner's page of its open task, signed for the staff member (to send the records or confirm for the owner).</summary>
+    public string? OwnerPage { get; init; }
+}
+
+/// <summary>A paused system on the Systems page.</summary>
+public sealed record PauseView(string By, string Since, string Reason);
 
 /// <summary>One record of a system's preview: its category and its first fields.</summary>
 public sealed record RecordPreview(string Category, string Fields);

@@ -124,12 +124,30 @@ public sealed class DataMapLoaderTests
     }
 
     [Fact]
+    public void AnOwnerTaskSystem_HasItsRemindersAndAlertInTheMap_IsFoundByEmailOnly_AndGivesNoKeys()
+    {
+        var yaml = OneSystem.Replace("      kind: table\n      table: SysLicensing\n", "      kind: owner-task\n      remindEvery: P1D\n      alertAfter: PT36H\n", StringComparison.Ordinal);
+        var s = DataMapLoader.Parse(yaml, "mine.yaml").Get("licensing");
+        Assert.Equal("owner-task", s.Connector.Kind);
+        Assert.Equal(new OwnerTaskTiming(TimeSpan.FromDays(1), TimeSpan.FromHours(36)), OwnerTaskTiming.Of(s));
+        Assert.Equal(OwnerTaskTiming.Default, OwnerTaskTiming.Of(DataMapLoader.Parse(yaml.Replace("      remindEvery: P1D\n      alertAfter: PT36H\n", string.Empty, StringComparison.Ordinal), "mine.yaml").Get("licensing")));
+
+        var e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(yaml.Replace("P1D", "every day", StringComparison.Ordinal), "mine.yaml"));
+        Assert.Contains(e.Errors, x => x.StartsWith("system 'licensing': connector.remindEvery", StringComparison.Ordinal));
+        e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(yaml.Replace("    lookup:\n", "    roles: [identity]\n    lookup:\n", StringComparison.Ordinal), "mine.yaml"));
+        Assert.Contains("system 'licensing': roles: an owner-task system answers only when its owner does, so it cannot be one that identifies people", e.Errors);
+        var keyed = yaml + Another("portal", "Portal", "SysPortal", "licence", "licensing", "Licence");
+        e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(keyed, "mine.yaml"));
+        Assert.Contains(e.Errors, x => x.StartsWith("system 'portal': lookup: 'licensing' is an owner-task system", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AnUnknownConnectorKind_OrRight_IsRefused_ListingWhatIsAllowed()
     {
         var yaml = OneSystem.Replace("kind: table", "kind: mongodb", StringComparison.Ordinal)
             + "    rights:\n      - category: \"*\"\n        erasure: shred\n";
         var e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(yaml, "mine.yaml"));
-        Assert.Contains(e.Errors, x => x.StartsWith("system 'licensing': connector.kind: ", StringComparison.Ordinal) && x.EndsWith("(one of: table, sql, http, sendgrid-marketing)", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.StartsWith("system 'licensing': connector.kind: ", StringComparison.Ordinal) && x.EndsWith("(one of: table, sql, http, sendgrid-marketing, owner-task)", StringComparison.Ordinal));
         Assert.Contains(e.Errors, x => x.StartsWith("system 'licensing': rights.0.erasure: ", StringComparison.Ordinal)
             && x.EndsWith("(one of: delete, anonymise, suppress, retain-contract-claims, retain-accounting-records, retain-accountability)", StringComparison.Ordinal));
     }

@@ -96,7 +96,7 @@ public sealed class CaseFileScheduleTests
     {
         var lines = CaseFileSchedule.Schedule(Settings);
 
-        foreach (var store in new[] { "gathered/", "exports/", "inbound-raw/", "Requests", "Audit", "Decisions", "Durable", "SetAside", "MailRate", "Statistics" })
+        foreach (var store in new[] { "gathered/", "exports/", "inbound-raw/", "Requests", "Audit", "Decisions", "Durable", "SetAside", "MailRate", "Statistics", "OwnerTasks", "RequestSystems", "SystemWaits" })
         {
             Assert.Contains(lines, l => l.Store.Contains(store, StringComparison.Ordinal));
         }

@@ -365,6 +365,70 @@ public sealed class DsrOrchestratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APausedSystem_IsWaitedFor_WithoutAFailureAlert_AndTheResumeLetsTheRequestGoOn()
+    {
+        var resumed = false;
+        _fakes.Paused = id => id == SystemCatalog.Feedback && !Volatile.Read(ref resumed);
+        await StartAsync(settings: Settings() with { PausedSystemCheck = TimeSpan.FromHours(1) });
+        await ConfirmAsync();
+        await UntilAsync(() => Progress.Any(p => p.Step.StartsWith("gathering-waiting-", StringComparison.Ordinal)), "the request to wait for the paused system");
+
+        Assert.Contains("Customer feedback (paused by staff)", Progress.Single(p => p.Step.StartsWith("gathering-waiting-", StringComparison.Ordinal)).Detail, StringComparison.Ordinal);
+        Assert.Equal(0, _fakes.Count(nameof(AlertGatheringFailed)));
+        Assert.Equal(0, _fakes.Count(nameof(SendApprovalRequest)));
+        Volatile.Write(ref resumed, true);
+        await Client.RaiseEventAsync(Reference, DsrEvents.SystemControl, new LinkDecision(SystemCatalog.Feedback, SystemControls.Resumed, null, Staff, DateTimeOffset.UtcNow));
+        await UntilAsync(() => _fakes.Count(nameof(SendApprovalRequest)) == 1, "the approval request once the system is resumed");
+
+        Assert.Equal(2, _fakes.Inputs<GatherInput>(nameof(GatherFromSystem)).Count(g => g.SystemId == SystemCatalog.Feedback));
+        Assert.All(_fakes.Inputs<GatherInput>(nameof(GatherFromSystem)), g => Assert.NotNull(g.At));
+    }
+
+    [Fact]
+    public async Task AFailedSystem_SkippedByStaffWithAReason_IsRecorded_AndTheRequestGoesOnWithoutIt()
+    {
+        _fakes.GatherFails = g => g.SystemId == SystemCatalog.Feedback;
+        await StartAsync();
+        await ConfirmAsync();
+        await UntilAsync(() => _fakes.Count(nameof(AlertGatheringFailed)) == 1, "the failure alert");
+
+        // A control for a system that is not waiting is not this wait's: it is ignored.
+        await Client.RaiseEventAsync(Reference, DsrEvents.SystemControl, new LinkDecision(SystemCatalog.Crm, SystemControls.Skip, "Wrong system.", Staff, DateTimeOffset.UtcNow));
+        await Client.RaiseEventAsync(Reference, DsrEvents.SystemControl, new LinkDecision(SystemCatalog.Feedback, SystemControls.Skip, "Retired last year; nothing left in it.", Staff, DateTimeOffset.UtcNow));
+        await UntilAsync(() => _fakes.Count(nameof(SendApprovalRequest)) == 1, "the approval request after the skip");
+
+        var control = Assert.Single(_fakes.Inputs<SystemControlInput>(nameof(RecordSystemControl)));
+        Assert.Equal((SystemCatalog.Feedback, OwnerTaskPurposes.Gather, SystemControls.Skip, "Retired last year; nothing left in it.", Staff), (control.SystemId, control.Purpose, control.Action, control.Note, control.Actor));
+        var feedback = Assert.Single(_fakes.Inputs<ApprovalRequestInput>(nameof(SendApprovalRequest))[0].Systems, s => s.SystemId == SystemCatalog.Feedback);
+        Assert.True(feedback.Succeeded);
+        Assert.Equal($"skipped by {Staff}", feedback.Settled);
+        Assert.Contains(Progress, p => p.Step == "event-ignored");
+    }
+
+    [Fact]
+    public async Task AnOwnerTaskSystem_ConfirmsTheErasureByHand_BeforeTheCustomerIsTold_AndADoneByHandFromStaffCounts()
+    {
+        var systems = WorkflowSystem.From(DataMap.Shipped).Append(new WorkflowSystem("events-sheet", "Events spreadsheet", []) { OwnerTask = true }).ToList();
+        var done = false;
+        _fakes.OwnerTask = i => new OwnerTaskState(i.SystemId, Volatile.Read(ref done), 0, null, i.At.AddHours(1));
+        await StartAsync(RequestType.Erasure, settings: Settings() with { Systems = systems });
+        await ConfirmAsync();
+        await DecideAsync("approval-1", LinkActions.Approve);
+        await UntilAsync(() => _fakes.Inputs<OwnerTaskInput>(nameof(CheckOwnerTask)).Any(t => t.Purpose == OwnerTaskPurposes.Erasure), "the owner's erasure task");
+
+        Assert.Equal(0, _fakes.Count(nameof(SendRightsOutcome)));
+        await Client.RaiseEventAsync(Reference, DsrEvents.SystemControl, new LinkDecision("events-sheet", SystemControls.Done, "Deleted rows 3 and 9.", Staff, DateTimeOffset.UtcNow));
+        var outcome = await OutcomeAsync();
+
+        Assert.Equal(RequestStatus.Completed, outcome.Status);
+        Assert.Equal(OwnerTaskPurposes.Erasure, Assert.Single(_fakes.Inputs<SystemControlInput>(nameof(RecordSystemControl))).Purpose);
+        var told = Assert.Single(_fakes.Inputs<OutcomeInput>(nameof(SendRightsOutcome)));
+        var line = Assert.Single(told.Erasure, l => l.SystemId == "events-sheet" && l.Reason.Contains("by hand", StringComparison.Ordinal));
+        Assert.Equal(ErasureOutcomes.Erased, line.Outcome);
+        Assert.Contains($"done by hand by {Staff}", line.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Extension_WithinTheFirstMonth_TellsTheRequesterTheNewDate_AndAsksStaffAgain()
     {
         const string reason = "Records in seven systems need review.";

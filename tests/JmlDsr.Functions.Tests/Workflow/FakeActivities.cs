@@ -42,6 +42,9 @@ public sealed class FakeActivities
             [nameof(CloseUnverified)] = r => Add<CloseUnverifiedInput, bool>(r, nameof(CloseUnverified), _ => true),
             [nameof(GatherFromSystem)] = r => AddAsync<GatherInput, GatherSummary>(r, nameof(GatherFromSystem), GatherAsync),
             [nameof(AlertGatheringFailed)] = r => Add<GatheringFailedInput, bool>(r, nameof(AlertGatheringFailed), _ => true),
+            [nameof(CheckOwnerTask)] = r => Add<OwnerTaskInput, OwnerTaskState>(r, nameof(CheckOwnerTask), i => OwnerTask(i)),
+            [nameof(RecordSystemControl)] = r => Add<SystemControlInput, bool>(r, nameof(RecordSystemControl), _ => true),
+            [nameof(FindPausedSystems)] = r => Add<PausedInput, IReadOnlyList<string>>(r, nameof(FindPausedSystems), i => [.. i.SystemIds.Where(Paused)]),
             [nameof(SendApprovalRequest)] = r => Add<ApprovalRequestInput, bool>(r, nameof(SendApprovalRequest), _ => true),
             [nameof(SendCustomerNotice)] = r => Add<CustomerNoticeInput, bool>(r, nameof(SendCustomerNotice), _ => true),
             [nameof(BuildAccessExport)] = r => Add<ExportInput, ExportResult>(r, nameof(BuildAccessExport),
@@ -114,6 +117,12 @@ public sealed class FakeActivities
     /// <summary>What <see cref="CheckLinked"/> answers on each call: a reason to wait, or null (the default) to go on.</summary>
     public Func<string?> LinkedWaits { get; set; } = () => null;
 
+    /// <summary>What <see cref="CheckOwnerTask"/> answers: by default the owner has confirmed.</summary>
+    public Func<OwnerTaskInput, OwnerTaskState> OwnerTask { get; set; } = i => new OwnerTaskState(i.SystemId, true, 0, null, i.At);
+
+    /// <summary>Whether a system is paused now (<see cref="FindPausedSystems"/>, and the search answers "waiting").</summary>
+    public Func<string, bool> Paused { get; set; } = _ => false;
+
     /// <summary>When true for a call, <see cref="GatherFromSystem"/> throws (as a system that is down would).</summary>
     public Func<GatherInput, bool> GatherFails { get; set; } = _ => false;
 
@@ -159,6 +168,11 @@ public sealed class FakeActivities
 
             await Task.WhenAny(_twoSearchesInFlight.Task, Task.Delay(gate));
             Interlocked.Decrement(ref _searchesInFlight);
+        }
+
+        if (Paused(input.SystemId))
+        {
+            return new GatherSummary(input.SystemId, 0, null, false, null) { Waiting = SystemStates.Paused };
         }
 
         return GatherFails(input)
