@@ -36,6 +36,29 @@ public static class DemoData
         }
     }
 
+    /// <summary>
+    /// The demo licensing database (config/datamap.local.yaml's licensing-db, PostgreSQL): its table, and the licences of the
+    /// demo customers when it is empty (a restart keeps what requests changed, an erasure's deletions included).
+    /// </summary>
+    public static async Task SeedLicensingAsync(string connectionString, CancellationToken ct = default)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(connectionString);
+        await db.OpenAsync(ct);
+        await using var create = new Npgsql.NpgsqlCommand("""
+            CREATE TABLE IF NOT EXISTS licences (
+              id serial PRIMARY KEY, email text, holder text, licence_key text NOT NULL, product text,
+              issued date NOT NULL DEFAULT current_date, restricted boolean NOT NULL DEFAULT false);
+            INSERT INTO licences (email, holder, licence_key, product, issued)
+            SELECT * FROM (VALUES
+              ('alice.smith@example.com', 'Alice Smith', 'JLP-1001-ALICE', 'JML Ledger Pro', date '2025-03-01'),
+              ('dan.brown@example.co.uk', 'Dan Brown', 'JPR-2210-DANB', 'JML Payroll', date '2024-11-18'),
+              ('erin.green@example.com', 'Erin Green', 'JLP-2044-ERIN', 'JML Ledger Pro', date '2026-01-09'))
+              AS demo(email, holder, licence_key, product, issued)
+            WHERE NOT EXISTS (SELECT 1 FROM licences);
+            """, db);
+        await create.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>The marketing contacts JML keeps in SendGrid, in its local stand-in, when the data map has a sendgrid-marketing system.</summary>
     public static async Task SeedMarketingAsync(DevSendGridMarketing sendGrid, DataMap map, CancellationToken ct = default)
     {

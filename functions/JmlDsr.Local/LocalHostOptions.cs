@@ -22,6 +22,12 @@ public sealed class LocalHostOptions
 
     public bool Seed { get; set; } = true;
 
+    /// <summary>The port of the PostgreSQL server the host starts for the map's sql systems that have no connection string.</summary>
+    public int PostgresPort { get; set; } = 7073;
+
+    /// <summary>Where that server keeps its data (kept across runs); by default a folder of the machine's temporary folder.</summary>
+    public string? PostgresLocation { get; set; }
+
     /// <summary>How often idle queues are polled (the Azure Storage provider backs off up to this).</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 

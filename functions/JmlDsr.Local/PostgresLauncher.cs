@@ -11,20 +11,41 @@ namespace JmlDsr.Local;
 /// </summary>
 public sealed class PostgresLauncher : IAsyncDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "jmldsr-pg-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly string _dir;
+    private readonly bool _keep;
     private readonly string _bin = FindBin() ?? string.Empty;
     private bool _started;
 
-    public int Port { get; } = FreePort();
+    /// <summary>A throw-away cluster on a free port (the tests').</summary>
+    public PostgresLauncher()
+        : this(Path.Combine(Path.GetTempPath(), "jmldsr-pg-" + Guid.NewGuid().ToString("N")[..12]), FreePort(), keep: false)
+    {
+    }
+
+    /// <summary>A cluster in <paramref name="dir"/> on <paramref name="port"/>; kept, with its data, when <paramref name="keep"/> (the local demo's).</summary>
+    public PostgresLauncher(string dir, int port, bool keep)
+    {
+        _dir = dir;
+        Port = port;
+        _keep = keep;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Where the cluster's files are.</summary>
+    public string DataDirectory => _dir;
 
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=jmldsr;Database=postgres;Pooling=false";
 
     /// <summary>True when Debian's PostgreSQL server is installed.</summary>
     public static bool IsInstalled => FindBin() is not null;
 
-    private static string? FindBin() => Directory.Exists("/usr/lib/postgresql")
-        ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb"))).Order(StringComparer.Ordinal).LastOrDefault()
+    private static string? FindBin() => System.IO.Directory.Exists("/usr/lib/postgresql")
+        ? System.IO.Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb"))).Order(StringComparer.Ordinal).LastOrDefault()
         : null;
+
+    /// <summary>The connection string of one of its databases.</summary>
+    public string ConnectionStringFor(string database) => $"Host=127.0.0.1;Port={Port};Username=jmldsr;Database={database};Pooling=false";
 
     public async Task StartAsync()
     {
@@ -33,16 +54,38 @@ public sealed class PostgresLauncher : IAsyncDisposable
             throw new InvalidOperationException("PostgreSQL is not installed (Debian: apt-get install postgresql).");
         }
 
-        Directory.CreateDirectory(_dir);
-        if (Environment.UserName == "root")
+        var fresh = !File.Exists(Path.Combine(_dir, "PG_VERSION"));
+        if (fresh)
         {
-            await RunAsync("chown", "postgres", _dir);
+            System.IO.Directory.CreateDirectory(_dir);
+            if (Environment.UserName == "root")
+            {
+                await RunAsync("chown", "postgres", _dir);
+            }
+
+            await PgAsync("initdb", "-D", _dir, "-A", "trust", "-U", "jmldsr", "--no-sync", "-E", "UTF8");
+        }
+        else if (File.Exists(Path.Combine(_dir, "postmaster.pid")))
+        {
+            // A server left running (a host killed before it could stop it): stopped first, so it starts on this port.
+            await TryPgAsync("pg_ctl", "-D", _dir, "-m", "fast", "-w", "stop");
         }
 
-        await PgAsync("initdb", "-D", _dir, "-A", "trust", "-U", "jmldsr", "--no-sync", "-E", "UTF8");
         await PgAsync("pg_ctl", "-D", _dir, "-l", Path.Combine(_dir, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off", "start");
+            "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1" + (_keep ? string.Empty : " -c fsync=off -c synchronous_commit=off"), "start");
         _started = true;
+    }
+
+    private async Task TryPgAsync(string tool, params string[] args)
+    {
+        try
+        {
+            await PgAsync(tool, args);
+        }
+        catch (InvalidOperationException)
+        {
+            // Nothing to stop: its pid file outlived it.
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -51,14 +94,14 @@ public sealed class PostgresLauncher : IAsyncDisposable
         {
             if (_started)
             {
-                await PgAsync("pg_ctl", "-D", _dir, "-m", "immediate", "-w", "stop");
+                await PgAsync("pg_ctl", "-D", _dir, "-m", _keep ? "fast" : "immediate", "-w", "stop");
             }
         }
         finally
         {
-            if (Directory.Exists(_dir))
+            if (!_keep && System.IO.Directory.Exists(_dir))
             {
-                Directory.Delete(_dir, recursive: true);
+                System.IO.Directory.Delete(_dir, recursive: true);
             }
         }
     }

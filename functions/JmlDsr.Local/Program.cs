@@ -30,6 +30,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LocalSettings.SampleValues(repoRoot) });
 var local = builder.Configuration.GetSection(LocalHostOptions.Section).Get<LocalHostOptions>() ?? new LocalHostOptions();
 
+// A relative DataMap__Path (the demo's config/datamap.local.yaml, set by dotnet run's launch profile) is the repository's.
+if (builder.Configuration[DataMapSource.PathSetting] is { Length: > 0 } mapPath && !Path.IsPathRooted(mapPath) && File.Exists(Path.Combine(repoRoot, mapPath)))
+{
+    builder.Configuration[DataMapSource.PathSetting] = Path.Combine(repoRoot, mapPath);
+}
+
 // The data map is read and checked before anything starts: an invalid map stops the host with every problem named.
 JmlDsr.Domain.Gathering.DataMap dataMap;
 try
@@ -47,6 +53,8 @@ await azurite.EnsureRunningAsync(repoRoot, local.AzuriteLocation ?? Path.Combine
 builder.Configuration[JmlDsr.Functions.Configuration.ServiceCollectionExtensions.StorageSetting] = azurite.ConnectionString;
 // The watchdog runs here every LocalHost:WatchdogInterval; the console judges "not seen for two intervals" by the same.
 builder.Configuration["Dsr:WatchdogInterval"] = local.WatchdogInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+// The map's PostgreSQL systems without a connection string get a real server (if installed), seeded for the demo.
+await using var databases = await LocalDatabases.StartAsync(dataMap, builder.Configuration, local, repoRoot, Console.Out);
 var mailCaptureTables = new Azure.Data.Tables.TableServiceClient(await azurite.MailCaptureConnectionAsync(Console.Out));
 var mailCapture = new MailCaptureStorage(mailCaptureTables);
 var sendGridMarketing = new DevSendGridMarketing(mailCaptureTables, TimeProvider.System);

@@ -29,24 +29,32 @@ public static partial class DataMapLoader
     /// <summary>The data map's schema (config/datamap.schema.json, embedded).</summary>
     public static string SchemaJson() => Resource("JmlDsr.Domain.datamap.schema.json");
 
+    /// <summary>The name by which a map extends the shipped one (<c>extends: datamap.yaml</c>).</summary>
+    public const string ShippedName = "datamap.yaml";
+
     /// <summary>Reads and checks a data map; throws <see cref="DataMapException"/> listing every problem.</summary>
     /// <param name="source">Where it came from (a file name), for the error message.</param>
-    public static DataMap Parse(string yaml, string source)
+    /// <param name="extended">
+    /// The text of a map this one <c>extends</c>, by its name (null: no such file). Without it only the shipped map
+    /// (<see cref="ShippedName"/>) can be extended.
+    /// </param>
+    public static DataMap Parse(string yaml, string source, Func<string, string?>? extended = null)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        JsonNode? json;
-        try
+        var json = Read(yaml, source);
+        for (var depth = 0; json is JsonObject o && o["extends"] is JsonValue v && v.TryGetValue<string>(out var name); depth++)
         {
-            json = ToJson(yaml);
-        }
-        catch (YamlException e)
-        {
-            throw new DataMapException(source, [$"line {e.Start.Line}, column {e.Start.Column}: {e.Message}"]);
-        }
+            // An environment's own map builds on another: its partners and systems added, those of the same id replaced.
+            var text = depth < 4 && !name.Contains('/', StringComparison.Ordinal) && !name.Contains('\\', StringComparison.Ordinal)
+                ? extended?.Invoke(name) ?? (name == ShippedName ? ShippedYaml() : null)
+                : null;
+            if (text is null)
+            {
+                throw new DataMapException(source, [$"extends: '{name}' is not a data map beside this one{(depth >= 4 ? " (too many maps extend one another)" : string.Empty)}"]);
+            }
 
-        if (json is null)
-        {
-            throw new DataMapException(source, ["the file is empty"]);
+            o.Remove("extends");
+            json = Merge(Read(text, name), o);
         }
 
         var element = JsonSerializer.SerializeToElement(json);
@@ -63,6 +71,55 @@ public static partial class DataMapLoader
 
         var dto = json.Deserialize(DataMapJson.Default.MapDto)!;
         return Build(dto, source);
+    }
+
+    private static JsonNode Read(string yaml, string source)
+    {
+        try
+        {
+            return ToJson(yaml) ?? throw new DataMapException(source, ["the file is empty"]);
+        }
+        catch (YamlException e)
+        {
+            throw new DataMapException(source, [$"line {e.Start.Line}, column {e.Start.Column}: {e.Message}"]);
+        }
+    }
+
+    /// <summary>The base map with the extending one's lists merged in by id (replaced in place, else added) and its other keys over the base's.</summary>
+    private static JsonObject Merge(JsonNode baseMap, JsonObject over)
+    {
+        if (baseMap is not JsonObject merged)
+        {
+            return over;
+        }
+
+        foreach (var (key, value) in over.ToList())
+        {
+            over.Remove(key);
+            if (key is "systems" or "partners" && value is JsonArray items && merged[key] is JsonArray existing)
+            {
+                foreach (var item in items.ToList())
+                {
+                    items.Remove(item);
+                    var id = (item as JsonObject)?["id"]?.ToString();
+                    var at = id is null ? -1 : existing.Select((e, i) => (e, i)).FirstOrDefault(x => (x.e as JsonObject)?["id"]?.ToString() == id, (null, -1)).Item2;
+                    if (at >= 0)
+                    {
+                        existing[at] = item;
+                    }
+                    else
+                    {
+                        existing.Add(item);
+                    }
+                }
+            }
+            else
+            {
+                merged[key] = value;
+            }
+        }
+
+        return merged;
     }
 
     private static DataMap Build(MapDto dto, string source)

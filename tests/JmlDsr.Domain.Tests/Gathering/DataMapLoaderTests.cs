@@ -142,6 +142,27 @@ public sealed class DataMapLoaderTests
     }
 
     [Fact]
+    public void AnEnvironmentsMap_ExtendsTheShippedOne_AddingSystemsAndReplacingThemById()
+    {
+        var yaml = "extends: datamap.yaml\n" + OneSystem
+            + Another("feedback", "Feedback spreadsheet", "SysFeedbackSheet");
+        var map = DataMapLoader.Parse(yaml, "config/datamap.staging.yaml");
+        Assert.Equal([.. DataMap.Shipped.Systems.Select(s => s.Id), "licensing"], map.Systems.Select(s => s.Id));
+        Assert.Equal("Feedback spreadsheet", map.Get("feedback").Name); // replaced where it stood
+        Assert.Equal("SysFeedbackSheet", map.Get("feedback").Connector.Setting("table"));
+        Assert.Equal(DataMap.Shipped.Partners.Count, map.Partners.Count);
+        Assert.Equal("JML Software Solutions Ltd", map.Controller.Name);
+
+        // A map beside it, by the caller's reader; one that is not there is named.
+        var two = DataMapLoader.Parse("extends: base.yaml\nsystems: []\n", "env.yaml", name => name == "base.yaml" ? OneSystem : null);
+        Assert.Equal(["licensing"], two.Systems.Select(s => s.Id));
+        var e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse("extends: missing.yaml\nsystems: []\n", "env.yaml", _ => null));
+        Assert.Equal(["extends: 'missing.yaml' is not a data map beside this one"], e.Errors);
+        e = Assert.Throws<DataMapException>(() => DataMapLoader.Parse("extends: ../secrets/other.yaml\nsystems: []\n", "env.yaml", _ => OneSystem));
+        Assert.Contains(e.Errors, x => x.StartsWith("extends: '../secrets/other.yaml'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AnUnknownConnectorKind_OrRight_IsRefused_ListingWhatIsAllowed()
     {
         var yaml = OneSystem.Replace("kind: table", "kind: mongodb", StringComparison.Ordinal)
