@@ -83,6 +83,9 @@ internal static partial class Log
     [LoggerMessage(1201, LogLevel.Information, "Link {Action} used for {Reference} at step {Step}")]
     public static partial void LinkUsed(ILogger logger, string reference, string step, string action);
 
+    [LoggerMessage(1212, LogLevel.Information, "A bulk {Action} from the console: {Done} of {Asked} request(s) done")]
+    public static partial void BulkAction(ILogger logger, string action, int done, int asked);
+
     [LoggerMessage(1210, LogLevel.Information, "The owner of {SystemId} answered {Purpose} for {Reference}")]
     public static partial void OwnerAnswered(ILogger logger, string reference, string systemId, string purpose);
 

@@ -44,10 +44,13 @@ public static class RequestStatus
     /// <summary>Closed by staff as part of another request (the same request made twice, or read as two when it is one).</summary>
     public const string Merged = "merged";
 
+    /// <summary>Closed by staff as not a request to answer (one of a campaign sent without the person, a test, spam), with the reason audited.</summary>
+    public const string SetAside = "set-aside";
+
     /// <summary>Statuses in which the statutory clock is stopped.</summary>
     public static bool IsPaused(string status) => status is AwaitingIdentity or AwaitingClarification or AwaitingFee;
 
     /// <summary>Answered (or closed): the statutory deadline no longer applies.</summary>
     public static bool IsClosed(string status) =>
-        status is Completed or Rejected or ClosedUnverified or Refused or ClosedNoClarification or Restricted or LiftPending or ComplaintClosed or ClosedFeeUnpaid or Merged;
+        status is Completed or Rejected or ClosedUnverified or Refused or ClosedNoClarification or Restricted or LiftPending or ComplaintClosed or ClosedFeeUnpaid or Merged or SetAside;
 }

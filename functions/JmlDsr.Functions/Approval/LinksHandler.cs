@@ -95,6 +95,18 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         }
 
         var form = await request.ReadFormAsync(ct);
+        return await ActOnFormAsync(request, form, client, forgetCookie: true, ct);
+    }
+
+    /// <summary>
+    /// What the link page's POST does, for a form in hand: the console's bulk actions call it once per request, with a token
+    /// signed for the staff member, so each decision goes through the same checks, spend and audit as a single one.
+    /// </summary>
+    public async Task<IResult> ActOnFormAsync(HttpRequest request, IFormCollection form, DurableTaskClient client, bool forgetCookie, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(form);
+        ArgumentNullException.ThrowIfNull(client);
         var token = form["token"].ToString();
         var check = links.Verify(token);
         if (await RefuseAsync(request.HttpContext, check, ct) is { } refused)
@@ -206,7 +218,11 @@ public sealed class LinksHandler(LinkService links, LinkCookies cookies, AuditLo
         await links.MarkDeliveredAsync(claims, ct);
         await audit.AppendAsync(claims.Reference, now, $"link-used-{claims.Step}", decision.Actor, $"Link used: {LinkActions.Label(action)}.", ct);
         Log.LinkUsed(logger, claims.Reference, claims.Step, action);
-        cookies.Forget(request.HttpContext.Response, Path, CookiePrefix, token);
+        if (forgetCookie)
+        {
+            cookies.Forget(request.HttpContext.Response, Path, CookiePrefix, token);
+        }
+
         if (ConsolePages.SafeReturnPath(form["returnTo"].ToString()) is { } back)
         {
             return Results.Redirect(back, permanent: false, preserveMethod: false);

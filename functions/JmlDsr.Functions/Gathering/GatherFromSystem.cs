@@ -33,10 +33,7 @@ public sealed class GatherFromSystem(RequestRepository requests, SystemConnector
         if (await pauses.GetAsync(input.SystemId) is { } pause)
         {
             // Paused by staff: the request waits for the system (the resume tells it), it does not fail.
-            await pauses.WaitOnAsync(input.SystemId, input.Reference);
-            await states.SetAsync(input.Reference, input.SystemId, SystemStates.Paused, $"Paused by {pause.By}: {pause.Reason}", pause.By, at);
-            await audit.AppendAsync(input.Reference, pause.Since, $"waiting-paused-{input.SystemId}", "system",
-                $"{system.Name} is paused (by {pause.By}, since {pause.Since:yyyy-MM-dd HH:mm} UTC: {pause.Reason}); the request waits for it.");
+            await pauses.RecordWaitAsync(pause, system.Name, input.Reference, at, states);
             return new GatherSummary(input.SystemId, 0, null, false, null) { Waiting = SystemStates.Paused };
         }
 

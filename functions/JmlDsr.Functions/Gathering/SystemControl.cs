@@ -116,6 +116,20 @@ public sealed class SystemPauses(DsrStorage storage, AuditLog audit, TimeProvide
         return told;
     }
 
+    /// <summary>
+    /// Records that the request waits for the paused system: noted for the resume to tell it, its state on the request page,
+    /// and one audit entry per pause (keyed by when the pause began).
+    /// </summary>
+    public async Task RecordWaitAsync(SystemPause pause, string systemName, string reference, DateTimeOffset at, RequestSystemStates states)
+    {
+        ArgumentNullException.ThrowIfNull(pause);
+        ArgumentNullException.ThrowIfNull(states);
+        await WaitOnAsync(pause.SystemId, reference);
+        await states.SetAsync(reference, pause.SystemId, SystemStates.Paused, $"Paused by {pause.By}: {pause.Reason}", pause.By, at);
+        await audit.AppendAsync(reference, pause.Since, $"waiting-paused-{pause.SystemId}", "system",
+            $"{systemName} is paused (by {pause.By}, since {pause.Since:yyyy-MM-dd HH:mm} UTC: {pause.Reason}); the request waits for it.");
+    }
+
     /// <summary>Notes that the request waits on the paused system, so that the resume tells it.</summary>
     public async Task WaitOnAsync(string systemId, string reference, CancellationToken ct = default) =>
         await storage.Table(WaitsTable).UpsertEntityAsync(new TableEntity(systemId, reference), TableUpdateMode.Replace, ct);

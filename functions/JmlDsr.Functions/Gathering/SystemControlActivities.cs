@@ -63,7 +63,7 @@ public sealed class RecordSystemControl(OwnerTasks tasks, RequestSystemStates st
 }
 
 /// <summary>Which of the systems are paused now (the request waits for them before changing anything there).</summary>
-public sealed class FindPausedSystems(SystemPauses pauses, RequestSystemStates states, AuditLog audit, DataMap map) : IDsrActivity<PausedInput, IReadOnlyList<string>>
+public sealed class FindPausedSystems(SystemPauses pauses, RequestSystemStates states, DataMap map) : IDsrActivity<PausedInput, IReadOnlyList<string>>
 {
     [Function(nameof(FindPausedSystems))]
     public Task<IReadOnlyList<string>> Run([ActivityTrigger] PausedInput input) => RunAsync(input);
@@ -75,11 +75,7 @@ public sealed class FindPausedSystems(SystemPauses pauses, RequestSystemStates s
         var paused = input.SystemIds.Where(all.ContainsKey).ToList();
         foreach (var id in paused)
         {
-            var p = all[id];
-            await pauses.WaitOnAsync(id, input.Reference);
-            await states.SetAsync(input.Reference, id, SystemStates.Paused, $"Paused by {p.By}: {p.Reason}", p.By, input.At);
-            await audit.AppendAsync(input.Reference, p.Since, $"waiting-paused-{id}", "system",
-                $"{map.NameOf(id)} is paused (by {p.By}, since {p.Since:yyyy-MM-dd HH:mm} UTC: {p.Reason}); the request waits for it.");
+            await pauses.RecordWaitAsync(all[id], map.NameOf(id), input.Reference, input.At, states);
         }
 
         return paused;

@@ -53,6 +53,13 @@ public sealed class HttpTriggers
         CancellationToken ct) =>
         Run(nameof(ConsoleSystems), req, null, null, ct);
 
+    [Function(nameof(ConsoleBulk))]
+    public static Task<IActionResult> ConsoleBulk(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleBulk)] HttpRequest req,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken ct) =>
+        Run(nameof(ConsoleBulk), req, null, client, ct);
+
     [Function(nameof(ConsoleSystemAction))]
     public static Task<IActionResult> ConsoleSystemAction(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ConsoleSystemAction)] HttpRequest req,

@@ -42,6 +42,9 @@ public static class Routes
     public const string ConsoleRequestAction = "console/requests/{reference}/action";
     public const string ConsoleDashboard = "console/dashboard";
 
+    /// <summary>The queue's bulk form: approve, clarify or set aside many requests at once.</summary>
+    public const string ConsoleBulk = "console/bulk";
+
     /// <summary>Staff pause and resume a system (the form of the Systems page).</summary>
     public const string ConsoleSystemAction = "console/systems/{id}/action";
 

@@ -126,6 +126,40 @@ public sealed class RequestLinks(RequestRepository requests, PendingStarts intak
         return null;
     }
 
+    /// <summary>
+    /// Sets an open request aside as not one to answer (one of a campaign sent without the person's knowledge, a test, spam):
+    /// closed with the reason, its workflow ended, nothing sent; the request, its raw email and its trail stay as they
+    /// were. Null when done, else why not.
+    /// </summary>
+    public async Task<string?> SetAsideAsync(DurableTaskClient client, string reference, string reason, string staff, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (await requests.GetAsync(reference, ct) is not { } r || RequestStatus.IsClosed(r.Status))
+        {
+            return "Only an open request can be set aside.";
+        }
+
+        var now = time.GetUtcNow();
+        await requests.UpdateAsync(reference, x =>
+        {
+            x.Status = RequestStatus.SetAside;
+            x.ClosedAt ??= now;
+            x.Outcome = "set aside: not a request to answer";
+            x.CurrentStep = null;
+            x.CurrentActions = null;
+            x.Attention = null;
+        }, ct);
+
+        // Closed first, then the workflow ended, as for a merge.
+        if (await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct) is { IsCompleted: false })
+        {
+            await client.TerminateInstanceAsync(reference, new TerminateInstanceOptions(Output: "Set aside"), ct);
+        }
+
+        await audit.AppendAsync(reference, now, "set-aside", staff, $"Set aside as not a request to answer; nothing was sent. Reason: {reason}", ct);
+        return null;
+    }
+
     /// <summary>Marks a request as made on someone else's behalf: the agent's authority is then asked for (at the decision step, "ask for ID").</summary>
     public async Task<string?> MarkAgentAsync(string reference, string kind, string staff, CancellationToken ct = default)
     {

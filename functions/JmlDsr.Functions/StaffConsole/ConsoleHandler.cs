@@ -26,7 +26,7 @@ namespace JmlDsr.Functions.StaffConsole;
 /// </summary>
 public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, AuditLog audit, DsrStorage storage, LinkService links, Approval.DecisionForms forms,
     Intake.SetAsideStore setAside, Intake.SetAsideHandler setAsideHandler, Intake.RequestLinks requestLinks, Microsoft.Extensions.Options.IOptions<Configuration.DsrOptions> options, TimeProvider time,
-    RequestSystemStates systemStates, SystemPauses pauses, OwnerTasks ownerTasks)
+    RequestSystemStates systemStates, SystemPauses pauses, OwnerTasks ownerTasks, Approval.LinksHandler linksHandler, Microsoft.Extensions.Logging.ILogger<ConsoleHandler> logger)
 {
     private static readonly CultureInfo Uk = CultureInfo.GetCultureInfo("en-GB");
 
@@ -74,18 +74,152 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
         // The filter form posts (a search may be an email address, which must not sit in a URL); links to the queue may
         // still name a type, status or show in the query, never q.
         IFormCollection? form = request.HasFormContentType && HttpMethods.IsPost(request.Method) ? await request.ReadFormAsync(ct) : null;
-        string Field(string name) => (form is not null ? form[name] : request.Query[name]).ToString();
-        var type = Field("type");
-        var status = Field("status");
-        var show = Field("show") is "closed" or "all" ? Field("show") : "open";
-        var q = form is not null ? form["q"].ToString().Trim() : string.Empty;
+        return await QueueWithAsync(staff, FilterOf(request, form), null, ct);
+    }
+
+    /// <summary>How many requests a page of the queue shows.</summary>
+    public const int QueuePageSize = 50;
+
+    /// <summary>The most requests one bulk action takes (a bigger campaign is done in turns).</summary>
+    public const int BulkLimit = 2000;
+
+    /// <summary>
+    /// POST from the queue's bulk form: approve, ask the same clarification, or set aside the requests ticked (or all those the
+    /// filter matches), each as its own decision in the signed-in staff member's name, through the same path as a single one
+    /// (a token signed for them, spent once, audited per request). A request that is not waiting for that decision, or whose
+    /// decision needs more than a button (a correction decided field by field), is left alone and listed with why.
+    /// </summary>
+    public async Task<IResult> BulkAsync(HttpRequest request, DurableTaskClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (auth.StaffName(request.HttpContext) is not { } staff)
+        {
+            return ToSignIn(request);
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return Results.Redirect("/console");
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var filter = FilterOf(request, form);
+        var action = form["action"].ToString();
+        var reason = form["reason"].ToString().Trim();
+        var refs = form["all"].ToString() == "yes"
+            ? (await MatchingAsync(filter, ct)).Select(r => r.RowKey).ToList()
+            : form["ref"].Select(v => v ?? string.Empty).Where(RequestReference.IsValid).Distinct(StringComparer.Ordinal).ToList();
+        var notDone = new List<string>();
+        var label = action switch
+        {
+            LinkActions.Approve => "Approve",
+            LinkActions.Clarify => "Clarification",
+            "set-aside" => "Set aside",
+            _ => null,
+        };
+        if (label is null || refs.Count == 0 || ((action is LinkActions.Clarify or "set-aside") && reason.Length is 0 or > 2000) || refs.Count > BulkLimit)
+        {
+            notDone.Add(label is null ? "Choose what to do."
+                : refs.Count == 0 ? "Tick the requests to act on, or choose all those the filter matches."
+                : refs.Count > BulkLimit ? $"{refs.Count} requests match: at most {BulkLimit} at a time; narrow the filter (received from, status) and act in turns."
+                : action == LinkActions.Clarify ? "Write the clarification to send (up to 2000 characters)." : "Give the reason for setting them aside (up to 2000 characters).");
+            return await QueueWithAsync(staff, filter, new BulkOutcome(label ?? "Nothing", 0, refs.Count, notDone), ct);
+        }
+
+        var done = 0;
+        foreach (var reference in refs)
+        {
+            var problem = action == "set-aside"
+                ? await requestLinks.SetAsideAsync(client, reference, reason, $"{staff} (console)", ct)
+                : await DecideAsync(request, client, reference, action, reason, staff, ct);
+            if (problem is null)
+            {
+                done++;
+            }
+            else
+            {
+                notDone.Add($"{reference}: {problem}");
+            }
+        }
+
+        Log.BulkAction(logger, action, done, refs.Count);
+        return await QueueWithAsync(staff, filter, new BulkOutcome(label, done, refs.Count, notDone), ct);
+    }
+
+    /// <summary>One request's decision from a bulk action: the form the console would post for it, with a token signed for the staff member.</summary>
+    private async Task<string?> DecideAsync(HttpRequest request, DurableTaskClient client, string reference, string action, string reason, string staff, CancellationToken ct)
+    {
+        var r = await requests.GetAsync(reference, ct);
+        if (r is null || r.CurrentStep is not { } step || r.CurrentStepExpires is not { } expires || expires <= time.GetUtcNow()
+            || !(r.CurrentActions ?? string.Empty).Split(',').Contains(action, StringComparer.Ordinal))
+        {
+            return $"not waiting for {(action == LinkActions.Approve ? "approval" : "a decision that can ask for clarification")} (status {r?.Status ?? "unknown"}).";
+        }
+
+        var fields = new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(StringComparer.Ordinal)
+        {
+            ["token"] = links.Sign(reference, step, [action], time.GetUtcNow().AddMinutes(10) < expires ? time.GetUtcNow().AddMinutes(10) : expires, staff),
+            ["action"] = action,
+            ["reason"] = reason,
+        };
+        if (action == LinkActions.Approve && await forms.ExtraAsync(r, action, ct) is RedactionOffer offer)
+        {
+            // As the single form comes: every proposed redaction ticked.
+            fields["redact"] = new Microsoft.Extensions.Primitives.StringValues([.. offer.Proposed.Select(p => p.Text)]);
+        }
+
+        var result = await linksHandler.ActOnFormAsync(request, new FormCollection(fields), client, forgetCookie: false, ct);
+        return (result as IStatusCodeHttpResult)?.StatusCode switch
+        {
+            StatusCodes.Status200OK or StatusCodes.Status302Found => null,
+            StatusCodes.Status400BadRequest => "its decision needs more than a button (open it to decide field by field or give the grounds).",
+            StatusCodes.Status409Conflict => "it moved on or closed before this decision.",
+            var code => $"refused (HTTP {code}).",
+        };
+    }
+
+    /// <summary>The queue's page the filter asks for, with what a bulk action did when it follows one.</summary>
+    private async Task<IResult> QueueWithAsync(string staff, QueueFilter filter, BulkOutcome? outcome, CancellationToken ct)
+    {
+        var rows = await MatchingAsync(filter, ct);
         var today = StatutoryClock.UkDate(time.GetUtcNow());
+        var pages = Math.Max(1, (rows.Count + QueuePageSize - 1) / QueuePageSize);
+        filter = filter with { Page = Math.Clamp(filter.Page, 1, pages) };
+        return Page<QueuePage>(StatusCodes.Status200OK, staff, new()
+        {
+            [nameof(QueuePage.Filter)] = filter,
+            [nameof(QueuePage.Rows)] = rows.Skip((filter.Page - 1) * QueuePageSize).Take(QueuePageSize).Select(r => QueueRowOf(r, today)).ToList(),
+            [nameof(QueuePage.Total)] = rows.Count,
+            [nameof(QueuePage.PageCount)] = pages,
+            [nameof(QueuePage.Outcome)] = outcome,
+        });
+    }
+
+    private static QueueFilter FilterOf(HttpRequest request, IFormCollection? form)
+    {
+        string Field(string name) => (form is not null ? form[name] : request.Query[name]).ToString();
+        var show = Field("show") is "closed" or "all" ? Field("show") : "open";
+        var from = DateOnly.TryParseExact(Field("from"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var f) ? f.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : string.Empty;
+        return new QueueFilter(show, Field("type"), Field("status"), form is not null ? form["q"].ToString().Trim() : string.Empty)
+        {
+            Subject = Field("subject").Trim(),
+            From = from,
+            Page = int.TryParse(Field("page"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1,
+        };
+    }
+
+    /// <summary>The requests the filter matches, soonest due first: read as a projection of the columns the queue shows.</summary>
+    private async Task<List<RequestRecord>> MatchingAsync(QueueFilter filter, CancellationToken ct)
+    {
         var rows = new List<RequestRecord>();
-        await foreach (var r in requests.ListAsync(status, type, ct))
+        DateTimeOffset? from = filter.From.Length > 0 ? new DateTimeOffset(DateOnly.ParseExact(filter.From, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null;
+        await foreach (var r in requests.ListAsync(filter.Status, filter.Type, QueueColumns, ct))
         {
             var closed = RequestStatus.IsClosed(r.Status) || r.ClosedAt is not null;
-            if ((show == "open" && closed) || (show == "closed" && !closed)
-                || (q.Length > 0 && !r.RowKey.Contains(q, StringComparison.OrdinalIgnoreCase) && !string.Equals(r.RequesterEmail, q, StringComparison.OrdinalIgnoreCase)))
+            if ((filter.Show == "open" && closed) || (filter.Show == "closed" && !closed)
+                || (filter.Query.Length > 0 && !r.RowKey.Contains(filter.Query, StringComparison.OrdinalIgnoreCase) && !string.Equals(r.RequesterEmail, filter.Query, StringComparison.OrdinalIgnoreCase))
+                || (filter.Subject.Length > 0 && !(r.Subject ?? string.Empty).Contains(filter.Subject, StringComparison.OrdinalIgnoreCase))
+                || (from is { } f && r.ReceivedAt < f))
             {
                 continue;
             }
@@ -93,13 +227,10 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             rows.Add(r);
         }
 
-        rows = rows.OrderBy(r => r.DueDate, StringComparer.Ordinal).ThenBy(r => r.RowKey, StringComparer.Ordinal).ToList();
-        return Page<QueuePage>(StatusCodes.Status200OK, staff, new()
-        {
-            [nameof(QueuePage.Filter)] = new QueueFilter(show, type, status, q),
-            [nameof(QueuePage.Rows)] = rows.Select(r => QueueRowOf(r, today)).ToList(),
-        });
+        return [.. rows.OrderBy(r => r.DueDate, StringComparer.Ordinal).ThenBy(r => r.RowKey, StringComparer.Ordinal)];
     }
+
+    private static readonly string[] QueueColumns = ["PartitionKey", "RowKey", "Type", "Status", "RequesterEmail", "ReceivedAt", "DueDate", "ClosedAt", "Overdue", "Subject"];
 
     private static QueueRow QueueRowOf(RequestRecord r, DateOnly today)
     {

@@ -89,7 +89,10 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
     /// The requests, filtered by status and type (null or empty: any) in the storage query itself, so a filtered list
     /// reads and moves only the rows it shows.
     /// </summary>
-    public async IAsyncEnumerable<RequestRecord> ListAsync(string? status, string? type, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<RequestRecord> ListAsync(string? status, string? type, CancellationToken ct = default) => ListAsync(status, type, null, ct);
+
+    /// <summary>The requests of a status and type (either empty: any), with only the <paramref name="select"/> columns when given.</summary>
+    public async IAsyncEnumerable<RequestRecord> ListAsync(string? status, string? type, IEnumerable<string>? select, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RequestRecord.Partition}");
         if (!string.IsNullOrEmpty(status))
@@ -102,7 +105,7 @@ public sealed class RequestRepository(DsrStorage storage) : IDisposable
             filter += " and " + TableClient.CreateQueryFilter($"Type eq {type}");
         }
 
-        await foreach (var r in Requests.QueryAsync<RequestRecord>(filter, cancellationToken: ct))
+        await foreach (var r in Requests.QueryAsync<RequestRecord>(filter, select: select, cancellationToken: ct))
         {
             yield return r;
         }

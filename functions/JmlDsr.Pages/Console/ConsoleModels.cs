@@ -25,7 +25,20 @@ public enum QueueState
 public sealed record QueueRow(string Reference, string Type, string Requester, string Status, string Received, string Due, bool Complaint, QueueState State, int? DaysLeft);
 
 /// <summary>The queue's filters as the staff member set them.</summary>
-public sealed record QueueFilter(string Show, string Type, string Status, string Query);
+public sealed record QueueFilter(string Show, string Type, string Status, string Query)
+{
+    /// <summary>Words the subject contains (a campaign's near-identical requests share them).</summary>
+    public string Subject { get; init; } = string.Empty;
+
+    /// <summary>Received on or after this day (yyyy-MM-dd), or empty.</summary>
+    public string From { get; init; } = string.Empty;
+
+    /// <summary>The page shown, from 1.</summary>
+    public int Page { get; init; } = 1;
+}
+
+/// <summary>What a bulk action did: how many of how many, and each request it could not act on, with why.</summary>
+public sealed record BulkOutcome(string Action, int Done, int Asked, IReadOnlyList<string> NotDone);
 
 /// <summary>A choice of a filter's select.</summary>
 public sealed record FilterOption(string Value, string Text);

@@ -24,9 +24,10 @@ public sealed class ConsolePagesTests
                 new("DSR-2026-000002", "Erasure", "s***@example.com", "awaiting-clarification", "Tue 1 Dec 2026", "Fri 1 Jan 2027", false, QueueState.Paused, 12),
                 new("CMP-2026-000003", "Complaint", "k***@example.com", "received", "Tue 1 Dec 2026", "Thu 31 Dec 2026", true, QueueState.ToAcknowledge, 29),
             },
+            [nameof(QueuePage.Total)] = 3,
         });
 
-        Assert.Contains("<tr class=\"overdue\"><th scope=\"row\"><a href=\"/console/requests/DSR-2026-000001\">DSR-2026-000001</a></th>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr class=\"overdue\"><td><input type=\"checkbox\" name=\"ref\" value=\"DSR-2026-000001\" form=\"bulk\" aria-label=\"Select DSR-2026-000001\" /></td><th scope=\"row\"><a href=\"/console/requests/DSR-2026-000001\">DSR-2026-000001</a></th>", html, StringComparison.Ordinal);
         Assert.Contains("Overdue by 3 days", html, StringComparison.Ordinal);
         Assert.Contains("<span class=\"paused\">Paused</span> <span class=\"muted\">(waiting for the requester)</span>", html, StringComparison.Ordinal);
         Assert.Contains("<span class=\"muted\">acknowledge by</span> Thu 31 Dec 2026", html, StringComparison.Ordinal);
