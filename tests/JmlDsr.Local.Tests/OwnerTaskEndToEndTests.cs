@@ -243,6 +243,16 @@ public sealed class OwnerTaskEndToEndTests(OwnerTaskFixture host) : IClassFixtur
             Assert.Contains("Customer relationship management (CRM) is not waiting for anything", WebUtility.HtmlDecode(await notWaiting.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         }
 
+        // Held for the owner first (recorded, the request still waits), then skipped when the owner turns out to be away.
+        using (var block = await host.ControlAsync(access, Sheet, "block", "The events team always answers; wait for them."))
+        {
+            Assert.Equal(HttpStatusCode.OK, block.StatusCode);
+        }
+
+        await host.WaitUntilAsync(async () => (await host.GetRequestAsync(access)).GetProperty("timeline").EnumerateArray()
+            .Any(t => t.GetProperty("step").GetString() == "system-blocked-gather-events-sheet"), TimeSpan.FromSeconds(30), "the hold to be recorded");
+        Assert.DoesNotContain(await host.OutboxAsync(Privacy, access), m => m.GetProperty("subject").GetString()!.Contains("Decision needed", StringComparison.Ordinal));
+
         using (var skip = await host.ControlAsync(access, Sheet, "skip", "Quinn has never attended an event; the events team is away until January."))
         {
             Assert.Equal(HttpStatusCode.OK, skip.StatusCode);

@@ -269,7 +269,7 @@ public static class EmailComposer
         Staff(to, $"[{reference}] The owner of {systemName} has not answered",
         [
             $"Request {reference}: {owner}, the owner of {systemName}, was asked on {ShortDate(DateOnly.FromDateTime(asked.UtcDateTime))} to {(purpose == Gathering.OwnerTaskPurposes.Gather ? "send the person's records" : $"confirm the {purpose} was done by hand")} and has not answered. The owner is still reminded.",
-            "The request waits for this system. In the console you can skip the system (with a reason, recorded), mark it done by hand (with a note of what was done), or leave the request waiting for the owner.",
+            "The request waits for this system. In the console you can skip the system (with a reason, recorded), mark it done by hand (with a note of what was done), or hold the request for the owner (with the reason, recorded): it then goes on only when they answer.",
         ], [console]);
 
     /// <summary>A step of carrying out a request failed after its retries: the request waits for staff, nothing is marked done.</summary>

@@ -84,7 +84,11 @@ internal static class SystemsPhase
 
             var until = looked.Where(s => !s.Done).Min(s => s.NextCheck);
             var evt = await flow.Wait.ForAnyAsync<LinkDecision>([DsrEvents.SystemControl], until, (_, e) => open.Contains(e.Step));
-            if (evt is { Value: { Action: SystemControls.Skip or SystemControls.Done } d })
+            if (evt is { Value: { Action: SystemControls.Block } held })
+            {
+                await flow.Steps.CallAsync(DsrActivities.RecordSystemControl, new SystemControlInput(flow.Ref, held.Step, purpose, held.Action, held.Reason, held.Actor, flow.Now));
+            }
+            else if (evt is { Value: { Action: SystemControls.Skip or SystemControls.Done } d })
             {
                 await flow.Steps.CallAsync(DsrActivities.RecordSystemControl, new SystemControlInput(flow.Ref, d.Step, purpose, d.Action, d.Reason, d.Actor, flow.Now));
                 open.Remove(d.Step);

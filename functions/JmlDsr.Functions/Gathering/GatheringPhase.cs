@@ -121,6 +121,10 @@ internal static class GatheringPhase
 
             switch (d.Action)
             {
+                case SystemControls.Block:
+                    // Held for the owner on purpose: recorded, and the wait goes on.
+                    await flow.Steps.CallAsync(DsrActivities.RecordSystemControl, new SystemControlInput(flow.Ref, d.Step, OwnerTaskPurposes.Gather, d.Action, d.Reason, d.Actor, flow.Now));
+                    break;
                 case SystemControls.Skip or SystemControls.Done:
                     await flow.Steps.CallAsync(DsrActivities.RecordSystemControl, new SystemControlInput(flow.Ref, d.Step, OwnerTaskPurposes.Gather, d.Action, d.Reason, d.Actor, flow.Now));
                     waiting.Remove(d.Step);

@@ -32,8 +32,16 @@ public sealed class RecordSystemControl(OwnerTasks tasks, RequestSystemStates st
         {
             SystemControls.Skip => (SystemStates.Skipped, $"system-skipped-{input.Purpose}-{input.SystemId}", $"{name} skipped for the {what}: the request goes on without it. Reason: {input.Note}"),
             SystemControls.Done => (SystemStates.DoneByHand, $"system-done-by-hand-{input.Purpose}-{input.SystemId}", $"{name}: the {what} was done by hand. What was done: {input.Note}"),
+            SystemControls.Block => (SystemStates.WaitingForOwner, $"system-blocked-{input.Purpose}-{input.SystemId}", $"The request is held for {name}'s owner (the {what}): it goes on only when they answer. Reason: {input.Note}"),
             _ => (SystemStates.Failed, $"system-{input.Action}-{input.Purpose}-{input.SystemId}", $"{name}: {input.Action} for the {what}."),
         };
+        if (input.Action == SystemControls.Block)
+        {
+            await audit.AppendAsync(input.Reference, input.At, step, input.Actor, detail);
+            await states.SetAsync(input.Reference, input.SystemId, state, $"Held for its owner ({what})", input.Actor, input.At);
+            return true;
+        }
+
         await tasks.SettleAsync(input.Reference, input.SystemId, input.Purpose, state, input.Actor, input.At);
         if (input.Purpose == OwnerTaskPurposes.Gather && input.Action is SystemControls.Skip or SystemControls.Done)
         {

@@ -497,21 +497,27 @@ public sealed class ConsoleHandler(StaffAuth auth, RequestRepository requests, A
             return "Choose one of the request's systems.";
         }
 
-        if (control is not (SystemControls.Retry or SystemControls.Skip or SystemControls.Done))
+        if (control is not (SystemControls.Retry or SystemControls.Skip or SystemControls.Done or SystemControls.Block))
         {
-            return "Choose retry, skip or done by hand.";
+            return "Choose retry, skip, done by hand or keep waiting.";
         }
 
         if (SystemControls.NeedsNote(control) && reason.Length is 0 or > 1000)
         {
-            return control == SystemControls.Skip
-                ? $"Give the reason for skipping {system.Name} (up to 1000 characters): it is recorded with the request."
-                : $"Say what was done by hand in {system.Name} (up to 1000 characters): it is recorded with the request.";
+            return control switch
+            {
+                SystemControls.Skip => $"Give the reason for skipping {system.Name} (up to 1000 characters): it is recorded with the request.",
+                SystemControls.Block => $"Give the reason for holding the request for {system.Name}'s owner (up to 1000 characters): it is recorded with the request.",
+                _ => $"Say what was done by hand in {system.Name} (up to 1000 characters): it is recorded with the request.",
+            };
         }
 
-        if (!SystemStates.Open((await systemStates.GetAsync(reference, systemId, ct))?.State))
+        var state = (await systemStates.GetAsync(reference, systemId, ct))?.State;
+        if (!SystemStates.Open(state) || (control == SystemControls.Block && state != SystemStates.WaitingForOwner))
         {
-            return $"{system.Name} is not waiting for anything in this request, so there is nothing to do.";
+            return control == SystemControls.Block
+                ? $"{system.Name} is not waiting for its owner, so the request cannot be held for them."
+                : $"{system.Name} is not waiting for anything in this request, so there is nothing to do.";
         }
 
         var instance = await client.GetInstanceAsync(reference, getInputsAndOutputs: false, ct);

@@ -271,8 +271,11 @@ public static class SystemControls
     /// <summary>Staff: it was done by hand, with a note of what was done.</summary>
     public const string Done = "done";
 
+    /// <summary>Staff: keep the request waiting for the system's owner (block it until they answer), with the reason.</summary>
+    public const string Block = "block";
+
     /// <summary>Whether staff give a reason or a note with the action.</summary>
-    public static bool NeedsNote(string action) => action is Skip or Done;
+    public static bool NeedsNote(string action) => action is Skip or Done or Block;
 }
 
 /// <summary>Where one system stands in one request (the RequestSystems table; the console shows it).</summary>
