@@ -38,6 +38,8 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
+        // A busy machine (CI runs every suite at once) can take more than Playwright's 30 s to answer a form: wait on the page, longer.
+        page.SetDefaultTimeout(120_000);
 
         // Any console page sends a stranger to sign in.
         await page.GotoAsync($"{host.BaseUrl}/console");
@@ -106,6 +108,8 @@ public sealed class ConsoleBrowserTests(LocalHostFixture host, ITestOutputHelper
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
+        // A busy machine (CI runs every suite at once) can take more than Playwright's 30 s to answer a form: wait on the page, longer.
+        page.SetDefaultTimeout(120_000);
         await page.GotoAsync($"{host.BaseUrl}/console/requests/{rectification}");
         await page.GetByLabel("Development account").SelectOptionAsync(new SelectOptionValue { Label = "Sam Okafor" });
         await page.GetByLabel("Staff key").FillAsync(LocalHostFixture.StaffKey);
@@ -209,6 +213,8 @@ public sealed class SetAsideConsoleBrowserTests(LocalHostFixture host) : IClassF
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await ConsoleBrowserTests.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 860 } });
+        // A busy machine (CI runs every suite at once) can take more than Playwright's 30 s to answer a form: wait on the page, longer.
+        page.SetDefaultTimeout(120_000);
         await page.GotoAsync($"{host.BaseUrl}/console/set-aside");
         await page.GetByLabel("Development account").SelectOptionAsync(new SelectOptionValue { Label = "Priya Patel" });
         await page.GetByLabel("Staff key").FillAsync(LocalHostFixture.StaffKey);

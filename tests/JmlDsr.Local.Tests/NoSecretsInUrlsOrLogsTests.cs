@@ -176,6 +176,7 @@ public sealed class NoSecretsInUrlsOrLogsTests(LocalHostFixture host) : IClassFi
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await ConsoleBrowserTests.LaunchAsync(playwright);
         var context = await browser.NewContextAsync();
+        context.SetDefaultTimeout(120_000); // a busy CI machine can take more than 30 s to answer a form
         var tabA = await context.NewPageAsync();
         await tabA.GotoAsync(firstLink);
         var tabB = await context.NewPageAsync();
